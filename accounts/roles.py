@@ -1,0 +1,52 @@
+"""Roles (角色) and their default grants — the permission table as data.
+
+The grants below seed the `Grant` table (data migration `0002`); an administrator may change the table in
+the admin. Code never tests a role by name to decide access: it asks `policy.allowed(user, resource, action)`.
+"""
+
+COMMUNITY_WORKER = "community_worker"
+TOWN_OFFICER = "town_officer"
+TOWN_REVIEWER = "town_reviewer"
+DISTRICT_OFFICER = "district_officer"
+DISTRICT_APPROVER = "district_approver"
+LEADER = "leader"
+ADMIN = "admin"
+
+ROLE_NAMES = {
+    COMMUNITY_WORKER: "村社区协理员",
+    TOWN_OFFICER: "镇街经办人",
+    TOWN_REVIEWER: "镇街审核人",
+    DISTRICT_OFFICER: "区民政经办人",
+    DISTRICT_APPROVER: "区民政审批人",
+    LEADER: "领导",
+    ADMIN: "系统管理员",
+}
+
+# Registry resources: every personal record kind the registry keeps.
+REGISTRY = ("person", "household", "income", "asset", "disability")
+READ = ("view",)
+WRITE = ("view", "add", "change")
+
+# role -> {resource: actions}. Nothing personal is ever hard-deleted, so no role holds "delete" on it.
+DEFAULT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    COMMUNITY_WORKER: {**{r: WRITE for r in REGISTRY}, "id_number": ("reveal",), "area": READ},
+    TOWN_OFFICER: {**{r: WRITE for r in REGISTRY}, "id_number": ("reveal",), "export": ("run",), "area": READ},
+    TOWN_REVIEWER: {**{r: READ for r in REGISTRY}, "area": READ},
+    DISTRICT_OFFICER: {
+        **{r: WRITE for r in REGISTRY},
+        "id_number": ("reveal",),
+        "export": ("run",),
+        "import": ("run", "view"),
+        "area": READ,
+    },
+    DISTRICT_APPROVER: {**{r: READ for r in REGISTRY}, "id_number": ("reveal",), "area": READ},
+    LEADER: {**{r: READ for r in REGISTRY}, "area": READ},
+    ADMIN: {
+        **{r: WRITE for r in REGISTRY},
+        "id_number": ("reveal",),
+        "export": ("run",),
+        "import": ("run", "view"),
+        "area": ("view", "change"),
+        "calendar": ("change",),
+    },
+}

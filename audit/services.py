@@ -1,0 +1,85 @@
+"""Audit writes (审计记录) — the same functions from pages, API, import, jobs and commands."""
+
+import datetime
+import decimal
+from collections.abc import Iterable
+
+from django.db import models
+
+from audit.context import current
+from audit.models import AccessLog, ChangeLog, DomainEvent
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
+    """A JSON-safe dict of a record's concrete fields, for before/after."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields]
+    return {name: _json_value(getattr(instance, name)) for name in names}
+
+
+def _json_value(value):
+    if isinstance(value, decimal.Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _acting_user_id(acting_user) -> int | None:
+    return getattr(acting_user, "pk", None) if acting_user is not None else current().user_id
+
+
+def change_log_write(*, instance: models.Model, action: str, before: dict | None, after: dict | None,
+                     acting_user=None, reason: str = "") -> ChangeLog | None:
+    """Record one change. An update that changed nothing writes nothing."""
+    if action == ChangeLog.Action.UPDATE and before == after:
+        return None
+    ctx = current()
+    return ChangeLog.objects.create(
+        user_id=_acting_user_id(acting_user), request_id=ctx.request_id, source=ctx.source,
+        model=instance._meta.label_lower, object_id=str(instance.pk), object_repr=str(instance)[:200],
+        action=action, before=before, after=after, reason=reason,
+    )
+
+
+def change_log_bulk_create(*, model: type[models.Model], rows: list[tuple[str, str, dict]], acting_user=None,
+                           reason: str = "") -> None:
+    """Record many creations at once (import, jobs): rows of (object_id, repr, after)."""
+    ctx = current()
+    ChangeLog.objects.bulk_create(
+        [ChangeLog(user_id=_acting_user_id(acting_user), request_id=ctx.request_id, source=ctx.source,
+                   model=model._meta.label_lower, object_id=oid, object_repr=rep[:200],
+                   action=ChangeLog.Action.CREATE, before=None, after=after, reason=reason)
+         for oid, rep, after in rows],
+        batch_size=2000,
+    )
+
+
+def change_log_bulk_area_move(*, model: type[models.Model], ids: list, old_code: str, new_code: str) -> None:
+    """Record an area merge moving many records (区划调整)."""
+    ctx = current()
+    ChangeLog.objects.bulk_create(
+        [ChangeLog(user_id=ctx.user_id, request_id=ctx.request_id, source=ctx.source,
+                   model=model._meta.label_lower, object_id=str(pk), action=ChangeLog.Action.UPDATE,
+                   before={"area_id": old_code}, after={"area_id": new_code}, reason="区划调整")
+         for pk in ids],
+        batch_size=2000,
+    )
+
+
+def domain_event_write(*, type: str, message: str, person=None, household=None, acting_user=None,
+                       params: dict | None = None) -> DomainEvent:
+    return DomainEvent.objects.create(
+        type=type, message=message, person=person, household=household,
+        user_id=_acting_user_id(acting_user), params=params or {},
+    )
+
+
+def access_log_write(*, user, kind: str, person=None, detail: dict | None = None) -> AccessLog:
+    return AccessLog.objects.create(user=user, kind=kind, person=person, detail=detail or {},
+                                    request_id=current().request_id)
+
+
+def history_of(instance: models.Model):
+    """The change log of one record, newest first."""
+    return ChangeLog.objects.filter(model=instance._meta.label_lower, object_id=str(instance.pk)).order_by(
+        "-time", "-id").select_related("user")
