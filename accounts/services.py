@@ -23,7 +23,10 @@ def user_create(*, username: str, password: str, roles: list[str], area_code: st
         raise ValidationError({"username": [f"用户名已存在：{username}"]})
     user = User(username=username, first_name=full_name, area=area, is_staff="admin" in roles)
     if validate:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     user.save()
     user.roles.set(Role.objects.filter(code__in=roles))

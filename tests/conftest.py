@@ -11,6 +11,12 @@ TOWN_B = "500106002000"  # 沙坪坝街道
 PASSWORD = "Test-Password-2026!"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is the production hasher (tested in tests/accounts); tests hash fast so personas are cheap."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def areas(db):
     call_command("load_areas", "areas/data/areas-500106.csv", verbosity=0)

@@ -89,7 +89,7 @@ class AddWorkingDaysView(APIView):
             _START_PARAM,
             OpenApiParameter(
                 "days",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 0, "maximum": MAX_DAYS},
                 OpenApiParameter.QUERY,
                 required=True,
                 description=f"工作日天数，0 至 {MAX_DAYS}",

@@ -30,7 +30,7 @@ class CalendarDay(models.Model):
     class Meta:
         verbose_name = "节假日调整"
         verbose_name_plural = "节假日调整"
-        ordering = ("date",)
+        ordering = ["date"]
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
@@ -56,7 +56,7 @@ class CalendarYear(models.Model):
     class Meta:
         verbose_name = "已发布日历年份"
         verbose_name_plural = "已发布日历年份"
-        ordering = ("-year",)
+        ordering = ["-year"]
 
     def __str__(self) -> str:
         return f"{self.year}年"

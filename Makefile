@@ -1,0 +1,61 @@
+# Minzheng — `make run` and `make test` do all set-up on a fresh machine.
+PY      := .venv/bin/python
+PIP     := .venv/bin/pip
+STAMP   := .venv/.installed
+NPMSTAMP := node_modules/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+PERSONS ?= 20000
+
+.PHONY: run test install install-browser migrate demo lint test-sqlite test-postgres bench worker schema clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+$(NPMSTAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPMSTAMP)
+
+install: $(STAMP) $(NPMSTAMP)
+
+# Debian's chromium for the browser test and a CJK font for PDFs and screenshots; nothing downloads a browser.
+install-browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; \
+	fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo --persons $(PERSONS)
+
+run: demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py demo_logins
+	@echo "Minzheng 正在运行：http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	.venv/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install install-browser lint
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	.venv/bin/pytest -q
+
+bench: install
+	$(PY) bench/run.py --db both
+
+worker: install
+	.venv/bin/celery -A minzheng worker -l info
+
+schema: install
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
+
+clean:
+	rm -rf .venv node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

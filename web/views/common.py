@@ -1,0 +1,147 @@
+"""Helpers shared by the pages: grant checks, area filters, service errors on forms, history and timeline rows."""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
+
+from accounts.policy import allowed, area_in_scope, scope_prefix
+from areas.models import Area, AreaLevel
+from audit.models import ChangeLog, DomainEvent
+from registry.identity import mask_id_number
+
+PAGE_SIZE = 50
+# Internal columns that say nothing to a reader of the history.
+HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "name_pinyin", "name_initials"}
+# Full ID numbers are only ever shown through the logged reveal, so history shows them masked.
+MASKED_FIELDS = {"id_number"}
+
+
+def require(user, resource: str, action: str) -> None:
+    """Refuse a page outright when the user's roles lack the grant (the services check again on write)."""
+    if not allowed(user, resource, action):
+        raise PermissionDenied("无此操作权限")
+
+
+def after_cursor(request: HttpRequest) -> int | None:
+    value = request.GET.get("after", "")
+    return int(value) if value.isdigit() else None
+
+
+def service_errors_to_form(form: forms.BaseForm, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError on the form: on the named field when the form has it, else on top."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for name, messages in errors.items():
+        target = (rename or {}).get(name, name)
+        form.add_error(target if target in form.fields else None, messages)
+
+
+@dataclass
+class AreaFilter:
+    """The town (镇街) and community (村社区) filters of a list page, offering only areas in the user's scope."""
+
+    town: str = ""
+    community: str = ""
+    towns: list[Area] = field(default_factory=list)
+    communities: list[Area] = field(default_factory=list)
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> "AreaFilter":
+        user = request.user
+        prefix = scope_prefix(user) or ""
+        town = request.GET.get("town", "")
+        town = town if len(town) == 12 and area_in_scope(user, town) else ""
+        community = request.GET.get("community", "")
+        community = community if len(community) == 12 and area_in_scope(user, community) else ""
+        current = Area.objects.filter(valid_to__isnull=True)
+        towns = list(current.filter(level=AreaLevel.TOWN, code__startswith=prefix)) if len(prefix) == 6 else []
+        town_prefix = town[:9] if town else (prefix if len(prefix) == 9 else "")
+        communities = (list(current.filter(level=AreaLevel.COMMUNITY, code__startswith=town_prefix))
+                       if town_prefix else [])
+        if community and town_prefix and not community.startswith(town_prefix):
+            community = ""  # the town changed: the community chosen under the old town no longer applies
+        return cls(town=town, community=community, towns=towns, communities=communities)
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        if self.community:
+            return queryset.filter(area_id=self.community)
+        if self.town:
+            return queryset.filter(area_id__startswith=self.town[:9])
+        return queryset
+
+
+# ---- history (变更记录) and timeline (业务事件) -------------------------------------------------------------
+
+
+@dataclass
+class HistoryRow:
+    entry: ChangeLog
+    what: str
+    changes: list[tuple[str, str, str]]
+
+
+def history_rows(entries: QuerySet[ChangeLog], limit: int = 100) -> list[HistoryRow]:
+    """Change-log entries as rows a reader understands: Chinese field names, choice labels, masked ID numbers."""
+    entries = list(entries.select_related("user")[:limit])
+    area_names = _area_names(entries)
+    rows = []
+    for entry in entries:
+        model = apps.get_model(entry.model)
+        rows.append(HistoryRow(entry=entry, what=str(model._meta.verbose_name),
+                               changes=_changes(model, entry, area_names)))
+    return rows
+
+
+def history_for(records: dict[type[Model], list]) -> QuerySet[ChangeLog]:
+    """The change log of several records at once (e.g. a household and its members), newest first."""
+    condition = Q(pk__in=[])
+    for model, ids in records.items():
+        if ids:
+            condition |= Q(model=model._meta.label_lower, object_id__in=[str(pk) for pk in ids])
+    return ChangeLog.objects.filter(condition).order_by("-time", "-id")
+
+
+def _changes(model: type[Model], entry: ChangeLog, area_names: dict[str, str]) -> list[tuple[str, str, str]]:
+    creating = entry.before is None
+    changes = []
+    for name, before, after in entry.changed_fields:
+        if name in HIDDEN_HISTORY_FIELDS or (creating and after in (None, "", False)):
+            continue
+        changes.append((_label(model, name), _show(model, name, before, area_names),
+                        _show(model, name, after, area_names)))
+    return changes
+
+
+def _label(model: type[Model], name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _show(model: type[Model], name: str, value, area_names: dict[str, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if name in MASKED_FIELDS:
+        return mask_id_number(str(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if name == "area_id":
+        return area_names.get(value, str(value))
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices)
+    except FieldDoesNotExist:
+        choices = {}
+    return str(choices.get(value, value))
+
+
+def _area_names(entries: list[ChangeLog]) -> dict[str, str]:
+    codes = {v for e in entries for snap in (e.before or {}, e.after or {}) for k, v in snap.items() if k == "area_id"}
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def timeline(events: QuerySet[DomainEvent], limit: int = 100) -> list[DomainEvent]:
+    return list(events.select_related("user").order_by("-time", "-id")[:limit])
