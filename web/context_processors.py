@@ -1,15 +1,28 @@
-"""Navigation by capability (按业务导航), shown in the base layout."""
+"""Navigation by capability (按业务导航) and who is signed in, shown in the base layout."""
+
+from django.urls import NoReverseMatch, reverse
 
 from accounts.policy import allowed
+
+# (label, url name, resource): an item shows only when the user may view that resource.
+NAV_ITEMS = [
+    ("居民信息库", "person-list", "person"),
+    ("家庭", "household-list", "household"),
+    ("数据导入", "import-list", "import"),
+]
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    items = [
-        ("居民信息库", "person-list", allowed(user, "person", "view")),
-        ("家庭", "household-list", allowed(user, "household", "view")),
-        ("数据导入", "import-list", allowed(user, "import", "view")),
-    ]
-    return {"nav": [(label, name) for label, name, ok in items if ok]}
+    items = []
+    for label, name, resource in NAV_ITEMS:
+        if not allowed(user, resource, "view"):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a capability whose pages are not installed is not shown
+            continue
+        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"nav": items, "user_roles": [role.name for role in user.roles.all()]}

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.policy import scope_prefix
 from areas.models import Area, AreaLevel
-from registry.models import Asset, Disability, HukouType, IncomeCategory, Person, Relation
+from registry.models import Asset, Disability, HouseholdMember, HukouType, IncomeCategory, Person, Relation
 from registry.selectors import persons_visible
 
 BLANK = [("", "请选择")]
@@ -185,14 +185,24 @@ class MemberAddForm(StyledForm):
         self.fields["person"] = _person_field(user)
 
 
-class MemberRemoveForm(StyledForm):
-    reason = forms.CharField(label="离开原因", max_length=100, help_text="如：迁出、嫁出、分户")
-    on = forms.DateField(label="离开日期", required=False, widget=DateInput)
-
-
 class _MemberChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
+
+
+class _MembershipChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.person.name}（{obj.get_relation_display()}）"
+
+
+class MemberRemoveForm(StyledForm):
+    member = _MembershipChoice(label="成员", queryset=HouseholdMember.objects.none(), empty_label="请选择")
+    reason = forms.CharField(label="离开原因", max_length=100, help_text="如：迁出、嫁出、分户")
+    on = forms.DateField(label="离开日期", required=False, widget=DateInput, help_text="不填为今天")
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = household.members.filter(is_active=True).select_related("person")
 
 
 class _CategoryChoice(forms.ModelChoiceField):

@@ -1,7 +1,32 @@
-from django.urls import path
+"""Page URLs (页面). Names are used by templates and other apps' links: keep them stable."""
 
-from web import views
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from web.views import home, households, persons
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # persons (人员)
+    path("persons/", persons.person_list, name="person-list"),
+    path("persons/new/", persons.person_create, name="person-create"),
+    path("persons/autocomplete/", persons.person_autocomplete, name="person-autocomplete"),
+    path("persons/<int:pk>/", persons.person_show, name="person-detail"),
+    path("persons/<int:pk>/reveal-id/", persons.person_reveal_id, name="person-reveal-id"),
+    path("persons/<int:pk>/edit/", persons.person_edit, name="person-edit"),
+    path("persons/<int:pk>/death/", persons.person_record_death, name="person-record-death"),
+    path("persons/<int:pk>/disabilities/", persons.person_disability_add, name="person-disability-add"),
+    # households (家庭)
+    path("households/", households.household_list, name="household-list"),
+    path("households/new/", households.household_create, name="household-create"),
+    path("households/<int:pk>/", households.household_show, name="household-detail"),
+    path("households/<int:pk>/edit/", households.household_edit, name="household-edit"),
+    path("households/<int:pk>/members/add/", households.household_member_add, name="household-member-add"),
+    path("households/<int:pk>/members/remove/", households.household_member_remove, name="household-member-remove"),
+    path("households/<int:pk>/incomes/", households.household_income_add, name="household-income-add"),
+    path("households/<int:pk>/assets/", households.household_asset_add, name="household-asset-add"),
+    # imports (数据导入) — owned by the imports app
+    path("imports/", include("imports.urls")),
 ]

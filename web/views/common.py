@@ -12,12 +12,15 @@ from accounts.policy import allowed, area_in_scope, scope_prefix
 from areas.models import Area, AreaLevel
 from audit.models import ChangeLog, DomainEvent
 from registry.identity import mask_id_number
+from registry.models import IncomeCategory, Person
 
 PAGE_SIZE = 50
 # Internal columns that say nothing to a reader of the history.
 HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "name_pinyin", "name_initials"}
 # Full ID numbers are only ever shown through the logged reveal, so history shows them masked.
 MASKED_FIELDS = {"id_number"}
+# Foreign keys shown by name rather than by key.
+REFERENCES: dict[str, type[Model]] = {"area_id": Area, "person_id": Person, "category_id": IncomeCategory}
 
 
 def require(user, resource: str, action: str) -> None:
@@ -69,7 +72,8 @@ class AreaFilter:
         if self.community:
             return queryset.filter(area_id=self.community)
         if self.town:
-            return queryset.filter(area_id__startswith=self.town[:9])
+            # `area__code` (not `area_id`) is how a prefix lookup is spelt on a foreign key; no join results.
+            return queryset.filter(area__code__startswith=self.town[:9])
         return queryset
 
 
@@ -86,12 +90,11 @@ class HistoryRow:
 def history_rows(entries: QuerySet[ChangeLog], limit: int = 100) -> list[HistoryRow]:
     """Change-log entries as rows a reader understands: Chinese field names, choice labels, masked ID numbers."""
     entries = list(entries.select_related("user")[:limit])
-    area_names = _area_names(entries)
+    names = _reference_names(entries)
     rows = []
     for entry in entries:
         model = apps.get_model(entry.model)
-        rows.append(HistoryRow(entry=entry, what=str(model._meta.verbose_name),
-                               changes=_changes(model, entry, area_names)))
+        rows.append(HistoryRow(entry=entry, what=str(model._meta.verbose_name), changes=_changes(model, entry, names)))
     return rows
 
 
@@ -104,14 +107,13 @@ def history_for(records: dict[type[Model], list]) -> QuerySet[ChangeLog]:
     return ChangeLog.objects.filter(condition).order_by("-time", "-id")
 
 
-def _changes(model: type[Model], entry: ChangeLog, area_names: dict[str, str]) -> list[tuple[str, str, str]]:
+def _changes(model: type[Model], entry: ChangeLog, names: dict[str, dict]) -> list[tuple[str, str, str]]:
     creating = entry.before is None
     changes = []
     for name, before, after in entry.changed_fields:
         if name in HIDDEN_HISTORY_FIELDS or (creating and after in (None, "", False)):
             continue
-        changes.append((_label(model, name), _show(model, name, before, area_names),
-                        _show(model, name, after, area_names)))
+        changes.append((_label(model, name), _show(model, name, before, names), _show(model, name, after, names)))
     return changes
 
 
@@ -122,15 +124,15 @@ def _label(model: type[Model], name: str) -> str:
         return name
 
 
-def _show(model: type[Model], name: str, value, area_names: dict[str, str]) -> str:
+def _show(model: type[Model], name: str, value, names: dict[str, dict]) -> str:
     if value is None or value == "":
         return "—"
     if name in MASKED_FIELDS:
         return mask_id_number(str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
-    if name == "area_id":
-        return area_names.get(value, str(value))
+    if name in names:
+        return str(names[name].get(value, value))
     try:
         choices = dict(model._meta.get_field(name).flatchoices)
     except FieldDoesNotExist:
@@ -138,9 +140,18 @@ def _show(model: type[Model], name: str, value, area_names: dict[str, str]) -> s
     return str(choices.get(value, value))
 
 
-def _area_names(entries: list[ChangeLog]) -> dict[str, str]:
-    codes = {v for e in entries for snap in (e.before or {}, e.after or {}) for k, v in snap.items() if k == "area_id"}
-    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+def _reference_names(entries: list[ChangeLog]) -> dict[str, dict]:
+    """Names for the foreign keys a history shows (area, person, income category), one query per kind.
+
+    The entries belong to records the user may already see, so the people they name are that record's own."""
+    wanted: dict[str, set] = {name: set() for name in REFERENCES}
+    for entry in entries:
+        for snap in (entry.before or {}, entry.after or {}):
+            for name in REFERENCES.keys() & snap.keys():
+                if snap[name] is not None:
+                    wanted[name].add(snap[name])
+    return {name: dict(REFERENCES[name].objects.filter(pk__in=values).values_list("pk", "name"))
+            for name, values in wanted.items() if values}
 
 
 def timeline(events: QuerySet[DomainEvent], limit: int = 100) -> list[DomainEvent]:
