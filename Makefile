@@ -55,7 +55,7 @@ worker: install
 	.venv/bin/celery -A minzheng worker -l info
 
 schema: install
-	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn
 
 clean:
 	rm -rf .venv node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -27,20 +27,27 @@ REGISTRY = ("person", "household", "income", "asset", "disability")
 READ = ("view",)
 WRITE = ("view", "add", "change")
 
+# Assistance (救助): who may read or set policy parameters and enrolments.
+POLICY_READ = {"policy": READ, "enrolment": READ}
+POLICY_WRITE = {"policy": ("view", "change"), "enrolment": ("view", "add", "change")}
+
 # role -> {resource: actions}. Nothing personal is ever hard-deleted, so no role holds "delete" on it.
 DEFAULT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    COMMUNITY_WORKER: {**{r: WRITE for r in REGISTRY}, "id_number": ("reveal",), "area": READ},
-    TOWN_OFFICER: {**{r: WRITE for r in REGISTRY}, "id_number": ("reveal",), "export": ("run",), "area": READ},
-    TOWN_REVIEWER: {**{r: READ for r in REGISTRY}, "area": READ},
+    COMMUNITY_WORKER: {**{r: WRITE for r in REGISTRY}, "id_number": ("reveal",), "area": READ, **POLICY_READ},
+    TOWN_OFFICER: {**{r: WRITE for r in REGISTRY}, "id_number": ("reveal",), "export": ("run",), "area": READ,
+                   **POLICY_READ},
+    TOWN_REVIEWER: {**{r: READ for r in REGISTRY}, "area": READ, **POLICY_READ},
     DISTRICT_OFFICER: {
         **{r: WRITE for r in REGISTRY},
         "id_number": ("reveal",),
         "export": ("run",),
         "import": ("run", "view"),
         "area": READ,
+        **POLICY_WRITE,
     },
-    DISTRICT_APPROVER: {**{r: READ for r in REGISTRY}, "id_number": ("reveal",), "area": READ},
-    LEADER: {**{r: READ for r in REGISTRY}, "area": READ},
+    DISTRICT_APPROVER: {**{r: READ for r in REGISTRY}, "id_number": ("reveal",), "area": READ, "policy": READ,
+                        "enrolment": ("view", "add", "change")},
+    LEADER: {**{r: READ for r in REGISTRY}, "area": READ, **POLICY_READ},
     ADMIN: {
         **{r: WRITE for r in REGISTRY},
         "id_number": ("reveal",),
@@ -48,5 +55,6 @@ DEFAULT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "import": ("run", "view"),
         "area": ("view", "change"),
         "calendar": ("change",),
+        **POLICY_WRITE,
     },
 }

@@ -1,9 +1,39 @@
-"""The REST API (`/api/…`). Paths here are a contract for outside systems: keep them stable."""
+"""The REST API (`/api/…`). Paths here are a contract for outside systems: keep them stable.
 
-from django.urls import path
+Routes end with a slash; ids are digits only (anything else is a JSON 404, never a query), and an unknown
+path under /api/ answers in JSON too.
+"""
+
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import TokenObtainView
+from api.errors import api_not_found
+from areas.api import AreaViewSet
+from registry import api as registry_api
+
+router = SimpleRouter()
+router.register("areas", AreaViewSet, basename="area")
+router.register("persons", registry_api.PersonViewSet, basename="person")
+router.register(r"persons/(?P<person_pk>[0-9]{1,18})/disabilities", registry_api.PersonDisabilityViewSet,
+                basename="person-disabilities")
+router.register("households", registry_api.HouseholdViewSet, basename="household")
+router.register(r"households/(?P<household_pk>[0-9]{1,18})/incomes", registry_api.HouseholdIncomeViewSet,
+                basename="household-incomes")
+router.register(r"households/(?P<household_pk>[0-9]{1,18})/assets", registry_api.HouseholdAssetViewSet,
+                basename="household-assets")
+router.register("incomes", registry_api.IncomeViewSet, basename="income")
+router.register("assets", registry_api.AssetViewSet, basename="asset")
+router.register("disabilities", registry_api.DisabilityViewSet, basename="disability")
+router.register("income-categories", registry_api.IncomeCategoryViewSet, basename="income-category")
 
 urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("workcalendar.urls")),
+    path("", include(router.urls)),
+    path("", include("programs.urls")),
+    re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
     # kernel
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "workcalendar",
     "jobs",
     "imports",
+    "programs",
     # pages, demo
     "web",
     "demo",
@@ -160,6 +162,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI / ReDoc from the drf-spectacular-sidecar package: the bureau's network has no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind", "unit" or "care_level" choice set; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetKindEnum": "registry.models.Asset.Kind",
+        "IncomeCategoryKindEnum": "registry.models.IncomeCategory.Kind",
+        "ProgramUnitEnum": "programs.models.Program.Unit",
+        "CareLevelEnum": "programs.models.CareLevel",
+    },
 }
 
 # Jobs (后台任务): a real broker when configured, otherwise in-process so the embedded default needs nothing.

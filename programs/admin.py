@@ -1,0 +1,50 @@
+"""Admin: programmes are configuration; parameters and enrolments are read-only here because every change to
+them must go through the services, which keep the history (policy_parameter_set, enrolment_*)."""
+
+from django.contrib import admin
+
+from programs.models import Enrolment, EnrolmentChange, PolicyParameter, Program
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "unit", "eligibility", "calculator", "recurring", "active", "monthly_payment_day")
+    list_filter = ("unit", "active")
+    filter_horizontal = ("excludes",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PolicyParameter)
+class PolicyParameterAdmin(ReadOnlyAdmin):
+    list_display = ("program", "key", "area_code", "value", "valid_from", "valid_to", "source", "verified")
+    list_filter = ("program", "key", "verified")
+
+
+class EnrolmentChangeInline(admin.TabularInline):
+    model = EnrolmentChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("kind", "from_amount", "to_amount", "from_status", "to_status", "reason", "effective_month",
+                       "by", "at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "program", "household", "person", "area", "status", "monthly_amount", "start_month",
+                    "end_month")
+    list_filter = ("program", "status")
+    raw_id_fields = ("household", "person", "area")
+    inlines = [EnrolmentChangeInline]

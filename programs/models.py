@@ -1,0 +1,260 @@
+"""Programmes (项目), their policy parameters (政策参数) and who is enrolled (享受对象/名单).
+
+A new subsidy is a `Program` row plus, at most, one eligibility function and one amount function registered in
+`programs.calculations` (their keys are `Program.eligibility` and `Program.calculator`). Every figure it needs
+is a `PolicyParameter` row with a validity period, an area and the document it comes from.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from areas.models import Area
+
+AREA_CODE_VALIDATOR = RegexValidator(r"^[0-9]{12}$", "区划代码应为12位数字")
+# Leading digits that identify a division at each level of a 12-digit code: 省级, 市级, 区县, 乡镇, 村社区.
+AREA_PREFIX_LENGTHS = (2, 4, 6, 9, 12)
+CHONGQING = "500000000000"
+
+
+def area_code_prefix(code: str) -> str:
+    """The significant prefix of a 12-digit division code: 500000000000 → "50", 500106000000 → "500106"."""
+    for length in AREA_PREFIX_LENGTHS:
+        if set(code[length:]) <= {"0"}:
+            return code[:length]
+    return code
+
+
+def area_ancestor_codes(code: str) -> list[str]:
+    """The 12-digit codes of this division and every level above it, most specific first.
+
+    500106001001 → [500106001001, 500106001000, 500106000000, 500100000000, 500000000000]. A parameter whose
+    `area_code` is in this list applies to the division; the first one found is the most specific.
+    """
+    codes = [code[:length].ljust(12, "0") for length in reversed(AREA_PREFIX_LENGTHS)]
+    return list(dict.fromkeys(codes))
+
+
+class Program(models.Model):
+    """项目: a benefit, subsidy or service programme (低保, 特困, 临时救助 …)."""
+
+    class Unit(models.TextChoices):
+        HOUSEHOLD = "household", "家庭"
+        PERSON = "person", "个人"
+
+    code = models.SlugField("代码", max_length=40, primary_key=True)
+    name = models.CharField("名称", max_length=60)
+    unit = models.CharField("享受单位", max_length=10, choices=Unit.choices,
+                            help_text="以家庭（户）为单位享受，或以个人为单位享受")
+    calculator = models.CharField("金额计算函数", max_length=40, help_text="programs.calculations 中登记的键")
+    eligibility = models.CharField("条件判断函数", max_length=40, help_text="programs.calculations 中登记的键")
+    recurring = models.BooleanField("按月发放", default=True, help_text="否：一次性发放（如临时救助）")
+    active = models.BooleanField("启用", default=True)
+    excludes = models.ManyToManyField("self", blank=True, verbose_name="不可同时享受的项目")
+    monthly_payment_day = models.PositiveSmallIntegerField(
+        "每月发放日", default=10, validators=[MinValueValidator(1), MaxValueValidator(28)])
+    description = models.TextField("说明", blank=True)
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "救助与补贴项目"
+        verbose_name_plural = "救助与补贴项目"
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from programs.calculations import registered
+
+        eligibility, calculators = registered()
+        errors = {}
+        if self.eligibility not in eligibility:
+            options = "、".join(sorted(eligibility))
+            errors["eligibility"] = [f"未登记的条件判断函数：{self.eligibility}（可选：{options}）"]
+        if self.calculator not in calculators:
+            options = "、".join(sorted(calculators))
+            errors["calculator"] = [f"未登记的金额计算函数：{self.calculator}（可选：{options}）"]
+        if errors:
+            raise ValidationError(errors)
+
+
+# Names and units of the known parameter keys, for lines and pages; a new key works without an entry here.
+PARAMETER_KEYS: dict[str, tuple[str, str]] = {
+    "standard_urban": ("城市低保标准", "元/人/月"),
+    "standard_rural": ("农村低保标准", "元/人/月"),
+    "tekun_standard": ("特困人员基本生活标准", "元/人/月"),
+    "tekun_multiplier": ("特困基本生活标准与城市低保标准之比", "倍"),
+    "care_full": ("照料护理补贴（全护理）", "元/人/月"),
+    "care_half": ("照料护理补贴（半护理）", "元/人/月"),
+    "care_self": ("照料护理补贴（全自理）", "元/人/月"),
+    "bianyuan_multiplier": ("低保边缘家庭认定标准与低保标准之比", "倍"),
+    "town_limit": ("乡镇（街道）临时救助审批限额", "元/次"),
+    "disposable_income": ("上年度当地居民人均可支配收入", "元/人/年"),
+    "rigid_ratio": ("刚性支出占家庭总收入比例", "比例"),
+    "phase_out_max_months": ("渐退期最长月数", "个月"),
+    "death_recheck_months": ("家庭成员死亡后重新核定时限", "个月"),
+}
+
+
+class PolicyParameter(models.Model):
+    """政策参数: one figure for one programme, area and period, with its source.
+
+    History is kept by never editing a row in place: a new value end-dates the current row and adds a new one
+    (`services.policy_parameter_set`). `area_code` is a 12-digit division code, not a foreign key, because the
+    city or province a figure comes from (重庆市 500000000000) is usually not in the installation's area tree.
+    A parameter applies to every division whose code starts with its significant prefix (`area_code_prefix`);
+    where several apply, the most specific wins (`selectors.parameter_at`).
+    """
+
+    program = models.ForeignKey(Program, null=True, blank=True, on_delete=models.PROTECT, related_name="parameters",
+                                verbose_name="项目", help_text="为空表示通用参数")
+    key = models.SlugField("参数", max_length=40)
+    area_code = models.CharField("适用区划代码", max_length=12, validators=[AREA_CODE_VALIDATOR],
+                                 help_text="12位代码；重庆市全市适用填 500000000000")
+    value = models.DecimalField("数值", max_digits=12, decimal_places=4)
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True, help_text="含当日；为空表示现行有效")
+    source = models.CharField("依据文件", max_length=200)
+    verified = models.BooleanField("已核实", default=True, help_text="否：未找到或未核对原文，使用处显示“未核实”")
+    note = models.CharField("备注", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="录入人")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "政策参数"
+        verbose_name_plural = "政策参数"
+        ordering = ["program_id", "key", "area_code", "valid_from"]
+        constraints = [
+            # One open-ended row per figure and area: a new value always end-dates the one in force.
+            models.UniqueConstraint(fields=["program", "key", "area_code"], name="policy_parameter_one_open",
+                                    condition=Q(program__isnull=False, valid_to__isnull=True)),
+            models.UniqueConstraint(fields=["key", "area_code"], name="policy_parameter_general_one_open",
+                                    condition=Q(program__isnull=True, valid_to__isnull=True)),
+        ]
+        indexes = [models.Index(fields=["program", "key", "area_code", "valid_from"], name="policy_parameter_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.area_code} {self.valid_from:%Y-%m-%d}起 {self.value}"
+
+    @property
+    def label(self) -> str:
+        return PARAMETER_KEYS.get(self.key, (self.key, ""))[0]
+
+    @property
+    def unit(self) -> str:
+        return PARAMETER_KEYS.get(self.key, (self.key, ""))[1]
+
+
+class CareLevel(models.TextChoices):
+    """生活自理能力 (《特困人员认定办法》第二十一至二十三条) → 照料护理等级."""
+
+    SELF = "self", "全自理"
+    HALF = "half", "半护理"
+    FULL = "full", "全护理"
+
+
+class SupportMode(models.TextChoices):
+    CENTRALIZED = "centralized", "集中供养"
+    DISPERSED = "dispersed", "分散供养"
+
+
+OPEN_STATUSES = ("active", "phasing_out")
+
+
+class Enrolment(models.Model):
+    """享受对象: a household or a person enrolled in a programme, at an amount, from a month.
+
+    Months are stored as their first day. The enrolment is payable for every month from `start_month` to
+    `end_month` inclusive (`end_month` empty = open-ended).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "正常享受"
+        PHASING_OUT = "phasing_out", "渐退期"
+        SUSPENDED = "suspended", "暂停"
+        ENDED = "ended", "终止"
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrolments", verbose_name="项目")
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="enrolments", verbose_name="家庭")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="enrolments", verbose_name="享受人/申请人",
+                               help_text="个人项目为享受人；家庭项目为申请人（户主）")
+    # Copied from the household (or person) so the roll scopes by area without a join.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    monthly_amount = models.DecimalField("月发放金额（元）", max_digits=12, decimal_places=2)
+    start_month = models.DateField("起始月份")
+    end_month = models.DateField("最后享受月份", null=True, blank=True)
+    phase_out_until = models.DateField("渐退期至（含）", null=True, blank=True)
+    care_level = models.CharField("护理等级", max_length=8, choices=CareLevel.choices, blank=True)
+    support_mode = models.CharField("供养方式", max_length=12, choices=SupportMode.choices, blank=True)
+    calculation = models.JSONField("金额计算过程", default=dict, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="决定人")
+    decided_at = models.DateTimeField("决定时间", auto_now_add=True)
+    end_reason = models.CharField("终止原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "享受对象"
+        verbose_name_plural = "享受对象"
+        constraints = [
+            models.UniqueConstraint(fields=["program", "household"], name="enrolment_one_open_per_household",
+                                    condition=Q(status__in=OPEN_STATUSES, household__isnull=False)),
+            models.UniqueConstraint(fields=["program", "person"], name="enrolment_one_open_per_person",
+                                    condition=Q(status__in=OPEN_STATUSES, person__isnull=False)),
+            models.CheckConstraint(condition=Q(household__isnull=False) | Q(person__isnull=False),
+                                   name="enrolment_has_subject"),
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="enrolment_amount_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["area", "id"], name="enrolment_area_keyset"),
+            models.Index(fields=["program", "status"], name="enrolment_program_status"),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.person.name if self.person_id else f"家庭{self.household_id}"
+        return f"{self.program_id} · {subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EnrolmentChange(models.Model):
+    """享受变更记录: every start, change, 渐退, suspension, resumption and end, with the amounts before and after."""
+
+    class Kind(models.TextChoices):
+        START = "start", "纳入"
+        CHANGE = "change", "调整金额"
+        PHASE_OUT = "phase_out", "渐退"
+        SUSPEND = "suspend", "暂停"
+        RESUME = "resume", "恢复"
+        END = "end", "终止"
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="changes", verbose_name="享受对象")
+    kind = models.CharField("变更类型", max_length=12, choices=Kind.choices)
+    from_amount = models.DecimalField("变更前金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    to_amount = models.DecimalField("变更后金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    from_status = models.CharField("变更前状态", max_length=12, blank=True)
+    to_status = models.CharField("变更后状态", max_length=12)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    effective_month = models.DateField("生效月份")
+    # Same area as the enrolment, so the change list scopes without a join.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+", verbose_name="经办人")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "享受变更记录"
+        verbose_name_plural = "享受变更记录"
+        ordering = ["enrolment_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_month:%Y-%m}"

@@ -1,0 +1,11 @@
+"""Routes of programmes (救助与补贴项目); the project includes them under /api/. These paths are a contract."""
+
+from django.urls import path
+
+from programs.api import ParameterListView, ProgramListView, QuoteView
+
+urlpatterns = [
+    path("programs/", ProgramListView.as_view(), name="programs-list"),
+    path("programs/<slug:code>/quote/", QuoteView.as_view(), name="programs-quote"),
+    path("programs/<slug:code>/parameters/", ParameterListView.as_view(), name="programs-parameters"),
+]
