@@ -31,6 +31,26 @@ WRITE = ("view", "add", "change")
 POLICY_READ = {"policy": READ, "enrolment": READ}
 POLICY_WRITE = {"policy": ("view", "change"), "enrolment": ("view", "add", "change")}
 
+# Assistance applications (救助申请) by step; close-relative declarations (近亲属备案).
+APPLICATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    COMMUNITY_WORKER: {"application": ("view", "add", "withdraw"), "close_relative": ("view", "add")},
+    TOWN_OFFICER: {
+        "application": ("view", "add", "accept", "investigate", "verify", "evaluate", "publish", "objection",
+                        "extend", "withdraw", "urgent_approve"),
+        "close_relative": ("view", "add"),
+        # A town enrols a 临时救助 急难型 case it approves first, within its delegated limit.
+        "enrolment": ("view", "add"),
+    },
+    TOWN_REVIEWER: {"application": ("view", "review")},
+    DISTRICT_OFFICER: {
+        "application": ("view", "add", "investigate", "verify", "objection", "extend", "withdraw"),
+        "close_relative": ("view", "add"),
+    },
+    DISTRICT_APPROVER: {"application": ("view", "confirm", "reject")},
+    LEADER: {"application": ("view",), "close_relative": ("view",)},
+    ADMIN: {"application": ("view",), "close_relative": ("view", "add")},
+}
+
 # role -> {resource: actions}. Nothing personal is ever hard-deleted, so no role holds "delete" on it.
 DEFAULT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     COMMUNITY_WORKER: {**{r: WRITE for r in REGISTRY}, "id_number": ("reveal",), "area": READ, **POLICY_READ},
@@ -58,3 +78,7 @@ DEFAULT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         **POLICY_WRITE,
     },
 }
+
+for _role, _resources in APPLICATION_GRANTS.items():
+    for _resource, _actions in _resources.items():
+        DEFAULT_GRANTS[_role][_resource] = tuple(dict.fromkeys(DEFAULT_GRANTS[_role].get(_resource, ()) + _actions))

@@ -35,5 +35,7 @@ urlpatterns = [
     path("", include("workcalendar.urls")),
     path("", include(router.urls)),
     path("", include("programs.urls")),
+    path("", include("casework.urls")),
+    path("", include("assistance.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

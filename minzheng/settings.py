@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "jobs",
     "imports",
     "programs",
+    "casework",
+    "assistance",
     # pages, demo
     "web",
     "demo",
@@ -172,6 +174,8 @@ SPECTACULAR_SETTINGS = {
         "IncomeCategoryKindEnum": "registry.models.IncomeCategory.Kind",
         "ProgramUnitEnum": "programs.models.Program.Unit",
         "CareLevelEnum": "programs.models.CareLevel",
+        "RelationEnum": "registry.models.Relation",
+        "CloseRelationEnum": "casework.models.CloseRelation",
     },
 }
 
@@ -181,6 +185,10 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# Social assistance (社会救助): the Chongqing rules by default (群众评议; 低保 paid from the month of approval);
+# "national" follows 《最低生活保障审核确认办法》 (no 评议; paid from the month after confirmation).
+MINZHENG_ASSISTANCE_VARIANT = os.environ.get("MINZHENG_ASSISTANCE_VARIANT", "chongqing")
 
 # The district this installation serves (区县代码, 6 digits). Demo: 沙坪坝区.
 MINZHENG_DISTRICT_CODE = os.environ.get("MINZHENG_DISTRICT_CODE", "500106")

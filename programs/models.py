@@ -97,6 +97,13 @@ PARAMETER_KEYS: dict[str, tuple[str, str]] = {
     "rigid_ratio": ("刚性支出占家庭总收入比例", "比例"),
     "phase_out_max_months": ("渐退期最长月数", "个月"),
     "death_recheck_months": ("家庭成员死亡后重新核定时限", "个月"),
+    "deadline_investigation_start_wd": ("启动家庭经济状况调查期限", "个工作日"),
+    "deadline_town_review_wd": ("乡镇（街道）初审期限", "个工作日"),
+    "deadline_confirm_wd": ("审核确认期限", "个工作日"),
+    "deadline_overall_wd": ("办结期限", "个工作日"),
+    "deadline_overall_extended_wd": ("延长后的办结期限", "个工作日"),
+    "publicity_days": ("公示天数", "天"),
+    "publicity_days_after_objection": ("异议处理后重新公示天数", "天"),
 }
 
 

@@ -5,33 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import Grant
 from registry.services import household_create, income_add, person_create
 from tests.conftest import make_id
-
-# What the report asks to add to accounts/roles.py; created here so the tests do not depend on it.
-PROGRAM_GRANTS = {
-    "community_worker": {"policy": ("view",), "enrolment": ("view",)},
-    "town_officer": {"policy": ("view",), "enrolment": ("view",)},
-    "town_reviewer": {"policy": ("view",), "enrolment": ("view",)},
-    "district_officer": {"policy": ("view", "change"), "enrolment": ("view", "add", "change")},
-    "district_approver": {"policy": ("view",), "enrolment": ("view", "add", "change")},
-    "leader": {"policy": ("view",), "enrolment": ("view",)},
-    "admin": {"policy": ("view", "change"), "enrolment": ("view", "add", "change")},
-}
 
 FEB_2026 = date(2026, 2, 1)
 
 
 @pytest.fixture
 def grants(personas):
-    """The programme grants, created before any user's grants are read (the policy caches them per user)."""
-    for role, resources in PROGRAM_GRANTS.items():
-        for resource, actions in resources.items():
-            for action in actions:
-                Grant.objects.get_or_create(role_id=role, resource=resource, action=action)
-    for user in personas.values():
-        user.__dict__.pop("_minzheng_grants", None)  # accounts.policy caches grants on the user object
+    """The personas; the programme grants come from the accounts migrations (accounts/roles.py)."""
     return personas
 
 

@@ -136,7 +136,7 @@ def test_tekun_enrolment_keeps_care_level_and_support_mode(make, grants, tekun):
 def test_users_without_the_grant_or_outside_the_area_cannot_enrol(make, grants, dibao, areas):
     household, _ = make.household(1)
     with pytest.raises(PermissionDenied):
-        start_dibao(grants["town_officer"], household, dibao)
+        start_dibao(grants["town_reviewer"], household, dibao)
     district_b = user_create(username="approver_b", password=PASSWORD, roles=["district_approver"],
                              area_code=areas["town_b"], validate=False)
     with pytest.raises(PermissionDenied, match="管辖范围"):

@@ -1,0 +1,102 @@
+"""Records of a social-assistance application (社会救助申请) beside the kernel's Case: the home investigation
+(入户调查), the economic-status verification (信息核对) and the public evaluation (群众评议, Chongqing)."""
+
+from django.conf import settings
+from django.db import models
+
+from areas.models import Area
+from casework.models import Case
+
+
+class Investigation(models.Model):
+    """入户调查记录: at least two different investigators visited; what they found.
+
+    The incomes and assets found are written to the registry (registry.services.income_add / asset_add) so the
+    quote, the what-if and later re-checks all read one household record; `findings` keeps what was entered
+    and the ids of the registry rows it created or confirmed.
+    """
+
+    class Method(models.TextChoices):
+        HOME = "home", "入户调查"
+        REMOTE = "remote", "电话或视频调查（重大突发事件期间）"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="investigations", verbose_name="案件")
+    visited_on = models.DateField("调查日期")
+    method = models.CharField("调查方式", max_length=10, choices=Method.choices, default=Method.HOME)
+    investigators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name="调查人员")
+    district_investigation = models.BooleanField("区县民政部门参与入户调查", default=False)
+    members_present = models.CharField("在场家庭成员", max_length=200, blank=True)
+    findings = models.JSONField("调查结果", default=dict, blank=True)
+    note = models.TextField("调查意见", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="录入人")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+
+    class Meta:
+        verbose_name = "入户调查记录"
+        verbose_name_plural = "入户调查记录"
+        ordering = ["case_id", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"入户调查 {self.visited_on:%Y-%m-%d}"
+
+
+VERIFICATION_SOURCES = {
+    "hukou": "户籍", "tax": "纳税", "social_insurance": "社会保险", "real_estate": "不动产", "business": "市场主体",
+    "housing_fund": "住房公积金", "vehicle": "车船", "deposit": "存款", "insurance": "商业保险", "securities": "证券",
+    "internet_finance": "互联网金融",
+}
+
+
+class Verification(models.Model):
+    """信息核对记录 (《最低生活保障审核确认办法》第十七条): which sources were checked and whether they matched what
+    the household declared. Entered by an officer here; the monitoring issue will feed it from department data."""
+
+    class Result(models.TextChoices):
+        MATCH = "match", "核对相符"
+        MISMATCH = "mismatch", "核对不符"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="verifications", verbose_name="案件")
+    checked_on = models.DateField("核对日期")
+    sources = models.JSONField("核对事项", default=list)
+    result = models.CharField("核对结果", max_length=10, choices=Result.choices)
+    note = models.TextField("说明", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="录入人")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+
+    class Meta:
+        verbose_name = "信息核对记录"
+        verbose_name_plural = "信息核对记录"
+        ordering = ["case_id", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"信息核对 {self.get_result_display()}"
+
+
+class Evaluation(models.Model):
+    """群众评议记录 (《重庆市城乡居民最低生活保障条例》第十八条; Chongqing variant only)."""
+
+    class Result(models.TextChoices):
+        AGREE = "agree", "评议通过"
+        DISAGREE = "disagree", "评议未通过"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evaluations", verbose_name="案件")
+    held_on = models.DateField("评议日期")
+    participants = models.PositiveSmallIntegerField("参加人数")
+    result = models.CharField("评议结果", max_length=10, choices=Result.choices)
+    note = models.TextField("评议意见", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="录入人")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+
+    class Meta:
+        verbose_name = "群众评议记录"
+        verbose_name_plural = "群众评议记录"
+        ordering = ["case_id", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"群众评议 {self.get_result_display()}"

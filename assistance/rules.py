@@ -1,0 +1,62 @@
+"""The decision rules of an application (审核确认规则), apart from the step functions that apply them: the quote
+with the programme's inputs, separation of duties, what must hold before a decision, and the start month."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from assistance.workflows import CHONGQING
+from casework.models import Case, Objection, PublicNotice
+from casework.selectors import step_users
+from casework.workflows import workflow_get
+from programs.calculations import Quote, quote
+from programs.calculations.money import add_months, first_of_month
+from programs.models import Program
+
+SEPARATION_RULE = "职责分离：本案初审人员不得对同一案件作出审核确认或不予确认决定"
+DISTRICT_INVESTIGATION_RULE = ("近亲属备案案件须由区县民政部门入户调查（《最低生活保障审核确认办法》第二十条；"
+                               "《重庆市城乡居民最低生活保障条例》第三十三条）")
+
+
+def application_quote(case: Case, month: date) -> Quote:
+    """测算 for the case, with the officer's inputs this programme needs — the same code as the what-if."""
+    options = workflow_get(case.workflow).options
+    inputs = {k: case.inputs[k] for k in options["quote_inputs"] if k in case.inputs}
+    if case.program.unit == Program.Unit.PERSON:
+        return quote(program=case.program, person=case.person, month=month, **inputs)
+    return quote(program=case.program, household=case.household, month=month, **inputs)
+
+
+def refuse_reviewer(case: Case, acting_user) -> None:
+    if acting_user.pk in step_users(case, "review"):
+        raise PermissionDenied(SEPARATION_RULE)
+
+
+def start_month(case: Case, decided: date) -> date:
+    """起始月份: Chongqing pays from the month of approval (条例第二十二条), the national rule from the month after
+    (办法第二十一条); 特困 from the month after (认定办法). MINZHENG_ASSISTANCE_START_MONTH overrides the variant."""
+    rule = workflow_get(case.workflow).options["start_month"]
+    if rule == "variant":
+        rule = getattr(settings, "MINZHENG_ASSISTANCE_START_MONTH", "") or (
+            "approval" if case.variant == CHONGQING else "next")
+    if rule not in ("approval", "next"):
+        raise ValueError(f"MINZHENG_ASSISTANCE_START_MONTH 应为 approval 或 next，当前为 {rule!r}")
+    month = first_of_month(decided)
+    return add_months(month, 1) if rule == "next" else month
+
+
+def ready_to_decide(case: Case, today: date) -> PublicNotice:
+    notice = case.notices.filter(status=PublicNotice.Status.OPEN).order_by("-starts_on", "-id").first()
+    if notice is None or today <= notice.ends_on:
+        ends = f"公示至 {notice.ends_on:%Y-%m-%d}，" if notice else ""
+        raise ValidationError({"status": [
+            f"公示期未满：{ends}期满后方可审核确认（《最低生活保障审核确认办法》第十九条）"]})
+    if case.objections.filter(status=Objection.Status.OPEN).exists():
+        raise ValidationError({"status": ["有未处理的公示异议，处理后方可审核确认"]})
+    if case.close_relative_filed:
+        latest = case.investigations.order_by("-recorded_at", "-id").first()
+        if latest is None or not latest.district_investigation:
+            raise ValidationError({"status": [
+                f"{DISTRICT_INVESTIGATION_RULE}：最近一次入户调查没有区县民政部门的调查人员，不能审核确认"]})
+    return notice

@@ -1,0 +1,114 @@
+"""Reads of social-assistance applications (社会救助申请查询), always area-scoped.
+
+`application_view` gathers what the case page and the API show: the current deadline with the working days
+left, each deadline's basis, the amount lines at review/confirmation, the records of each step, the timeline
+and the actions this user may take now.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.policy import allowed, area_in_scope
+from assistance.models import Evaluation, Investigation, Verification
+from assistance.workflows import RESOURCE, WORKFLOW_CODES
+from casework import clock
+from casework.deadlines import working_days_left
+from casework.models import Case, CaseStep
+from casework.selectors import (
+    cases_overdue,
+    cases_visible,
+    cases_work_queue,
+    close_relative_conflict,
+    overdue_by_officer,
+    overdue_by_town,
+    user_level,
+)
+from casework.workflows import workflow_get
+
+
+def applications_visible(user, action: str = "view") -> QuerySet[Case]:
+    return cases_visible(user, resource=RESOURCE, workflows=WORKFLOW_CODES, action=action)
+
+
+def application_detail(*, user, pk: int) -> Case:
+    """One application the user may see (Case.DoesNotExist otherwise), with its records for the page."""
+    return (applications_visible(user)
+            .select_related("program", "household", "person", "applicant", "area", "handler", "enrolment")
+            .prefetch_related(
+                Prefetch("steps", queryset=CaseStep.objects.select_related("user").order_by("at", "id")),
+                Prefetch("investigations", queryset=Investigation.objects.prefetch_related("investigators")),
+                Prefetch("verifications", queryset=Verification.objects.all()),
+                Prefetch("evaluations", queryset=Evaluation.objects.all()),
+                "notices", "objections", "documents")
+            .get(pk=pk))
+
+
+def application_work_queue(user) -> QuerySet[Case]:
+    """待办: applications due at the user's level, earliest deadline first."""
+    return cases_work_queue(user, resource=RESOURCE, workflows=WORKFLOW_CODES).select_related("program", "applicant")
+
+
+def applications_overdue(user, today: date | None = None) -> QuerySet[Case]:
+    return cases_overdue(user, resource=RESOURCE, workflows=WORKFLOW_CODES, today=today or clock.today())
+
+
+def overdue_summary(user, today: date | None = None) -> dict:
+    """超期统计 per town and per officer (经办人) within the user's area."""
+    today = today or clock.today()
+    scope = {"resource": RESOURCE, "workflows": WORKFLOW_CODES, "today": today}
+    return {"today": today, "by_town": overdue_by_town(user, **scope), "by_officer": overdue_by_officer(user, **scope)}
+
+
+@dataclass
+class DeadlineView:
+    due: date | None
+    provisional: bool
+    working_days_left: int | None
+    overdue: bool
+
+
+@dataclass
+class DaysLeft:
+    """Working days left for many cases of one page, computed once per distinct due date."""
+
+    today: date
+    cache: dict = field(default_factory=dict)
+
+    def of(self, case: Case) -> DeadlineView:
+        if case.next_due is None:
+            return DeadlineView(None, False, None, False)
+        if case.next_due not in self.cache:
+            self.cache[case.next_due] = working_days_left(self.today, case.next_due)
+        left, provisional = self.cache[case.next_due]
+        return DeadlineView(case.next_due, provisional or _due_provisional(case), left, case.next_due < self.today)
+
+
+def _due_provisional(case: Case) -> bool:
+    """Was the current deadline itself counted over a year without a published calendar?"""
+    due = case.next_due.isoformat()
+    return any(b.get("provisional") for b in case.deadline_basis.values() if b.get("due") == due)
+
+
+def actions_for(user, case: Case) -> list[dict]:
+    """The steps this user may take on the case now (for buttons): declared from the state, granted, at the
+    user's level, and not refused by close-relative recusal. The service still checks everything again."""
+    if case.closed_at is not None or not area_in_scope(user, case.area_id):
+        return []
+    if close_relative_conflict(user=user, case=case) is not None:
+        return []
+    workflow, level = workflow_get(case.workflow), user_level(user)
+    return [{"action": t.action, "label": t.label} for t in workflow.available(case.state)
+            if allowed(user, workflow.resource, t.grant) and (not t.levels or level in t.levels)]
+
+
+def application_view(case: Case, *, user, today: date | None = None) -> dict:
+    """Everything the case page shows, as plain data (the API serialises it; a template can use it directly)."""
+    workflow = workflow_get(case.workflow)
+    deadline = DaysLeft(today or clock.today()).of(case)
+    return {"case": case, "workflow": workflow, "status_label": workflow.state_label(case.state),
+            "deadline": deadline, "actions": actions_for(user, case),
+            "steps": [{"step": s, "label": workflow.action_label(s.action),
+                       "from_label": workflow.state_label(s.from_state) if s.from_state else "",
+                       "to_label": workflow.state_label(s.to_state)} for s in case.steps.all()]}

@@ -1,0 +1,155 @@
+"""The social-assistance application workflows (社会救助申请办理流程), declared for the kernel.
+
+One workflow per programme and rule variant (code "<programme>.<variant>"): the Chongqing variant
+(《重庆市城乡居民最低生活保障条例》) adds 群众评议 between 信息核对 and 初审 and re-publishes for 3 days after an
+upheld objection; the national variant (《最低生活保障审核确认办法》) has no 评议. A case keeps the variant it was
+opened under, so changing the setting never strands a case half-way.
+
+Deadline figures are PolicyParameter rows seeded by this app's migration 0002 (with their sources); the
+declaration only names the keys.
+"""
+
+from django.conf import settings
+
+from casework.workflows import DISTRICT, TOWN, DeadlineRule, Transition, Workflow, register
+
+RESOURCE = "application"
+CHONGQING, NATIONAL = "chongqing", "national"
+VARIANTS = (CHONGQING, NATIONAL)
+PROGRAMS = ("dibao", "tekun", "dibao_bianyuan", "gangxing_zhichu", "linshi")
+
+STATES = {
+    "submitted": "已申请（待受理）",
+    "materials_requested": "已一次性告知补正材料",
+    "accepted": "已受理（待入户调查）",
+    "approved_pending_completion": "已先行救助（待补办手续）",
+    "investigated": "已入户调查（待信息核对）",
+    "verified": "已信息核对",
+    "evaluated": "已群众评议（待初审）",
+    "reviewed": "已初审（待公示）",
+    "publicised": "公示中（待审核确认）",
+    "reinvestigating": "公示异议成立（待重新调查）",
+    "confirmed": "已审核确认",
+    "rejected": "不予确认",
+    "withdrawn": "已撤回",
+}
+TERMINAL = frozenset({"confirmed", "rejected", "withdrawn"})
+OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
+AFTER_ACCEPT = tuple(s for s in OPEN_STATES if s not in ("submitted", "materials_requested"))
+
+SUBSISTENCE_RULE = "《最低生活保障审核确认办法》"
+CQ_RULE = "《重庆市城乡居民最低生活保障条例》"
+TOWNS_ACCEPT = f"乡镇（街道）受理，{SUBSISTENCE_RULE}第十条"
+DISTRICT_DECIDES = f"县级民政部门审核确认，{SUBSISTENCE_RULE}第二十条"
+
+
+def current_variant() -> str:
+    """MINZHENG_ASSISTANCE_VARIANT: "chongqing" (default) or "national"; anything else is a setup error."""
+    variant = getattr(settings, "MINZHENG_ASSISTANCE_VARIANT", CHONGQING)
+    if variant not in VARIANTS:
+        raise ValueError(f"MINZHENG_ASSISTANCE_VARIANT 应为 chongqing 或 national，当前为 {variant!r}")
+    return variant
+
+
+def workflow_code(program: str, variant: str) -> str:
+    return f"{program}.{variant}"
+
+
+WORKFLOW_CODES = [workflow_code(p, v) for p in PROGRAMS for v in VARIANTS]
+
+
+def _transitions(program: str, variant: str) -> tuple[Transition, ...]:
+    review_from = ("evaluated",) if variant == CHONGQING else ("verified",)
+    steps = [
+        Transition("accept", "受理", ("submitted", "materials_requested"), None, "accept", (TOWN,), TOWNS_ACCEPT,
+                   queue=True),
+        Transition("investigate", "入户调查", ("accepted", "reinvestigating", "approved_pending_completion"),
+                   "investigated", "investigate", (TOWN, DISTRICT), queue=True),
+        Transition("verify", "信息核对", ("investigated",), "verified", "verify", (TOWN, DISTRICT), queue=True),
+        Transition("review", "初审", review_from, "reviewed", "review", (TOWN,),
+                   f"乡镇（街道）初审，{SUBSISTENCE_RULE}第十九条", queue=True),
+        Transition("publish", "公示", ("reviewed",), "publicised", "publish", (TOWN,), queue=True),
+        Transition("objection", "公示异议登记与处理", ("publicised",), None, "objection", (TOWN, DISTRICT)),
+        # No level is fixed for the decision: it is the district's (grant to 区民政审批人), and a district that
+        # delegates confirmation to towns (S4) grants it to a town role — the reviewer ≠ confirmer rule then
+        # is what keeps the two duties apart.
+        Transition("confirm", "审核确认", ("publicised",), "confirmed", "confirm", (), DISTRICT_DECIDES, queue=True),
+        Transition("reject", "不予确认", ("reviewed", "publicised"), "rejected", "reject", (), DISTRICT_DECIDES),
+        Transition("withdraw", "撤回申请", tuple(s for s in OPEN_STATES if s != "approved_pending_completion"),
+                   "withdrawn", "withdraw"),
+    ]
+    if variant == CHONGQING:
+        steps.append(Transition("evaluate", "群众评议", ("verified",), "evaluated", "evaluate", (TOWN,),
+                                f"{CQ_RULE}第十八条", queue=True))
+    if program != "tekun":
+        steps.append(Transition("extend", "延期", AFTER_ACCEPT, None, "extend", (TOWN, DISTRICT)))
+    if program == "linshi":
+        steps.append(Transition("urgent_approve", "先行救助审批", ("accepted",), "approved_pending_completion",
+                                "urgent_approve", (TOWN,), "急难型临时救助由乡镇（街道）在委托限额内先行审批"))
+    return tuple(steps)
+
+
+def _deadlines(program: str) -> tuple[tuple[DeadlineRule, ...], dict[str, tuple[str, ...]]]:
+    confirm = DeadlineRule("confirmation_due", "deadline_confirm_wd", ("confirmation_base_on",), "审核确认期限")
+    if program == "tekun":
+        # 《特困人员认定办法》: 乡镇 初审 within 15 WD (again within 15 WD after an upheld objection), county confirms
+        # within 15 WD; it sets no overall limit, so there is nothing to extend.
+        review = DeadlineRule("town_review_due", "deadline_town_review_wd", ("restarted_on", "accepted_on"),
+                              "初审期限")
+        before_review = ("accepted", "investigated", "verified", "evaluated", "reinvestigating")
+        return (review, confirm), {**{s: ("town_review_due",) for s in before_review},
+                                   "publicised": ("confirmation_due",)}
+    investigation = DeadlineRule("investigation_due", "deadline_investigation_start_wd", ("accepted_on",),
+                                 "启动家庭经济状况调查期限")
+    overall = DeadlineRule("overall_due", "deadline_overall_wd", ("accepted_on",), "办结期限",
+                           extended_key="deadline_overall_extended_wd")
+    overall_only = ("approved_pending_completion", "investigated", "verified", "evaluated", "reviewed",
+                    "reinvestigating")
+    return (investigation, confirm, overall), {"accepted": ("investigation_due", "overall_due"),
+                                               **{s: ("overall_due",) for s in overall_only},
+                                               "publicised": ("confirmation_due", "overall_due")}
+
+
+NAMES = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "dibao_bianyuan": "低保边缘家庭认定",
+         "gangxing_zhichu": "刚性支出困难家庭认定", "linshi": "临时救助"}
+# The month payment starts (起始月份): "approval" = the month of 审核确认, "next" = the month after, "variant" =
+# by the rule variant (Chongqing 当月, national 次月) unless MINZHENG_ASSISTANCE_START_MONTH says otherwise.
+START_MONTH = {"dibao": "variant", "tekun": "next", "dibao_bianyuan": "approval", "gangxing_zhichu": "approval",
+               "linshi": "approval"}
+# The officer's inputs each programme's quote needs (programs.calculations).
+QUOTE_INPUTS = {"dibao": (), "dibao_bianyuan": (), "tekun": ("care_level", "no_supporter"),
+                "gangxing_zhichu": ("rigid_expenditure", "income_12m"), "linshi": ("linshi_kind", "amount")}
+
+
+def _omitted(program: str, variant: str) -> dict[str, str]:
+    omitted = {"urgent_approve": "仅临时救助（急难型）可由乡镇（街道）先行审批"}
+    if variant == NATIONAL:
+        omitted["evaluate"] = f"全国规则（{SUBSISTENCE_RULE}）不设群众评议环节；群众评议为重庆规则（{CQ_RULE}第十八条）"
+    if program == "tekun":
+        omitted["extend"] = "《特困人员认定办法》未规定可延长的总办理期限"
+    return omitted
+
+
+def _sequence(variant: str) -> str:
+    middle = "信息核对 → 群众评议 → 初审" if variant == CHONGQING else "信息核对 → 初审"
+    return f"申请 → 受理 → 入户调查 → {middle} → 公示 → 审核确认"
+
+
+def _build(program: str, variant: str) -> Workflow:
+    deadlines, state_deadlines = _deadlines(program)
+    republication = "publicity_days_after_objection" if variant == CHONGQING and program != "tekun" \
+        else "publicity_days"
+    return Workflow(
+        code=workflow_code(program, variant),
+        name=f"{NAMES[program]}申请（{'重庆' if variant == CHONGQING else '全国'}规则）",
+        resource=RESOURCE, program=program, states=STATES, initial="submitted", terminal=TERMINAL,
+        transitions=_transitions(program, variant), deadlines=deadlines, state_deadlines=state_deadlines,
+        sequence=_sequence(variant),
+        options={"variant": variant, "start_month": START_MONTH[program], "quote_inputs": QUOTE_INPUTS[program],
+                 "republication_key": republication, "omitted": _omitted(program, variant)})
+
+
+def register_all() -> None:
+    for program in PROGRAMS:
+        for variant in VARIANTS:
+            register(_build(program, variant))

@@ -1,0 +1,48 @@
+"""Admin of cases: read-only views for support staff. Every change goes through the services (history, rules)."""
+
+from django.contrib import admin
+
+from casework.models import Case, CaseDocument, CaseStep, CloseRelativeDeclaration, Objection, PublicNotice
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class StepInline(admin.TabularInline):
+    model = CaseStep
+    extra = 0
+    fields = ["at", "action", "from_state", "to_state", "user", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["id", "workflow", "state", "area", "accepted_on", "next_due", "deadline_provisional",
+                    "close_relative_filed"]
+    list_filter = ["state", "workflow", "deadline_provisional", "close_relative_filed"]
+    search_fields = ["=id", "=household__id", "applicant__name"]
+    raw_id_fields = ["household", "person", "applicant", "enrolment"]
+    inlines = [StepInline]
+
+
+@admin.register(CloseRelativeDeclaration)
+class CloseRelativeDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "staff", "committee_member_name", "relative", "relation", "is_active", "declared_at"]
+    list_filter = ["is_active", "relation"]
+    raw_id_fields = ["relative"]
+
+
+for model in (CaseDocument, PublicNotice, Objection):
+    admin.site.register(model, ReadOnlyAdmin)

@@ -1,0 +1,261 @@
+"""Case (案件/申请): an application or matter moving through a declared workflow (`casework.workflows`).
+
+The kernel keeps what every kind of case has — who applied for whom, where, the state and its history
+(CaseStep), the statutory deadlines in working days, documents, public notices and the objections to them,
+and the close-relative declarations (近亲属备案) that decide who may not handle a case. Domain apps (assistance,
+place names …) add their own records (an investigation, a verification) and services.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from areas.models import Area
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "居民网上申请"
+    WORKER = "worker", "工作人员代为申请"
+
+
+class Case(models.Model):
+    """案件（申请）: one application for one programme by one household or person."""
+
+    workflow = models.CharField("办理流程", max_length=60)
+    variant = models.CharField("适用规则", max_length=20, blank=True, help_text="chongqing（重庆）或 national（全国）")
+    program = models.ForeignKey("programs.Program", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="cases", verbose_name="项目")
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="cases", verbose_name="家庭")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="cases", verbose_name="对象（个人项目）")
+    applicant = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="申请人")
+    # The community, copied from the household (or person) so lists scope by prefix without a join.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices, default=Channel.WORKER)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="录入人")
+    submitted_at = models.DateTimeField("申请时间", auto_now_add=True)
+    authorised_data_check = models.BooleanField("已授权核对经济状况", default=False)
+    authorised_at = models.DateTimeField("授权时间", null=True, blank=True)
+    authorised_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                               on_delete=models.PROTECT, related_name="+", verbose_name="授权登记人")
+    state = models.CharField("状态", max_length=30)
+    inputs = models.JSONField("申请与调查事项", default=dict, blank=True,
+                              help_text="测算所需的经办人录入事项，如护理等级、临时救助类型与金额")
+    missing_materials = models.JSONField("一次性告知补正材料", default=list, blank=True)
+    materials_requested_on = models.DateField("告知补正日期", null=True, blank=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True, help_text="法定受理日期，各项期限由此起算")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name="经办人")
+    restarted_on = models.DateField("重新调查日期", null=True, blank=True, help_text="公示异议成立之日")
+    confirmation_base_on = models.DateField("报送审核确认日期", null=True, blank=True,
+                                            help_text="公示期满之日，审核确认期限由此起算")
+    investigation_due = models.DateField("启动调查期限", null=True, blank=True)
+    town_review_due = models.DateField("初审期限", null=True, blank=True)
+    confirmation_due = models.DateField("审核确认期限", null=True, blank=True)
+    overall_due = models.DateField("办结期限", null=True, blank=True)
+    next_due = models.DateField("当前环节期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限为暂定", default=False,
+                                               help_text="期限跨入尚未发布节假日安排的年份，暂按周末计算")
+    deadline_basis = models.JSONField("期限计算依据", default=dict, blank=True)
+    extended = models.BooleanField("已延期", default=False)
+    extension_reason = models.CharField("延期理由", max_length=200, blank=True)
+    close_relative_filed = models.BooleanField("近亲属备案", default=False)
+    monthly_amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    calculation = models.JSONField("金额计算过程", default=dict, blank=True,
+                                   help_text="初审（review）、先行审批（advance）与审核确认（confirmation）时的测算")
+    enrolment = models.ForeignKey("programs.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="cases", verbose_name="享受记录")
+    advance_approved_on = models.DateField("先行审批日期", null=True, blank=True)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    decision_reasons = models.TextField("不予确认理由", blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "案件"
+        verbose_name_plural = "案件"
+        indexes = [
+            models.Index(fields=["area", "id"], name="case_area_keyset"),
+            models.Index(fields=["next_due", "id"], name="case_next_due"),
+            models.Index(fields=["workflow", "state"], name="case_workflow_state"),
+            models.Index(fields=["handler", "next_due"], name="case_handler_due"),
+            models.Index(fields=["household", "workflow"], name="case_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"案件{self.pk}（{self.workflow}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CaseStep(models.Model):
+    """办理记录: one step of the case's timeline — from which state to which, by whom, when, with what."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps", verbose_name="案件")
+    action = models.CharField("环节", max_length=30)
+    from_state = models.CharField("原状态", max_length=30, blank=True)
+    to_state = models.CharField("新状态", max_length=30)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name="经办人")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    note = models.TextField("说明", blank=True)
+    params = models.JSONField("办理内容", default=dict, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["case_id", "at", "id"]
+        indexes = [models.Index(fields=["case", "action"], name="casestep_case_action")]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state}→{self.to_state}"
+
+
+class CaseDocument(models.Model):
+    """案件文书: material received, or a notice the case produced (告知书、决定书) — content kept as data so the
+    printable PDF can be rendered from it later."""
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", "申请材料"
+        MATERIALS_NOTICE = "materials_notice", "一次性告知书（补正材料）"
+        INVESTIGATION_FORM = "investigation_form", "入户调查表"
+        PUBLIC_NOTICE = "public_notice", "公示"
+        DECISION_NOTICE = "decision_notice", "审核确认决定书"
+        REJECTION_NOTICE = "rejection_notice", "不予确认通知书"
+        OTHER = "other", "其他"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", verbose_name="案件")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    title = models.CharField("标题", max_length=100)
+    file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
+    content = models.JSONField("内容", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="经办人")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+
+    class Meta:
+        verbose_name = "案件文书"
+        verbose_name_plural = "案件文书"
+        ordering = ["case_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PublicNotice(models.Model):
+    """公示: posted in the case's village/community for `days` days, `starts_on`…`ends_on` inclusive."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "公示中"
+        ENDED = "ended", "公示结束"
+        WITHDRAWN = "withdrawn", "因异议成立撤回"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices", verbose_name="案件")
+    starts_on = models.DateField("公示开始")
+    ends_on = models.DateField("公示截止（含）")
+    days = models.PositiveSmallIntegerField("公示天数")
+    republication = models.BooleanField("异议处理后重新公示", default=False)
+    content = models.JSONField("公示内容", default=dict, blank=True, help_text="仅姓名、家庭人数、金额")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="经办人")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="公示村社区")
+
+    class Meta:
+        verbose_name = "公示"
+        verbose_name_plural = "公示"
+        ordering = ["case_id", "starts_on", "id"]
+        indexes = [models.Index(fields=["area", "ends_on"], name="notice_area_ends")]
+
+    def __str__(self) -> str:
+        return f"公示 {self.starts_on:%Y-%m-%d}至{self.ends_on:%Y-%m-%d}"
+
+
+class Objection(models.Model):
+    """公示异议: raised by anyone during the notice; handled as upheld (成立) or dismissed (不成立)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        UPHELD = "upheld", "异议成立"
+        DISMISSED = "dismissed", "异议不成立"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="objections", verbose_name="案件")
+    notice = models.ForeignKey(PublicNotice, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="objections", verbose_name="公示")
+    objector = models.CharField("异议人", max_length=50, blank=True, help_text="可匿名")
+    content = models.TextField("异议内容")
+    received_on = models.DateField("收到日期")
+    status = models.CharField("处理结果", max_length=10, choices=Status.choices, default=Status.OPEN)
+    handling = models.TextField("处理情况", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="登记人")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="处理人")
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+
+    class Meta:
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+        ordering = ["case_id", "received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"异议（{self.get_status_display()}）"
+
+
+class CloseRelation(models.TextChoices):
+    SPOUSE = "spouse", "配偶"
+    PARENT = "parent", "父母"
+    CHILD = "child", "子女"
+    SIBLING = "sibling", "兄弟姐妹"
+    GRANDPARENT = "grandparent", "祖父母、外祖父母"
+    GRANDCHILD = "grandchild", "孙子女、外孙子女"
+    OTHER = "other", "其他近亲属"
+
+
+class CloseRelativeDeclaration(models.Model):
+    """近亲属备案: `relative` is a close relative of a staff member (a user) or of a named village/community
+    committee member (村/居委会成员, who may have no account). A case whose household includes the relative is
+    registered as such, cannot be handled by that staff member, and needs the district's own home
+    investigation (《最低生活保障审核确认办法》第十一条、第二十条；《重庆市城乡居民最低生活保障条例》第三十三条)."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="close_relatives", verbose_name="工作人员")
+    committee_member_name = models.CharField("村（居）委会成员姓名", max_length=50, blank=True)
+    committee_area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name="所在村（居）委会")
+    relative = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="close_relative_of",
+                                 verbose_name="近亲属")
+    relation = models.CharField("关系", max_length=12, choices=CloseRelation.choices)
+    # The relative's community, copied so the register scopes by prefix like every other record.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="近亲属所在村社区")
+    note = models.CharField("备注", max_length=200, blank=True)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="登记人")
+    declared_at = models.DateTimeField("登记时间", auto_now_add=True)
+    is_active = models.BooleanField("有效", default=True)
+    ended_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "近亲属备案"
+        verbose_name_plural = "近亲属备案"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(staff__isnull=False) & Q(committee_member_name=""))
+                | (Q(staff__isnull=True) & ~Q(committee_member_name="")),
+                name="close_relative_staff_or_member"),
+        ]
+        indexes = [models.Index(fields=["relative", "is_active"], name="close_relative_person"),
+                   models.Index(fields=["area", "id"], name="close_relative_area_keyset")]
+
+    def __str__(self) -> str:
+        who = (self.staff.get_full_name() or self.staff.username) if self.staff_id else self.committee_member_name
+        return f"{who} 的{self.get_relation_display()}"

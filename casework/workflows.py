@@ -1,0 +1,98 @@
+"""Workflow declarations (办理流程): states, transitions, who may take each, and deadlines in working days.
+
+A new application type is one `Workflow` registered here plus its services and form. The kernel reads the
+declaration to refuse an out-of-order step (400), a user without the grant or at the wrong level (403), and to
+compute deadlines. The figures of a deadline are never in the declaration: it names a `PolicyParameter` key,
+and the value in force (with its source) is read for the case's area at the date the count starts.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Area levels of the user who may take a step (areas.models.AreaLevel values).
+DISTRICT, TOWN, COMMUNITY = "district", "town", "community"
+LEVEL_NAMES = {DISTRICT: "区县民政部门", TOWN: "乡镇（街道）", COMMUNITY: "村（社区）"}
+# Timeline entries the kernel writes itself, outside any declared transition.
+KERNEL_ACTIONS = {"submit": "申请", "close_relative_filed": "近亲属备案", "authorise": "电子授权"}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One action: from which states, to which state (None: the service decides, e.g. 受理 or 补正材料), the grant
+    `resource.grant` it needs, and the levels of user allowed to take it (empty = any level)."""
+
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str | None
+    grant: str
+    levels: tuple[str, ...] = ()
+    level_rule: str = ""
+    queue: bool = False  # main-line work: the case is "due" at the levels that take it (工作队列)
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A deadline field of the Case: `n` working days (PolicyParameter `key`, or `extended_key` once the case has
+    been extended) after the first non-empty date among `bases`."""
+
+    field: str
+    key: str
+    bases: tuple[str, ...]
+    label: str
+    extended_key: str = ""
+
+
+@dataclass(frozen=True)
+class Workflow:
+    code: str
+    name: str
+    resource: str  # the Grant resource of every action ("application")
+    program: str | None
+    states: dict[str, str]  # code → 中文, in display order
+    initial: str
+    terminal: frozenset[str]
+    transitions: tuple[Transition, ...]
+    deadlines: tuple[DeadlineRule, ...] = ()
+    # For each state, the deadline fields that matter while the case is in it; the earliest is "the" deadline.
+    state_deadlines: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sequence: str = ""  # the legal order, quoted in the refusal of an out-of-order step
+    options: dict = field(default_factory=dict)
+
+    def transition(self, action: str) -> Transition | None:
+        return next((t for t in self.transitions if t.action == action), None)
+
+    def state_label(self, state: str) -> str:
+        return self.states.get(state, state)
+
+    def action_label(self, action: str) -> str:
+        found = self.transition(action)
+        return found.label if found else KERNEL_ACTIONS.get(action, action)
+
+    def available(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if state in t.sources]
+
+    def queue_states(self, grants: Iterable[str], level: str | None) -> set[str]:
+        """States in which a user holding `grants` (action names) at `level` has main-line work to do."""
+        grants = set(grants)
+        return {state for t in self.transitions if t.queue and t.grant in grants
+                and (not t.levels or level in t.levels) for state in t.sources}
+
+
+_REGISTRY: dict[str, Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    _REGISTRY[workflow.code] = workflow
+    return workflow
+
+
+def workflow_get(code: str) -> Workflow:
+    try:
+        return _REGISTRY[code]
+    except KeyError:
+        raise LookupError(f"未登记的办理流程：{code}") from None
+
+
+def workflows_all() -> list[Workflow]:
+    return list(_REGISTRY.values())

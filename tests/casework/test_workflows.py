@@ -1,0 +1,54 @@
+"""The declared workflows hold together: every transition names declared states, every open state has a way
+forward, and the variants and programmes differ exactly where the rules do."""
+
+import pytest
+
+from assistance.workflows import OPEN_STATES, PROGRAMS, TERMINAL, WORKFLOW_CODES
+from casework.workflows import DISTRICT, TOWN, workflow_get, workflows_all
+
+
+@pytest.mark.parametrize("code", WORKFLOW_CODES)
+def test_transitions_name_declared_states(code):
+    workflow = workflow_get(code)
+    for transition in workflow.transitions:
+        assert set(transition.sources) <= set(workflow.states), transition.action
+        assert transition.target is None or transition.target in workflow.states, transition.action
+        assert not set(transition.sources) & TERMINAL, transition.action
+    for state in OPEN_STATES:
+        assert workflow.available(state), f"{code}: no way out of {state}"
+    for rule in workflow.deadlines:
+        assert all(hasattr(__import__("casework.models", fromlist=["Case"]).Case, base) for base in rule.bases)
+
+
+def test_every_programme_and_variant_is_registered():
+    assert {w.code for w in workflows_all()} >= {f"{p}.{v}" for p in PROGRAMS for v in ("chongqing", "national")}
+
+
+def test_variants_differ_only_by_evaluation_and_republication():
+    chongqing, national = workflow_get("dibao.chongqing"), workflow_get("dibao.national")
+    assert chongqing.transition("evaluate") is not None and national.transition("evaluate") is None
+    assert chongqing.transition("review").sources == ("evaluated",)
+    assert national.transition("review").sources == ("verified",)
+    assert chongqing.options["republication_key"] == "publicity_days_after_objection"
+    assert national.options["republication_key"] == "publicity_days"
+    assert "群众评议" in chongqing.sequence and "群众评议" not in national.sequence
+
+
+def test_programme_differences():
+    assert workflow_get("tekun.chongqing").transition("extend") is None
+    assert [r.field for r in workflow_get("tekun.chongqing").deadlines] == ["town_review_due", "confirmation_due"]
+    assert workflow_get("linshi.chongqing").transition("urgent_approve").levels == (TOWN,)
+    assert all(workflow_get(f"{p}.chongqing").transition("urgent_approve") is None for p in PROGRAMS if p != "linshi")
+
+
+def test_queue_states_follow_grants_and_level():
+    workflow = workflow_get("dibao.chongqing")
+    assert workflow.queue_states({"review"}, TOWN) == {"evaluated"}
+    assert workflow.queue_states({"review"}, DISTRICT) == set()  # the town reviews
+    assert workflow.queue_states({"confirm", "reject"}, DISTRICT) == {"publicised"}
+    assert workflow.queue_states({"withdraw", "extend"}, TOWN) == set()  # not main-line work
+
+
+def test_unknown_workflow_is_a_lookup_error():
+    with pytest.raises(LookupError, match="未登记的办理流程"):
+        workflow_get("nothing.here")
