@@ -32,11 +32,10 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo --persons $(PERSONS)
+	$(PY) manage.py load_demo --persons $(PERSONS)  # prints the demo logins; re-runs keep existing data
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py demo_logins
 	@echo "Minzheng 正在运行：http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -49,7 +48,7 @@ test: install install-browser lint
 	.venv/bin/pytest -q
 
 bench: install
-	$(PY) bench/run.py --db both
+	$(PY) bench/run.py --db both --persons 200000 --import-rows 20000
 
 worker: install
 	.venv/bin/celery -A minzheng worker -l info

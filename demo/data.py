@@ -48,9 +48,9 @@ AGE_BANDS: list[tuple[int, int, float]] = [
 HOUSEHOLD_TYPES: list[tuple[str, float]] = [
     ("single_elderly", 12),
     ("single_adult", 13),
-    ("elderly_couple", 14),
+    ("elderly_couple", 11),
     ("couple", 9),
-    ("nuclear", 29),
+    ("nuclear", 32),
     ("three_generation_up", 8),
     ("three_generation_down", 8),
     ("single_parent", 5),
@@ -70,4 +70,4 @@ DISABILITY_CATEGORIES: list[tuple[str, int, float]] = [
 DISABILITY_GRADES: list[tuple[int, float]] = [(1, 12), (2, 20), (3, 28), (4, 40)]
 
 # Chance of a disability by age, tuned so that about 6% of the demo population has one.
-DISABILITY_RATE_BY_AGE: list[tuple[int, float]] = [(0, 0.012), (18, 0.04), (45, 0.07), (60, 0.10), (80, 0.17)]
+DISABILITY_RATE_BY_AGE: list[tuple[int, float]] = [(0, 0.013), (18, 0.044), (45, 0.077), (60, 0.11), (80, 0.19)]
