@@ -1,0 +1,308 @@
+"""The import pipeline (导入流程): the bodies of the validate and commit jobs, the same for every schema.
+
+Validate: stream the file into StagedRow in chunks (cells → row check → set-based database check →
+bulk insert → progress), then flag within-file duplicates with one GROUP BY, then run the schema's group
+checks over the staged rows page by page (keyset, never OFFSET). Commit: one transaction that hands the good
+rows, a page of whole groups at a time, to the schema's set-based `commit`.
+Both are safe to re-run: validation starts by clearing the batch's staged rows; a commit that ran is a no-op.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from audit.context import acting
+from imports.bulk import bulk_insert
+from imports.models import ImportBatch, StagedRow
+from imports.progress import progress_outside_transaction
+from imports.reading import FileError, estimate_rows, file_kind, iter_rows
+from imports.schemas import Context, Schema, schema_get
+from imports.schemas.base import CellError, CommitConflict, chunked, reject
+from jobs.models import Job
+from jobs.services import job_progress
+
+CHUNK = 2000
+ROW_STATUS = StagedRow.Status
+
+
+def batch_validate(*, batch: ImportBatch, job: Job | None) -> dict:
+    """校验: stage every row, check it, and leave the batch VALIDATED with its counts."""
+    if batch.status != ImportBatch.Status.STAGED:
+        return {"note": f"批次状态为“{batch.get_status_display()}”，未重新校验"}
+    try:
+        return _validate(batch, job)
+    except Exception as exc:
+        error = str(exc) if isinstance(exc, FileError) else f"校验失败（{type(exc).__name__}），请联系系统管理员"
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, error=error,
+                                                       finished_at=timezone.now())
+        raise
+
+
+def _validate(batch: ImportBatch, job: Job | None) -> dict:
+    schema = schema_get(batch.schema)
+    ctx = Context(batch=batch, user=batch.created_by)
+    StagedRow.objects.filter(batch=batch).delete()  # a re-run after a crash starts from a clean slate
+    total = _stage_file(ctx, schema, job)
+    _report(job, total, total, "逐行校验完成，检查文件内重复")
+    _flag_file_duplicates(schema, batch)
+    if schema.group_check is not None:
+        _report(job, total, total, "按组检查")
+        _check_groups(ctx, schema)
+    twin = committed_twin(batch)
+    if twin is not None:  # the very same file was saved before: nothing in it is new
+        StagedRow.objects.filter(batch=batch, status=ROW_STATUS.OK).update(status=ROW_STATUS.DUPLICATE_EXISTING)
+    counts = row_counts(batch)
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.STAGED).update(
+        status=ImportBatch.Status.VALIDATED, duplicate_of=twin, updated_at=timezone.now(), **counts)
+    _report(job, total, total, f"校验完成：共{total}行，正确{counts['good_rows']}行，错误{counts['bad_rows']}行")
+    return counts
+
+
+def batch_commit(*, batch: ImportBatch, job: Job | None, user) -> dict:
+    """保存正确行: all or nothing — one transaction; on any failure nothing is written and the batch stays open."""
+    schema = schema_get(batch.schema)
+    try:
+        with acting(user=user, source="import"), transaction.atomic():
+            result = _commit_locked(schema, batch.pk, user, job)
+    except Exception as exc:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
+            mode="", error=_commit_error_text(exc))
+        raise
+    _report(job, result.get("rows", 0), result.get("rows", 0), f"保存完成：写入{result.get('rows', 0)}行")
+    return result
+
+
+def _commit_error_text(exc: Exception) -> str:
+    if isinstance(exc, IntegrityError):
+        return "保存时与登记库中的数据冲突（可能有人同时修改了相关人员或家庭），未写入任何数据，请重新上传校验"
+    if isinstance(exc, CommitConflict):
+        return str(exc)
+    return f"保存失败，未写入任何数据（{type(exc).__name__}）"
+
+
+def _commit_locked(schema: Schema, batch_id: int, user, job: Job | None) -> dict:
+    # Claim the batch with a write as the transaction's first statement: it locks the batch row (PostgreSQL)
+    # or takes SQLite's single write lock, so the ids `bulk_insert` reserves cannot be taken by anyone else.
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.VALIDATED).update(
+        updated_at=timezone.now())
+    batch = ImportBatch.objects.defer("content").get(pk=batch_id)
+    if not claimed:
+        return {"rows": 0, "note": f"批次状态为“{batch.get_status_display()}”，未重复保存"}
+    twin = committed_twin(batch)
+    tally: Counter = Counter()
+    if twin is None:
+        tally = _commit_pages(Context(batch=batch, user=user), schema, batch, job)
+        written = StagedRow.objects.filter(batch=batch, status=ROW_STATUS.OK).update(status=ROW_STATUS.COMMITTED)
+    else:
+        StagedRow.objects.filter(batch=batch, status=ROW_STATUS.OK).update(status=ROW_STATUS.DUPLICATE_EXISTING)
+        written = 0
+    counts = row_counts(batch)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.COMMITTED, mode=ImportBatch.Mode.GOOD_ONLY, committed_rows=written,
+        skipped_existing=counts["skipped_existing"], duplicate_of=twin, summary=dict(tally), error="",
+        finished_at=timezone.now(), updated_at=timezone.now())
+    return {"rows": written, **tally}
+
+
+def _commit_pages(ctx: Context, schema: Schema, batch: ImportBatch, job: Job | None) -> Counter:
+    tally: Counter = Counter()
+    done = 0
+    with progress_outside_transaction(job) as report:
+        for rows in _pages_of_whole_groups(batch, schema, [ROW_STATUS.OK]):
+            tally.update(schema.commit(ctx, rows))
+            done += len(rows)
+            report(done, batch.good_rows)
+            _forget_logged_queries()
+    return tally
+
+
+def committed_twin(batch: ImportBatch) -> ImportBatch | None:
+    """An earlier committed batch of the same schema with byte-identical content (same SHA-256)."""
+    return (ImportBatch.objects.filter(schema=batch.schema, checksum=batch.checksum,
+                                       status=ImportBatch.Status.COMMITTED)
+            .exclude(pk=batch.pk).defer("content").order_by("id").first())
+
+
+def row_counts(batch: ImportBatch) -> dict[str, int]:
+    by_status = dict(StagedRow.objects.filter(batch=batch).order_by().values_list("status")
+                     .annotate(n=Count("id")).values_list("status", "n"))
+    return {"total_rows": sum(by_status.values()), "good_rows": by_status.get(ROW_STATUS.OK, 0),
+            "bad_rows": by_status.get(ROW_STATUS.ERROR, 0),
+            "skipped_existing": by_status.get(ROW_STATUS.DUPLICATE_EXISTING, 0)}
+
+
+def _forget_logged_queries() -> None:
+    """Under DEBUG Django keeps every statement of a connection, parameters and all, in memory (up to 9000):
+    for a million-row job that is gigabytes. A test counting queries (force_debug_cursor) keeps its own."""
+    if settings.DEBUG and not connection.force_debug_cursor:
+        reset_queries()
+
+
+def _report(job: Job | None, done: int, total: int, message: str = "") -> None:
+    if job is not None:
+        job_progress(job, done=done, total=total, message=message)
+
+
+# --- staging: stream, parse, check, bulk insert, in chunks ---
+
+
+def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> int:
+    kind = file_kind(ctx.batch.original_filename)
+    content = bytes(ctx.batch.content)
+    estimate = estimate_rows(kind, content)
+    rows = iter_rows(kind, content)
+    _, header = next(rows, (1, []))
+    index, errors = schema.map_headers(header)
+    if errors:
+        raise FileError("；".join(errors))
+    width = len(ctx.batch.headers) or len(header)
+    done = 0
+    for chunk in chunked(((n, cells) for n, cells in rows if any(cells)), CHUNK):
+        staged = [_parse_row(schema, ctx.batch.pk, index, number, cells[:width]) for number, cells in chunk]
+        schema.db_check(ctx, staged)
+        bulk_insert(staged)  # the chunk in one statement (COPY / executemany): see imports.bulk
+        done += len(staged)
+        _report(job, done, max(estimate, done))
+        _forget_logged_queries()
+    return done
+
+
+def _parse_row(schema: Schema, batch_id: int, index: dict[str, int], number: int, cells: list[str]) -> StagedRow:
+    raw = {key: cells[i] if i < len(cells) else "" for key, i in index.items()}
+    clean: dict = {}
+    errors: list[str] = []
+    for column in schema.columns:
+        value = raw.get(column.key, "")
+        if not value:
+            if column.required:
+                errors.append(f"「{column.header}」为必填项")
+            continue
+        try:
+            clean[column.key] = column.parse(value)
+        except CellError as exc:
+            errors.append(str(exc))
+    errors += schema.row_check(raw, clean)
+    while cells and not cells[-1]:
+        cells = cells[:-1]
+    return StagedRow(batch_id=batch_id, row_number=number, data=cells, clean=clean, errors=errors,
+                     status=ROW_STATUS.ERROR if errors else ROW_STATUS.OK,
+                     dedup_key=_key(clean, schema.unique_key), group_key=_key(clean, schema.group_key))
+
+
+def _key(clean: dict, key: str | None) -> str:
+    return str(clean.get(key) or "")[:64] if key else ""
+
+
+# --- whole-file checks: duplicates in SQL, groups page by page ---
+
+
+def _flag_file_duplicates(schema: Schema, batch: ImportBatch) -> None:
+    """Both (all) rows sharing a unique key are errors, each naming the other rows."""
+    if not schema.unique_key:
+        return
+    label = schema.column(schema.unique_key).header
+    keys = list(StagedRow.objects.filter(batch=batch).exclude(dedup_key="").order_by().values("dedup_key")
+                .annotate(n=Count("id")).filter(n__gt=1).values_list("dedup_key", flat=True))
+    for chunk in chunked(keys):
+        rows = list(StagedRow.objects.filter(batch=batch, dedup_key__in=chunk)
+                    .only("id", "row_number", "dedup_key", "errors", "status").order_by("row_number"))
+        same: dict[str, list[StagedRow]] = defaultdict(list)
+        for row in rows:
+            same[row.dedup_key].append(row)
+        for row in rows:
+            others = "、".join(str(o.row_number) for o in same[row.dedup_key] if o is not row)
+            reject(row, f"{label}与第{others}行重复")
+        StagedRow.objects.bulk_update(rows, ["errors", "status"], batch_size=500)
+
+
+def _check_groups(ctx: Context, schema: Schema) -> None:
+    for groups in group_pages(ctx.batch):
+        groups = [g for g in groups if g[0].group_key]  # rows without a group key are already errors
+        before = {r.pk: (r.status, list(r.errors), dict(r.clean)) for g in groups for r in g}
+        schema.group_check(ctx, groups)
+        _save_changes([r for g in groups for r in g if (r.status, r.errors, r.clean) != before[r.pk]], before)
+        _forget_logged_queries()
+
+
+def _save_changes(rows: list[StagedRow], before: dict) -> None:
+    """Rows whose status alone changed are updated set-based by status; the rest with bulk_update."""
+    status_only: dict[str, list[int]] = defaultdict(list)
+    other = []
+    for row in rows:
+        old_status, old_errors, old_clean = before[row.pk]
+        if row.errors == old_errors and row.clean == old_clean:
+            status_only[row.status].append(row.pk)
+        else:
+            other.append(row)
+    for status, ids in status_only.items():
+        for chunk in chunked(ids):
+            StagedRow.objects.filter(pk__in=chunk).update(status=status)
+    StagedRow.objects.bulk_update(other, ["errors", "status", "clean"], batch_size=500)
+
+
+def group_pages(batch: ImportBatch, statuses: list[str] | None = None,
+                size: int = CHUNK) -> Iterator[list[list[StagedRow]]]:
+    """Pages of whole groups in (group_key, row_number) order by keyset; a group is never split.
+
+    The status filter is applied here, not in SQL: filtered in SQL, PostgreSQL prefers the status index and
+    sorts every remaining row for each page, which makes a large commit quadratic.
+    """
+    carry: list[StagedRow] = []
+    after: tuple[str, int] | None = None
+    while True:
+        query = StagedRow.objects.filter(batch=batch).defer("data")
+        if after is not None:
+            # (group_key, row_number) > after, with the leading `>=` so the index range-scans from there
+            query = query.filter(Q(group_key__gt=after[0]) | Q(group_key=after[0], row_number__gt=after[1]),
+                                 group_key__gte=after[0])
+        page = list(query.order_by("group_key", "row_number")[:size])
+        if not page:
+            break
+        after = (page[-1].group_key, page[-1].row_number)
+        wanted = [row for row in page if not statuses or row.status in statuses]
+        groups = _split_groups(carry + wanted)
+        # the last group may go on in the next page
+        carry = groups.pop() if len(page) == size and groups and groups[-1][0].group_key == after[0] else []
+        if groups:
+            yield groups
+    if carry:
+        yield [carry]
+
+
+def _split_groups(rows: list[StagedRow]) -> list[list[StagedRow]]:
+    groups: list[list[StagedRow]] = []
+    for row in rows:
+        if groups and groups[-1][0].group_key == row.group_key:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups
+
+
+def _pages_of_whole_groups(batch: ImportBatch, schema: Schema, statuses: list[str]) -> Iterator[list[StagedRow]]:
+    if schema.group_key:
+        for groups in group_pages(batch, statuses):
+            yield [row for group in groups for row in group]
+    else:
+        yield from number_pages(batch, statuses=statuses, with_data=False)
+
+
+def number_pages(batch: ImportBatch, *, statuses: list[str] | None = None, with_data: bool = True,
+                 size: int = CHUNK) -> Iterator[list[StagedRow]]:
+    """Pages of rows in spreadsheet order by keyset on row_number."""
+    after = 0
+    while True:
+        query = StagedRow.objects.filter(batch=batch, row_number__gt=after)
+        if statuses:
+            query = query.filter(status__in=statuses)
+        if not with_data:
+            query = query.defer("data")
+        page = list(query.order_by("row_number")[:size])
+        if not page:
+            return
+        after = page[-1].row_number
+        yield page

@@ -1,0 +1,110 @@
+"""Sheets written for the user (导出表格): the blank template and the error sheet (错误清单).
+
+Every cell the user typed goes out as text, never as a formula: a value like "=HYPERLINK(...)" from an
+uploaded file must not become live in the officer's Excel (CSV/formula injection).
+"""
+
+import csv
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+
+from imports.models import ImportBatch, StagedRow
+from imports.schemas import Schema
+
+ERROR_HEADER = "错误说明"
+PRESENT_NOTE = "已登记，不重复导入"
+_PLAIN_NUMBER = re.compile(r"[+-]?[\d\s().-]*")
+
+
+def template_xlsx(schema: Schema, examples: list[dict[str, str]]) -> bytes:
+    """导入模板: the header row (required columns in bold red) and the example rows, all cells as text."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = schema.title[:31]
+    for position, column in enumerate(schema.columns, start=1):
+        cell = sheet.cell(row=1, column=position, value=column.header)
+        cell.font = Font(bold=True, color="C00000" if column.must_have_header else "000000")
+        cell.fill = PatternFill("solid", fgColor="F2F2F2")
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4, 22 if column.examples else 0)
+        for row, example in enumerate(examples, start=2):
+            value = sheet.cell(row=row, column=position, value=example.get(column.key, ""))
+            value.number_format = "@"  # keep 18-digit ID numbers and codes as text in Excel
+            value.data_type = "s"
+    sheet.freeze_panes = "A2"
+    return _save(workbook)
+
+
+def template_csv(schema: Schema, examples: list[dict[str, str]]) -> bytes:
+    rows = [[c.header for c in schema.columns]]
+    rows += [[example.get(c.key, "") for c in schema.columns] for example in examples]
+    return _csv_bytes(rows)
+
+
+def row_note(row: StagedRow) -> str:
+    """What the 错误说明 column says for a row: its errors, or that it was already there."""
+    if row.status == StagedRow.Status.DUPLICATE_EXISTING:
+        return PRESENT_NOTE
+    return "；".join(row.errors or [])
+
+
+def error_sheet_rows(batch: ImportBatch, pages) -> tuple[list[str], object]:
+    """The header and a generator of rows: the original cells of every row, then the error column."""
+    headers = list(batch.headers)
+    width = len(headers)
+
+    def rows():
+        for page in pages:
+            for row in page:
+                cells = list(row.data[:width])
+                yield cells + [""] * (width - len(cells)) + [row_note(row)]
+
+    return headers + [ERROR_HEADER], rows()
+
+
+def error_sheet_xlsx(headers: list[str], rows) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("导入结果")
+    sheet.append([_text_cell(sheet, h, bold=True) for h in headers])
+    for values in rows:
+        sheet.append([_text_cell(sheet, v) for v in values])
+    return _save(workbook)
+
+
+def error_sheet_csv(headers: list[str], rows) -> bytes:
+    return _csv_bytes([headers, *([_csv_safe(v) for v in values] for values in rows)])
+
+
+def _text_cell(sheet, value: str, bold: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value or ""))
+    cell.data_type = "s"  # text even when it starts with "=": never a formula
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise a leading formula character, leaving phone numbers and signed numbers as they are."""
+    if value and (value[0] in "=@\t\r" or (value[0] in "+-" and not _PLAIN_NUMBER.fullmatch(value))):
+        return "'" + value
+    return value
+
+
+def _csv_bytes(rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+    # BOM: Excel opens UTF-8 CSV with Chinese correctly only with it.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
