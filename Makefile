@@ -21,11 +21,12 @@ $(NPMSTAMP): package.json package-lock.json
 
 install: $(STAMP) $(NPMSTAMP)
 
-# Debian's chromium for the browser test and a CJK font for PDFs and screenshots; nothing downloads a browser.
+# Debian's chromium for the browser tests, CJK fonts for PDFs and screenshots (WenQuanYi is one reportlab can
+# embed), poppler for checking PDFs; nothing downloads a browser.
 install-browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftoppm ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils >/dev/null; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils >/dev/null; fi; \
 	fi
 
 migrate: install

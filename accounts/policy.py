@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import Grant
+from minzheng.lookups import prefix_q
 
 _CACHE_ATTR = "_minzheng_grants"
 
@@ -45,14 +46,14 @@ def restrict(queryset: QuerySet, user, action: str = "view", *, resource: str | 
              area_field: str = "area__code") -> QuerySet:
     """The records of `queryset` the user may `action`: none without the grant, else those in their area.
 
-    `area__code__startswith` compiles to a LIKE on the record's own area column (Django trims the join
-    because `code` is Area's primary key), so scoping costs no join.
+    The scope is a range on the record's own area column (`minzheng.lookups.prefix_q`; Django trims the join
+    because `code` is Area's primary key), so scoping costs no join and uses the (area, id) index.
     """
     resource = resource or queryset.model._meta.model_name
     prefix = scope_prefix(user)
     if prefix is None or not allowed(user, resource, action):
         return queryset.none()
-    return queryset.filter(**{f"{area_field}__startswith": prefix})
+    return queryset.filter(prefix_q(area_field, prefix))
 
 
 def area_in_scope(user, area_code: str) -> bool:

@@ -38,15 +38,17 @@ APPLICATION_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "application": ("view", "add", "accept", "investigate", "verify", "evaluate", "publish", "objection",
                         "extend", "withdraw", "urgent_approve"),
         "close_relative": ("view", "add"),
-        # A town enrols a 临时救助 急难型 case it approves first, within its delegated limit.
-        "enrolment": ("view", "add"),
+        # A town enrols a 临时救助 急难型 case it approves first, within its delegated limit, and carries out
+        # the periodic re-checks (定期核查 is the 乡镇's duty), which change enrolments.
+        "enrolment": ("view", "add", "change"),
     },
     TOWN_REVIEWER: {"application": ("view", "review")},
     DISTRICT_OFFICER: {
         "application": ("view", "add", "investigate", "verify", "objection", "extend", "withdraw"),
         "close_relative": ("view", "add"),
     },
-    DISTRICT_APPROVER: {"application": ("view", "confirm", "reject")},
+    # The approver prints the decision and rejection notices they issue: an export of personal data.
+    DISTRICT_APPROVER: {"application": ("view", "confirm", "reject"), "export": ("run",)},
     LEADER: {"application": ("view",), "close_relative": ("view",)},
     ADMIN: {"application": ("view",), "close_relative": ("view", "add")},
 }

@@ -8,5 +8,14 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from assistance.workflows import register_all
+        from registry.signals import person_died
 
         register_all()
+        person_died.connect(_end_benefits_on_death, dispatch_uid="assistance.end_benefits_on_death")
+
+
+def _end_benefits_on_death(sender, *, person, acting_user, **kwargs) -> None:
+    """死亡: end the enrolments the death ends and bring the household's re-check forward (same transaction)."""
+    from assistance.rechecks import on_person_death
+
+    on_person_death(person, acting_user=acting_user)

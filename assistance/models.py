@@ -100,3 +100,70 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"群众评议 {self.get_result_display()}"
+
+
+class Recheck(models.Model):
+    """定期核查（复核）of an enrolment: when it is due, why, and what was decided.
+
+    The interval depends on the household's type (《重庆市城乡居民最低生活保障条例》第二十六条; 《最低生活保障
+    审核确认办法》动态管理): yearly, every six months, or — for able-bodied members out of work — monthly in town
+    and quarterly in the country. The figures are PolicyParameter rows (`recheck_months_*`); the row used is kept
+    in `basis`. An enrolment has at most one re-check due at a time.
+    """
+
+    class Kind(models.TextChoices):
+        STABLE = "stable", "收入基本无变化的家庭（每年核查）"
+        UNSTABLE = "unstable", "收入有变化的家庭（每半年核查）"
+        UNEMPLOYED = "unemployed", "有劳动能力尚未就业的家庭（城市按月、农村按季核查）"
+
+    class Trigger(models.TextChoices):
+        PERIODIC = "periodic", "定期核查"
+        MEMBER_DEATH = "member_death", "家庭成员死亡后重新核定"
+        PHASE_OUT_END = "phase_out_end", "渐退期满"
+
+    class Status(models.TextChoices):
+        DUE = "due", "待复核"
+        DONE = "done", "已复核"
+        CANCELLED = "cancelled", "已撤销"
+
+    class Outcome(models.TextChoices):
+        KEEP = "keep", "维持原待遇"
+        CHANGE = "change", "调整金额"
+        PHASE_OUT = "phase_out", "渐退"
+        END = "end", "终止"
+
+    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="rechecks",
+                                  verbose_name="享受对象")
+    # The enrolment's community, copied so the due list scopes by prefix without a join.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    kind = models.CharField("家庭类别", max_length=12, choices=Kind.choices)
+    trigger = models.CharField("复核原因", max_length=14, choices=Trigger.choices, default=Trigger.PERIODIC)
+    due_on = models.DateField("应复核日期")
+    basis = models.JSONField("期限依据", default=dict, blank=True, help_text="间隔月数与所用政策参数")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DUE)
+    outcome = models.CharField("复核结论", max_length=10, choices=Outcome.choices, blank=True)
+    note = models.TextField("复核意见", blank=True)
+    notice = models.JSONField("变更通知", default=dict, blank=True, help_text="告知家庭的复核结果")
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="安排人")
+    scheduled_at = models.DateTimeField("安排时间", auto_now_add=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name="复核人")
+    done_at = models.DateTimeField("录入时间", null=True, blank=True)
+    done_on = models.DateField("复核日期", null=True, blank=True, help_text="下次核查由此日起算")
+
+    class Meta:
+        verbose_name = "定期核查"
+        verbose_name_plural = "定期核查"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment"], condition=models.Q(status="due"),
+                                    name="recheck_one_due_per_enrolment"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on", "id"], name="recheck_status_due"),
+            models.Index(fields=["area", "due_on"], name="recheck_area_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} {self.due_on:%Y-%m-%d}"

@@ -360,10 +360,16 @@ def _decide(case: Case, objection: Objection, decision: str, handling: str, acti
 # ---- 审核确认、不予确认 ------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def application_confirm(*, acting_user, case: Case, note: str = "") -> Case:
+def application_confirm(*, acting_user, case: Case, note: str = "", household_kind: str = "unstable") -> Case:
     """审核确认 (district approver, not the town reviewer): after the notice period with no open objection, the
     amount is computed for the start month, kept line by line, and the Enrolment starts through
-    programs.services.enrolment_start (a case approved in advance keeps the enrolment it already has)."""
+    programs.services.enrolment_start (a case approved in advance keeps the enrolment it already has).
+
+    The first periodic re-check (定期核查) is scheduled in the same transaction, by `household_kind` (stable,
+    unstable, unemployed; six-monthly "unstable" by default until an officer classifies the household), so no
+    enrolment is ever left without its re-check, whether confirmed from the page or the API."""
+    from assistance.rechecks import recheck_schedule  # rechecks builds on programs, not on this module
+
     case = case_lock(case)
     case_check(case=case, action="confirm", acting_user=acting_user)
     refuse_reviewer(case, acting_user)
@@ -392,6 +398,8 @@ def application_confirm(*, acting_user, case: Case, note: str = "") -> Case:
                  note=note or "", message=message,
                  params={"enrolment": case.enrolment_id, "monthly_amount": amount,
                          "start_month": start.strftime("%Y-%m")})
+    case.first_recheck = recheck_schedule(enrolment=case.enrolment, household_kind=household_kind,
+                                          acting_user=acting_user)
     return case
 
 

@@ -104,6 +104,10 @@ PARAMETER_KEYS: dict[str, tuple[str, str]] = {
     "deadline_overall_extended_wd": ("延长后的办结期限", "个工作日"),
     "publicity_days": ("公示天数", "天"),
     "publicity_days_after_objection": ("异议处理后重新公示天数", "天"),
+    "recheck_months_stable": ("定期核查间隔（收入稳定家庭）", "个月"),
+    "recheck_months_unstable": ("定期核查间隔（收入不稳定家庭）", "个月"),
+    "recheck_months_unemployed_urban": ("定期核查间隔（有劳动能力未就业，城市）", "个月"),
+    "recheck_months_unemployed_rural": ("定期核查间隔（有劳动能力未就业，农村）", "个月"),
 }
 
 

@@ -2,9 +2,10 @@
 
 import re
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from accounts.policy import restrict
+from minzheng.lookups import prefix_q
 from registry.models import Disability, Household, HouseholdMember, Income, Person
 
 _ID_LIKE = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
@@ -29,10 +30,10 @@ def person_search(*, user, query: str) -> QuerySet[Person]:
         # An 18-character query is an exact lookup (uses the unique index); shorter is a prefix.
         if len(query) == 18:
             return people.filter(id_number=query.upper())
-        return people.filter(id_number__startswith=query.upper())
+        return people.filter(prefix_q("id_number", query.upper()))
     if _LATIN.match(query):
         key = query.lower()
-        return people.filter(Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key))
+        return people.filter(prefix_q("name_initials", key) | prefix_q("name_pinyin", key))
     return people.filter(name__startswith=query) if len(query) == 1 else people.filter(name__contains=query)
 
 

@@ -23,6 +23,7 @@ from registry.models import (
     Relation,
 )
 from registry.names import name_keys
+from registry.signals import person_died
 
 PERSON_EDITABLE = ("name", "phone", "area_id", "other_document", "no_id_reason")
 
@@ -126,6 +127,7 @@ def person_record_death(*, acting_user, person: Person, death_date: date) -> Per
         _member_leave(membership=membership, on=death_date, acting_user=acting_user, reason="死亡")
     domain_event_write(type="person_died", message=f"登记死亡（{death_date:%Y-%m-%d}）", person=person,
                        acting_user=acting_user, params={"death_date": death_date.isoformat()})
+    person_died.send(sender=Person, person=person, acting_user=acting_user)
     return person
 
 

@@ -9,6 +9,7 @@ NAV_ITEMS = [
     ("居民信息库", "person-list", "person"),
     ("家庭", "household-list", "household"),
     ("数据导入", "import-list", "import"),
+    ("社会救助", "assistance-queue", "application"),
 ]
 
 

@@ -29,4 +29,6 @@ urlpatterns = [
     path("households/<int:pk>/assets/", households.household_asset_add, name="household-asset-add"),
     # imports (数据导入) — owned by the imports app
     path("imports/", include("imports.urls")),
+    # social assistance (社会救助) — owned by the assistance app
+    path("assistance/", include("assistance.web_urls")),
 ]

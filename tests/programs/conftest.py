@@ -11,6 +11,20 @@ from tests.conftest import make_id
 FEB_2026 = date(2026, 2, 1)
 
 
+@pytest.fixture(autouse=True)
+def death_without_receivers():
+    """Programme tests call enrolment_end_on_death themselves; the assistance app's reaction to person_died (which
+    calls it too) is tested in tests/assistance_pages."""
+    from registry.signals import person_died
+
+    receivers = person_died.receivers[:]
+    person_died.receivers.clear()
+    person_died.sender_receivers_cache.clear()
+    yield
+    person_died.receivers[:] = receivers
+    person_died.sender_receivers_cache.clear()
+
+
 @pytest.fixture
 def grants(personas):
     """The personas; the programme grants come from the accounts migrations (accounts/roles.py)."""

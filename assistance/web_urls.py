@@ -1,0 +1,21 @@
+"""Page URLs of social assistance (社会救助页面), mounted at /assistance/ by web/urls.py. Names are stable."""
+
+from django.urls import path
+
+from assistance.views import cases, chain, pdf, queue, quote, rechecks
+
+urlpatterns = [
+    path("", queue.work_queue, name="assistance-queue"),
+    path("overdue/", queue.overdue, name="assistance-overdue"),
+    path("apply/", cases.apply, name="assistance-apply"),
+    path("quote/", quote.quote_page, name="assistance-quote"),
+    path("households/autocomplete/", cases.household_autocomplete, name="assistance-household-autocomplete"),
+    path("households/<int:pk>/chain/", chain.household_chain, name="assistance-household-chain"),
+    path("cases/<int:pk>/", cases.case_show, name="assistance-case"),
+    path("cases/<int:pk>/do/<slug:action>/", cases.case_action, name="assistance-case-action"),
+    path("cases/<int:pk>/pdf/<slug:kind>/", pdf.case_pdf, name="assistance-case-pdf"),
+    # 公示名单: one notice by id, or an area's notices running on a day (?area=&date=); one name, two shapes.
+    path("notices/<int:pk>/pdf/", pdf.notice_pdf, name="assistance-notice-pdf"),
+    path("notices/pdf/", pdf.notice_pdf, name="assistance-notice-pdf"),
+    path("rechecks/<int:pk>/", rechecks.recheck_show, name="assistance-recheck"),
+]
