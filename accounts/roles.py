@@ -84,3 +84,18 @@ DEFAULT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _resources in APPLICATION_GRANTS.items():
     for _resource, _actions in _resources.items():
         DEFAULT_GRANTS[_role][_resource] = tuple(dict.fromkeys(DEFAULT_GRANTS[_role].get(_resource, ()) + _actions))
+
+# Monitoring and closed-loop tasks (动态监测预警、任务): task view/close (close = handle at one's level or below),
+# warning view, department feeds (run = upload, review = the unmatched-row queue), rules (change = switch/edit).
+MONITORING_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    COMMUNITY_WORKER: {"task": ("view", "close"), "warning": ("view",)},
+    TOWN_OFFICER: {"task": ("view", "close"), "warning": ("view",)},
+    TOWN_REVIEWER: {"task": ("view",), "warning": ("view",)},
+    DISTRICT_OFFICER: {"task": ("view", "close"), "warning": ("view",), "feed": ("run", "view", "review"),
+                       "rule": ("view", "change")},
+    DISTRICT_APPROVER: {"task": ("view",), "warning": ("view",)},
+    LEADER: {"task": ("view",), "warning": ("view",), "rule": ("view",)},
+    ADMIN: {"task": ("view",), "warning": ("view",), "feed": ("view",), "rule": ("view", "change")},
+}
+for _role, _resources in MONITORING_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_resources)

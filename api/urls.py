@@ -37,5 +37,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("casework.urls")),
     path("", include("assistance.urls")),
+    path("", include("tasks.urls")),
+    path("", include("monitoring.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

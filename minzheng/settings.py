@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "programs",
     "casework",
     "assistance",
+    "tasks",
+    "monitoring",
     # pages, demo
     "web",
     "demo",

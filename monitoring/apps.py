@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "monitoring"
+    verbose_name = "动态监测预警"
+
+    def ready(self) -> None:
+        # Feed schemas join the import registry, the feed job registers its handler, and a closed task closes
+        # its warning — in every process (web and worker).
+        from monitoring import feeds, handlers  # noqa: F401
+        from tasks.signals import task_closed
+
+        task_closed.connect(_close_warning, dispatch_uid="monitoring.close_warning")
+
+
+def _close_warning(sender, *, task, acting_user, **kwargs) -> None:
+    from monitoring.services import warning_close_for_task
+
+    warning_close_for_task(task=task)

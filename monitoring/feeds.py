@@ -1,0 +1,302 @@
+"""部门数据类型 (feed types) as data, each registered as an import schema (`feed_<code>`).
+
+Every feed has the same identity columns (身份证号, 姓名, 出生日期, 村社区代码) and an event date under its own
+header, plus its own payload columns. Validation happens at staging (`db_check`, set-based per chunk):
+
+- a valid ID number registered in the district's registry → the row is kept and linked to the person;
+- a valid ID number nobody here has → the row is about a non-resident: its cells are blanked right there
+  (data minimisation — most rows of a city-wide feed are about other districts), it is counted, not stored;
+- a missing or invalid ID number with name + birth date (+ 村社区代码 when given) matching exactly one person →
+  goes to the review queue (`MatchReview`); matching nobody → dropped like a non-resident; matching several →
+  a row error asking for the ID number.
+
+The commit (`commit`) writes the kept rows as `DeptRecord` (one insert per page, duplicates of already stored
+facts skipped by their key) and the review rows as `MatchReview`.
+"""
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import F
+
+from imports.models import StagedRow
+from imports.schemas import schema_register
+from imports.schemas.base import CellError, Column, Context, Schema, choice, chunked, digits, reject, text
+from registry.identity import InvalidIdNumber, parse_id_number
+from registry.models import Disability, Person
+
+DROP = "_drop"
+PERSON = "_person"
+REVIEW = "_review"
+AREA = "_area"
+
+
+# --- parsers ---
+
+
+def date_value(label: str):
+    def parse(value: str) -> str:
+        for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S"):
+            try:
+                day = datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+            if day > date.today():
+                raise CellError(f"「{label}」不能晚于今天（填写的是“{value}”）")
+            return day.isoformat()
+        raise CellError(f"「{label}」应为日期，如 2026-01-31（填写的是“{value}”）")
+
+    return parse
+
+
+def amount(label: str, places: int = 2):
+    """A non-negative amount kept as an exact decimal string (payload values are strings; rules cast them)."""
+
+    def parse(value: str) -> str:
+        try:
+            number = Decimal(value.replace(",", "").replace("，", "").strip())
+        except InvalidOperation:
+            raise CellError(f"「{label}」应为数字（填写的是“{value}”）") from None
+        if not number.is_finite() or number < 0 or number >= Decimal(10) ** 12:
+            raise CellError(f"「{label}」应为不小于0的数字（填写的是“{value}”）")
+        return str(number.quantize(Decimal(1).scaleb(-places)))
+
+    return parse
+
+
+def grade(label: str):
+    names = {"1": "1", "2": "2", "3": "3", "4": "4", "一级": "1", "二级": "2", "三级": "3", "四级": "4",
+             "一": "1", "二": "2", "三": "3", "四": "4"}
+
+    def parse(value: str) -> str:
+        code = names.get(value.strip())
+        if code is None:
+            raise CellError(f"「{label}」应为1至4级（填写的是“{value}”）")
+        return code
+
+    return parse
+
+
+def credit_code(label: str):
+    def parse(value: str) -> str:
+        value = value.strip().upper()
+        if not re.fullmatch(r"[0-9A-Z]{18}", value):
+            raise CellError(f"「{label}」应为18位统一社会信用代码（填写的是“{value}”）")
+        return value
+
+    return parse
+
+
+# --- the feed types ---
+
+
+@dataclass(frozen=True)
+class FeedType:
+    """部门数据类型: code, name, source department, the event date's header and the payload columns."""
+
+    code: str
+    name: str
+    department: str
+    event_header: str
+    columns: tuple[Column, ...]
+    description: str = ""
+
+    @property
+    def schema_key(self) -> str:
+        return f"feed_{self.code}"
+
+    @property
+    def payload_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+
+FEED_TYPES: dict[str, FeedType] = {}
+
+
+def feed_type_register(feed: FeedType) -> FeedType:
+    FEED_TYPES[feed.code] = feed
+    schema_register(_schema(feed))
+    return feed
+
+
+def feed_type_get(code: str) -> FeedType | None:
+    return FEED_TYPES.get(code)
+
+
+def _identity_columns(feed: FeedType) -> tuple[Column, ...]:
+    return (
+        Column("id_number", "身份证号", text("身份证号", 40), header_required=True,
+               examples=("500106198001010012",), help="18位居民身份证号；缺失或有误的按姓名+出生日期人工匹配"),
+        Column("name", "姓名", text("姓名", 50), required=True, examples=("张三",)),
+        Column("birth_date", "出生日期", date_value("出生日期"), examples=("",),
+               help="身份证号缺失或有误时必填，用于人工匹配"),
+        Column("area_code", "村社区代码", digits("村社区代码", 12), examples=("",), help="可选；用于人工匹配"),
+        Column("event_date", feed.event_header, date_value(feed.event_header), required=True,
+               examples=("2026-01-15",)),
+    )
+
+
+def _row_check(raw: dict[str, str], clean: dict) -> list[str]:
+    """A valid ID number is normalised (and gives the birth date); an invalid one is kept aside for matching."""
+    given = raw.get("id_number", "").strip()
+    clean.pop("id_number", None)
+    if given:
+        try:
+            facts = parse_id_number(given)
+        except InvalidIdNumber:
+            clean["id_number_given"] = given[:40]
+        else:
+            clean["id_number"] = facts.number
+            clean.setdefault("birth_date", facts.birth_date.isoformat())
+            return []
+    if not clean.get("birth_date"):
+        return ["身份证号缺失或不正确，且未填写「出生日期」，无法匹配人员"]
+    return []
+
+
+def _drop(row: StagedRow) -> None:
+    """Not about anyone here: keep nothing of the row but its number (counted at commit)."""
+    row.data, row.clean = [], {DROP: 1}
+
+
+def _db_check(ctx: Context, rows: list[StagedRow]) -> None:
+    """Match by ID number (one `__in` query per chunk), else by name + birth date (one query per chunk)."""
+    good = [r for r in rows if r.status == StagedRow.Status.OK]
+    by_id = [r for r in good if r.clean.get("id_number")]
+    found: dict[str, tuple[int, str]] = {}
+    for numbers in chunked(sorted({r.clean["id_number"] for r in by_id})):
+        found |= {n: (pk, area) for n, pk, area in
+                  Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk", "area_id")}
+    for row in by_id:
+        match = found.get(row.clean["id_number"])
+        if match is None:
+            _drop(row)
+        else:
+            row.clean[PERSON], row.clean[AREA] = match
+    _match_by_name(rows=[r for r in good if not r.clean.get("id_number") and DROP not in r.clean])
+
+
+def _match_by_name(*, rows: list[StagedRow]) -> None:
+    if not rows:
+        return
+    candidates: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for names in chunked(sorted({r.clean["name"] for r in rows})):
+        births = sorted({r.clean["birth_date"] for r in rows if r.clean["name"] in names})
+        for pk, name, birth, area in (Person.objects.filter(name__in=names, birth_date__in=births)
+                                      .values_list("pk", "name", "birth_date", "area_id")):
+            candidates[(name, birth.isoformat())].append((pk, area))
+    for row in rows:
+        found = candidates.get((row.clean["name"], row.clean["birth_date"]), [])
+        if row.clean.get("area_code"):
+            found = [c for c in found if c[1] == row.clean["area_code"]]
+        if not found:
+            _drop(row)
+        elif len(found) > 1:
+            reject(row, "身份证号缺失或不正确，且姓名、出生日期对应多名登记人员，请补充正确的身份证号")
+        else:
+            row.clean[REVIEW], row.clean[AREA] = found[0]
+
+
+def record_key(feed_type: str, id_number: str, event_date: str, payload: dict) -> str:
+    """The key of one fact: the same fact arriving again (another file, another month) is stored once."""
+    body = json.dumps([feed_type, id_number, event_date, payload], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _commit(feed: FeedType):
+    def commit(ctx: Context, rows: list[StagedRow]) -> dict[str, int]:
+        from monitoring.models import DeptRecord, FeedBatch, MatchReview
+
+        batch = ctx.cache.get("feed_batch")
+        if batch is None:
+            batch, _ = FeedBatch.objects.get_or_create(import_batch=ctx.batch, defaults={
+                "feed_type": feed.code, "department": feed.department, "area_id": ctx.batch.area_id,
+                "created_by_id": ctx.batch.created_by_id})
+            ctx.cache["feed_batch"] = batch
+        records: dict[str, DeptRecord] = {}
+        reviews, dropped = [], 0
+        for row in rows:
+            clean = row.clean
+            if DROP in clean:
+                dropped += 1
+                continue
+            payload = {k: clean[k] for k in feed.payload_keys if clean.get(k) not in (None, "")}
+            if REVIEW in clean:
+                reviews.append(MatchReview(
+                    feed_type=feed.code, batch=batch, row_number=row.row_number, candidate_id=clean[REVIEW],
+                    area_id=clean[AREA], id_number_given=clean.get("id_number_given", ""), name=clean["name"],
+                    birth_date=clean["birth_date"], event_date=clean["event_date"], payload=payload))
+                continue
+            key = record_key(feed.code, clean["id_number"], clean["event_date"], payload)
+            records.setdefault(key, DeptRecord(
+                feed_type=feed.code, batch=batch, person_id=clean[PERSON], area_id=clean[AREA],
+                id_number=clean["id_number"], name=clean["name"], event_date=clean["event_date"], payload=payload,
+                period=batch.period, dedup_key=key))
+        existing: set[str] = set()
+        for keys in chunked(list(records)):
+            existing |= set(DeptRecord.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+        new = [r for k, r in records.items() if k not in existing]
+        DeptRecord.objects.bulk_create(new, batch_size=1000)
+        MatchReview.objects.bulk_create(reviews, batch_size=1000)
+        FeedBatch.objects.filter(pk=batch.pk).update(
+            records_kept=F("records_kept") + len(new), already_kept=F("already_kept") + len(existing),
+            non_residents=F("non_residents") + dropped, to_review=F("to_review") + len(reviews))
+        return {"kept": len(new), "already_kept": len(existing), "non_residents": dropped, "to_review": len(reviews),
+                "duplicates_in_file": len(rows) - dropped - len(reviews) - len(records)}
+
+    return commit
+
+
+def _schema(feed: FeedType) -> Schema:
+    return Schema(key=feed.schema_key, title=f"部门数据：{feed.name}（{feed.department}）",
+                  columns=_identity_columns(feed) + feed.columns, commit=_commit(feed), row_check=_row_check,
+                  db_check=_db_check, description=feed.description)
+
+
+DEATH = feed_type_register(FeedType(
+    "death", "死亡人员", "公安", "死亡日期",
+    (Column("cause", "死亡原因", text("死亡原因", 100)),
+     Column("cancelled_on", "户口注销日期", date_value("户口注销日期"))),
+    "公安户籍注销（死亡）数据，按月推送"))
+VEHICLE = feed_type_register(FeedType(
+    "vehicle", "机动车登记", "公安交管", "登记日期",
+    (Column("plate", "号牌号码", text("号牌号码", 20), required=True, examples=("渝A12345",)),
+     Column("vehicle_type", "车辆类型", text("车辆类型", 30)),
+     Column("value", "车辆价值（元）", amount("车辆价值（元）"))),
+    "名下机动车（车船）登记"))
+REAL_ESTATE = feed_type_register(FeedType(
+    "real_estate", "不动产登记", "规划自然资源", "登记日期",
+    (Column("certificate", "不动产权证号", text("不动产权证号", 60), required=True),
+     Column("location", "坐落", text("坐落", 200)),
+     Column("floor_area", "建筑面积（平方米）", amount("建筑面积（平方米）")),
+     Column("usage", "用途", text("用途", 30))),
+    "名下不动产登记"))
+BUSINESS = feed_type_register(FeedType(
+    "business", "市场主体登记", "市场监管", "成立日期",
+    (Column("credit_code", "统一社会信用代码", credit_code("统一社会信用代码"), required=True),
+     Column("entity_name", "市场主体名称", text("市场主体名称", 100), required=True),
+     Column("role", "登记身份", text("登记身份", 20), help="法定代表人、股东、经营者等"),
+     Column("capital", "注册资本（万元）", amount("注册资本（万元）", 4))),
+    "市场主体（企业、个体工商户）登记"))
+MEDICAL = feed_type_register(FeedType(
+    "medical", "大额医疗费用", "医保", "出院日期",
+    (Column("settlement_no", "结算单号", text("结算单号", 40), required=True),
+     Column("hospital", "医疗机构", text("医疗机构", 100)),
+     Column("total", "医疗总费用（元）", amount("医疗总费用（元）")),
+     Column("out_of_pocket", "个人自付（元）", amount("个人自付（元）"), required=True)),
+    "每次住院的个人自付费用，医保按月推送"))
+UNEMPLOYMENT = feed_type_register(FeedType(
+    "unemployment", "登记失业人员", "人社", "失业登记日期",
+    (Column("certificate", "就业失业登记证号", text("就业失业登记证号", 40)),),
+    "人社部门登记失业人员名单"))
+DISABILITY = feed_type_register(FeedType(
+    "disability", "残疾人证", "残联", "发证日期",
+    (Column("certificate", "残疾人证号", text("残疾人证号", 30), required=True),
+     Column("category", "残疾类别", choice("残疾类别", Disability.Category), required=True),
+     Column("grade", "残疾等级", grade("残疾等级"), required=True)),
+    "残联残疾人证数据（一、二级为重度残疾）"))

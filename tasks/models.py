@@ -1,0 +1,112 @@
+"""任务 (Task): something someone must do by a deadline at an area level, closed in a loop with an outcome.
+
+A monitoring warning, a re-check due, a visit, a sensor alert, a hotline call … each owns one task through the
+generic pointer (source_type, source_id). A task belongs to its community (`area`, for scoping and for counting
+overdue work against the area) and sits in the queue of `assigned_area` — the community itself, its town or the
+district. An open task past its deadline moves one level up (`services.tasks_escalate_overdue`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from areas.models import Area
+
+
+class Task(models.Model):
+    """任务: 限期办理、分级督办、闭环销号."""
+
+    class Level(models.TextChoices):
+        COMMUNITY = "community", "村（社区）"
+        TOWN = "town", "乡镇（街道）"
+        DISTRICT = "district", "区（县）"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待办理"
+        IN_PROGRESS = "in_progress", "办理中"
+        CLOSED = "closed", "已办结"
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", "情况属实，已处置"
+        NOT_CONFIRMED = "not_confirmed", "经核实不属实"
+        HANDED_OVER = "handed_over", "已转交其他部门"
+
+    kind = models.CharField("任务类型", max_length=30, db_index=True, help_text="如 warning（预警）、recheck、visit")
+    title = models.CharField("标题", max_length=200)
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="tasks", verbose_name="人员")
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="tasks", verbose_name="家庭")
+    # The community the task is about: scoping and the overdue count use it, whoever holds the task now.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="所属村社区")
+    handling_level = models.CharField("办理层级", max_length=10, choices=Level.choices)
+    assigned_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="承办区划",
+                                      help_text="任务所在的待办队列：本村社区、所属镇街或区")
+    deadline = models.DateTimeField("办理期限")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField("办理结果", max_length=14, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField("办理说明", blank=True)
+    evidence = models.JSONField("佐证材料", default=dict, blank=True)
+    handed_to = models.CharField("转交部门", max_length=100, blank=True)
+    escalation_level = models.PositiveSmallIntegerField("超期升级次数", default=0)
+    escalated_at = models.DateTimeField("最近升级时间", null=True, blank=True)
+    source_type = models.CharField("来源类型", max_length=40, blank=True)
+    source_id = models.PositiveBigIntegerField("来源编号", null=True, blank=True)
+    detail = models.JSONField("任务说明", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="创建人")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始办理时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="办结人")
+
+    class Meta:
+        verbose_name = "任务"
+        verbose_name_plural = "任务"
+        ordering = ["deadline", "id"]
+        constraints = [
+            # One task per source (a warning, a re-check): creating it twice is a no-op, not a second task.
+            models.UniqueConstraint(fields=["source_type", "source_id"], name="task_one_per_source",
+                                    condition=Q(source_id__isnull=False)),
+            # Closed in a loop: a closed task always says how it ended.
+            models.CheckConstraint(condition=~Q(status="closed") | ~Q(outcome=""), name="task_closed_has_outcome"),
+        ]
+        indexes = [
+            models.Index(fields=["area", "id"], name="task_area_keyset"),
+            models.Index(fields=["assigned_area", "status", "deadline"], name="task_queue"),
+            models.Index(fields=["status", "deadline"], name="task_status_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"任务#{self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class TaskEvent(models.Model):
+    """任务时间线: created, started, escalated, closed — who, when, what."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "创建"
+        STARTED = "started", "开始办理"
+        ESCALATED = "escalated", "超期升级"
+        CLOSED = "closed", "办结"
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events", verbose_name="任务")
+    kind = models.CharField("事件", max_length=12, choices=Kind.choices)
+    message = models.CharField("说明", max_length=300)
+    params = models.JSONField("参数", default=dict, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+", verbose_name="操作人")
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "任务事件"
+        verbose_name_plural = "任务事件"
+        ordering = ["task_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.message}"
