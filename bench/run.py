@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
-SQLITE_PATH = Path("/tmp/bench.sqlite3")
+SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH", "/tmp/bench.sqlite3"))
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/bench_registry")
 DEFAULT_SEED = 20261101
 

@@ -79,6 +79,10 @@ class Schema:
     # Checks over whole groups (all rows of a household), given a page of groups at a time.
     group_check: Callable[[Context, list[list[StagedRow]]], None] | None = None
     example_rows: Callable[[Any], list[dict[str, str]]] | None = None
+    # The set-based path (PostgreSQL and SQLite): validate the file staged in `import_tmp_raw` (given the header
+    # index) and write its StagedRows; commit the good rows given `report(fraction)`. Either both or neither.
+    sql_validate: Callable[[Context, dict[str, int]], None] | None = None
+    sql_commit: Callable[[Context, Callable[[float], None]], dict[str, int]] | None = None
     description: str = ""
 
     def column(self, key: str) -> Column:

@@ -20,6 +20,7 @@ from audit.models import DomainEvent
 from audit.services import change_log_bulk_create, snapshot
 from imports.bulk import bulk_insert
 from imports.models import StagedRow
+from imports.schemas import persons_households_sql as fast
 from imports.schemas.base import (
     CellError,
     Column,
@@ -193,6 +194,10 @@ def _resolve_members(ctx: Context, rows: list[StagedRow], head: StagedRow,
             reject(row, f"户主已登记在村社区 {homes[home][0]} 的家庭中，与本行村社区代码不一致")
         elif home:
             row.clean["household_id"] = home
+    if head.status == StagedRow.Status.ERROR:  # refused just now (died, registered out of scope): as a bad head
+        for row in rows:
+            if row is not head:
+                reject(row, f"户主行（第{head.row_number}行）有错误，整户不导入")
 
 
 def _idless_present(row: StagedRow, idless_names: set[str]) -> bool:
@@ -291,9 +296,21 @@ def _create_members(groups: dict[str, list[StagedRow]], homes: dict[str, Househo
     return members
 
 
-def _write_events(ctx: Context, groups: dict[str, list[StagedRow]], homes: dict[str, Household],
-                  members: list[HouseholdMember]) -> None:
+def commit_sql(ctx: Context, report) -> dict[str, int]:
+    """The set-based commit (persons_households_sql), then the events; temporary tables go with the success —
+    on a failure the transaction's rollback removes them."""
+    tally = fast.commit(ctx, report)
+    _write_events(ctx)
+    fast.commit_cleanup()
+    return tally
+
+
+def _write_events(ctx: Context, groups: dict[str, list[StagedRow]] | None = None,
+                  homes: dict[str, Household] | None = None, members: list[HouseholdMember] | None = None) -> None:
     """One domain event per household: created by the import, or joined by imported members."""
+    if groups is None:  # the set-based commit: from its temporary tables
+        fast.write_events(ctx)
+        return
     sizes: dict[int, int] = defaultdict(int)
     for member in members:
         sizes[member.household_id] += 1
@@ -332,4 +349,6 @@ SCHEMA = Schema(
     group_check=group_check,
     commit=commit,
     example_rows=_examples,
+    sql_validate=fast.validate,
+    sql_commit=commit_sql,
 )
