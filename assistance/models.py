@@ -120,6 +120,7 @@ class Recheck(models.Model):
         PERIODIC = "periodic", "定期核查"
         MEMBER_DEATH = "member_death", "家庭成员死亡后重新核定"
         PHASE_OUT_END = "phase_out_end", "渐退期满"
+        DATA = "data", "部门数据比对预警"
 
     class Status(models.TextChoices):
         DUE = "due", "待复核"

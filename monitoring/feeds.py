@@ -294,6 +294,12 @@ UNEMPLOYMENT = feed_type_register(FeedType(
     "unemployment", "登记失业人员", "人社", "失业登记日期",
     (Column("certificate", "就业失业登记证号", text("就业失业登记证号", 40)),),
     "人社部门登记失业人员名单"))
+PENSION = feed_type_register(FeedType(
+    "pension", "养老金及工资发放", "人社", "发放月份",
+    (Column("monthly_amount", "月发放金额（元）", amount("月发放金额（元）"), required=True, examples=("3200.00",)),
+     Column("kind", "发放类型", text("发放类型", 30), help="如 基本养老金、机关事业单位工资"),
+     Column("payer", "发放单位", text("发放单位", 100))),
+    "人社部门按月推送的养老金、工资发放数据（每人每月金额）"))
 DISABILITY = feed_type_register(FeedType(
     "disability", "残疾人证", "残联", "发证日期",
     (Column("certificate", "残疾人证号", text("残疾人证号", 30), required=True),

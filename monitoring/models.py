@@ -138,6 +138,7 @@ class Rule(models.Model):
     class Action(models.TextChoices):
         NONE = "", "仅预警"
         RECORD_DEATH = "record_death", "登记死亡并停发（公安死亡数据）"
+        RECHECK = "recheck", "安排复核（享受对象提前复核）"
 
     code = models.SlugField("规则代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)

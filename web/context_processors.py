@@ -10,6 +10,8 @@ NAV_ITEMS = [
     ("家庭", "household-list", "household"),
     ("数据导入", "import-list", "import"),
     ("社会救助", "assistance-queue", "application"),
+    ("动态监测", "monitoring-warnings", "warning"),
+    ("待办任务", "task-queue", "task"),
 ]
 
 

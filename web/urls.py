@@ -31,4 +31,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     # social assistance (社会救助) — owned by the assistance app
     path("assistance/", include("assistance.web_urls")),
+    # dynamic monitoring (动态监测预警) and tasks (待办任务) — owned by the monitoring and tasks apps
+    path("monitoring/", include("monitoring.web_urls")),
+    path("tasks/", include("tasks.web_urls")),
 ]

@@ -136,7 +136,7 @@ def test_a_failing_rule_is_recorded_and_the_others_still_run(people, upload, per
                         warning_type="possibly_eligible", handling_level="community", deadline_hours=48,
                         active=True)
     result = rules_run(feed_batch=batch)
-    assert result == {"warnings": 1, "rule_failures": 1, "deaths_recorded": 0}
+    assert result == {"warnings": 1, "rule_failures": 1, "deaths_recorded": 0, "rechecks": 0}
     assert warned("medical_any") == {"王五"}
     failure = RuleFailure.objects.filter(rule__code="medical_not_enrolled").latest("id")
     assert "no_such_parameter" in failure.error
