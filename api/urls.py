@@ -39,5 +39,6 @@ urlpatterns = [
     path("", include("assistance.urls")),
     path("", include("tasks.urls")),
     path("", include("monitoring.urls")),
+    path("", include("payments.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "assistance",
     "tasks",
     "monitoring",
+    "payments",
     # pages, demo
     "web",
     "demo",

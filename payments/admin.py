@@ -1,0 +1,53 @@
+"""Admin (资金发放): read-only views of cycles, lines and exceptions — changes go through the services, which
+enforce maker ≠ checker and the lock of an approved cycle."""
+
+from django.contrib import admin
+
+from payments.models import BankAccount, GenerationChunk, Overpayment, PaymentCycle, PaymentException, PaymentLine
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PaymentCycle)
+class PaymentCycleAdmin(ReadOnlyAdmin):
+    list_display = ["month", "district", "status", "line_count", "total_amount", "created_by", "approved_by"]
+    list_filter = ["status"]
+
+
+@admin.register(PaymentLine)
+class PaymentLineAdmin(ReadOnlyAdmin):
+    list_display = ["id", "cycle", "program", "kind", "covered_month", "amount", "area", "status"]
+    list_filter = ["kind", "status", "program"]
+    raw_id_fields = ["cycle", "enrolment", "person", "household", "bank_account", "overpayment"]
+    show_full_result_count = False
+
+
+@admin.register(PaymentException)
+class PaymentExceptionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "cycle", "kind", "status", "detail", "resolved_by"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(GenerationChunk)
+class GenerationChunkAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "lo", "hi", "status", "attempts", "lines"]
+
+
+@admin.register(Overpayment)
+class OverpaymentAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "total", "instalment", "recovered", "status"]
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(ReadOnlyAdmin):
+    list_display = ["person", "bank_name", "masked_number", "valid", "updated_at"]
+    raw_id_fields = ["person"]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    """资金发放: the monthly payroll every programme pays through."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "payments"
+    verbose_name = "资金发放"
+
+    def ready(self) -> None:
+        # Registers the "payments.generate" job handler.
+        from payments import generation  # noqa: F401

@@ -1,0 +1,263 @@
+"""Checks before approval (发放前核查): each is ONE set-based query over the cycle's lines that inserts a
+`PaymentException` per flagged line (idempotent: a unique (cycle, kind, line) and ON CONFLICT DO NOTHING), plus
+one UPDATE that marks resolved the open exceptions whose line no longer fails the check (fixed, then re-checked).
+Accepted exceptions stay accepted while the same line keeps failing.
+
+Amount ceilings (金额超过标准), per programme, with the parameters in force in the cycle month for the line's
+community (`programs.selectors` rules: the most specific area wins):
+- dibao: the 低保标准 of the household's hukou type (standard_urban / standard_rural) × the household's living
+  active members — the most a 差额补助 can be (a household with no income);
+- tekun: tekun_standard + care_full — the basic standard plus the highest 照料护理补贴;
+- dibao_bianyuan, gangxing_zhichu: 0 — a recognition pays no cash, so any amount is flagged;
+- other programmes (临时救助 and future subsidies) have no monthly ceiling until a rule is added to CEILINGS.
+Only regular lines are compared with a ceiling; arrears repeat the same monthly amount.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from areas.models import Area
+from payments import dialect as d
+from payments.generation import district_range
+from payments.models import PaymentCycle, PaymentException
+from programs.calculations.money import add_months
+from programs.models import PolicyParameter, area_ancestor_codes
+from programs.selectors import parameter_at
+
+Kind = PaymentException.Kind
+CHANGE_SHARE_KEY = "payment_change_share"
+RESOLVED_BY_RECHECK = "复查时已不再出现（已更正）"
+# A check with nothing to compare (no ceiling rows, no previous cycle) flags nothing.
+NOTHING = ("SELECT CAST(NULL AS BIGINT) AS line_id, CAST(NULL AS TEXT) AS area_id, CAST(NULL AS TEXT) AS detail "
+           "WHERE 1 = 0")
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """per_person keys by hukou ("*" = any) × living members, plus fixed keys added once."""
+
+    per_person: dict[str, str]
+    fixed: tuple[str, ...]
+    label: str
+
+
+CEILINGS: dict[str, Ceiling] = {
+    "dibao": Ceiling({"urban": "standard_urban", "rural": "standard_rural"}, (), "低保标准 × 在户人数"),
+    "tekun": Ceiling({}, ("tekun_standard", "care_full"), "特困基本生活标准 + 全护理补贴"),
+    "dibao_bianyuan": Ceiling({}, (), "身份认定，不发放现金"),
+    "gangxing_zhichu": Ceiling({}, (), "身份认定，不发放现金"),
+}
+
+
+def _living_members(household: str, month: str) -> str:
+    return f"""(SELECT COUNT(*) FROM registry_householdmember hm JOIN registry_person hp ON hp.id = hm.person_id
+               WHERE hm.household_id = {household} AND hm.is_active
+                 AND (hp.status <> 'deceased' OR hp.death_date >= {month}))"""
+
+
+def paid_after_death(cycle: PaymentCycle) -> tuple[str, list]:
+    sql = f"""SELECT l.id AS line_id, l.area_id, p.name || ' 已于 ' || CAST(p.death_date AS TEXT) || ' 死亡，本行为 '
+                     || {d.month_text('l.covered_month')} || ' 的发放 ' || {d.money_text('l.amount')} || ' 元' AS detail
+        FROM payments_paymentline l JOIN registry_person p ON p.id = l.person_id
+        WHERE l.cycle_id = %s AND l.amount > 0 AND p.status = 'deceased' AND p.death_date < l.covered_month"""
+    return sql, [cycle.pk]
+
+
+def _beneficiaries() -> str:
+    """Who a regular line pays for: the person of a person programme; every active member of a household."""
+    excluding = "(SELECT from_program_id FROM programs_program_excludes)"
+    return f"""SELECT l.id AS line_id, l.program_id, l.person_id AS pid, l.area_id FROM payments_paymentline l
+            WHERE l.cycle_id = %s AND l.kind = 'regular' AND l.household_id IS NULL AND l.person_id IS NOT NULL
+              AND l.program_id IN {excluding}
+        UNION ALL
+        SELECT l.id, l.program_id, hm.person_id, l.area_id FROM payments_paymentline l
+            JOIN registry_householdmember hm ON hm.household_id = l.household_id AND hm.is_active
+            WHERE l.cycle_id = %s AND l.kind = 'regular' AND l.program_id IN {excluding}"""
+
+
+def mutually_exclusive(cycle: PaymentCycle) -> tuple[str, list]:
+    """Persons paid by two programmes that exclude each other; the beneficiaries are computed once (a
+    materialised CTE) and only the persons in two or more programmes are joined back."""
+    sql = f"""WITH ben AS MATERIALIZED ({_beneficiaries()}),
+             dup AS (SELECT pid FROM ben GROUP BY pid HAVING COUNT(DISTINCT program_id) > 1),
+             hit AS (SELECT ben.* FROM ben JOIN dup ON dup.pid = ben.pid)
+        SELECT a.line_id, a.area_id, MIN(pp.name || ' 同时享受' || pb.name || '（发放明细 '
+                                         || CAST(b.line_id AS TEXT) || '），两项目不能同时享受') AS detail
+        FROM hit a
+        JOIN hit b ON b.pid = a.pid AND b.line_id <> a.line_id
+        JOIN programs_program_excludes x ON x.from_program_id = a.program_id AND x.to_program_id = b.program_id
+        JOIN registry_person pp ON pp.id = a.pid
+        JOIN programs_program pb ON pb.code = b.program_id
+        GROUP BY a.line_id, a.area_id"""
+    return sql, [cycle.pk] * 2
+
+
+def _parameter_values(cycle: PaymentCycle, keys: set[str]) -> dict[tuple[str, str], list[PolicyParameter]]:
+    on = cycle.month
+    rows = (PolicyParameter.objects.filter(program_id__in=CEILINGS, key__in=keys, valid_from__lte=on)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
+    found: dict[tuple[str, str], list[PolicyParameter]] = {}
+    for row in rows:
+        found.setdefault((row.program_id, row.key), []).append(row)
+    return found
+
+
+def _value_for(found: dict, program: str, key: str, area_code: str) -> Decimal | None:
+    """The most specific row in force for the area (the greatest applicable code), as `parameter_at` picks."""
+    codes = set(area_ancestor_codes(area_code))
+    applicable = [r for r in found.get((program, key), []) if r.area_code in codes]
+    return max(applicable, key=lambda r: (r.area_code, r.valid_from)).value if applicable else None
+
+
+def ceiling_rows(cycle: PaymentCycle) -> list[tuple]:
+    """(program, area or None, hukou or "*", per_person, fixed, label) resolved in Python from the parameter
+    table; one row for all areas when the figure is the same everywhere (the usual city-wide standard)."""
+    keys = {k for c in CEILINGS.values() for k in (*c.per_person.values(), *c.fixed)}
+    found = _parameter_values(cycle, keys)
+    lo, hi = district_range(cycle)
+    areas = list(Area.objects.filter(code__gte=lo, code__lt=hi, level="community").values_list("code", flat=True))
+    rows: list[tuple] = []
+    for program, ceiling in CEILINGS.items():
+        for hukou, key in (ceiling.per_person.items() or [("*", None)]):
+            per_area = {}
+            for area in areas:
+                per_person = _value_for(found, program, key, area) if key else Decimal(0)
+                fixed = [_value_for(found, program, k, area) for k in ceiling.fixed]
+                if per_person is None or None in fixed:
+                    continue  # a missing parameter is a configuration gap the programme's pages report
+                per_area[area] = (per_person, sum(fixed, Decimal(0)))
+            label = f"{ceiling.label}"
+            if len(set(per_area.values())) == 1:
+                per_person, fixed = next(iter(per_area.values()))
+                rows.append((program, None, hukou, per_person, fixed, label))
+            else:
+                rows += [(program, area, hukou, pp, fx, label) for area, (pp, fx) in per_area.items()]
+    return rows
+
+
+def above_standard(cycle: PaymentCycle) -> tuple[str, list]:
+    rows = ceiling_rows(cycle)
+    if not rows:
+        return NOTHING, []
+    one = (f"SELECT CAST(%s AS TEXT) AS program_id, CAST(%s AS TEXT) AS area_id, CAST(%s AS TEXT) AS hukou, "
+           f"{d.number_param()} AS per_person, {d.number_param()} AS fixed, CAST(%s AS TEXT) AS label")
+    ceilings = " UNION ALL ".join([one] * len(rows))
+    params = [str(v) if isinstance(v, Decimal) else v for row in rows for v in row]
+    sql = f"""SELECT t.line_id, t.area_id, '金额 ' || {d.money_text('t.amount')} || ' 元，超过上限 '
+                     || {d.money_text('t.ceiling')} || ' 元（' || t.label || '）' AS detail
+        FROM (SELECT l.id AS line_id, l.area_id, l.amount, c.label,
+                     c.fixed + c.per_person * (CASE WHEN c.per_person > 0
+                         THEN {_living_members('l.household_id', 'l.covered_month')} ELSE 0 END) AS ceiling
+              FROM payments_paymentline l
+              LEFT JOIN registry_household h ON h.id = l.household_id
+              JOIN ({ceilings}) c ON c.program_id = l.program_id AND COALESCE(c.area_id, l.area_id) = l.area_id
+                   AND (c.hukou = '*' OR c.hukou = h.hukou_type)
+              -- Members are counted only where the amount exceeds one member's share: most lines never are.
+              WHERE l.cycle_id = %s AND l.kind = 'regular' AND l.amount > c.fixed + c.per_person) t
+        WHERE t.amount > t.ceiling"""
+    return sql, [*params, cycle.pk]
+
+
+def bank_account_missing(cycle: PaymentCycle) -> tuple[str, list]:
+    bad_format = (f"LENGTH(l.account_number) < 10 OR LENGTH(l.account_number) > 30 OR "
+                  f"{d.has_non_digit('l.account_number')}")
+    sql = f"""SELECT l.id AS line_id, l.area_id,
+                     CASE WHEN ba.id IS NULL THEN '收款人' || COALESCE(p.name, '') || ' 未登记有效银行账户'
+                          WHEN NOT ba.valid THEN '收款人' || COALESCE(p.name, '') || ' 的银行账户已失效'
+                          ELSE '银行账号格式不正确（应为10至30位数字）' END AS detail
+        FROM payments_paymentline l
+        LEFT JOIN payments_bankaccount ba ON ba.id = l.bank_account_id
+        LEFT JOIN registry_person p ON p.id = l.person_id
+        WHERE l.cycle_id = %s AND l.amount > 0 AND (ba.id IS NULL OR NOT ba.valid OR {bad_format})"""
+    return sql, [cycle.pk]
+
+
+def not_in_registry(cycle: PaymentCycle) -> tuple[str, list]:
+    lo, hi = district_range(cycle)
+    sql = """SELECT l.id AS line_id, l.area_id,
+                    CASE WHEN p.id IS NULL THEN '无收款人，不在居民信息库'
+                         WHEN p.status = 'moved_out' THEN p.name || ' 已迁出（居民信息库状态：迁出）'
+                         WHEN p.area_id < %s OR p.area_id >= %s THEN p.name || ' 居住地 ' || p.area_id || ' 不在本区'
+                         ELSE '享受地 ' || l.area_id || ' 不在本区' END AS detail
+        FROM payments_paymentline l LEFT JOIN registry_person p ON p.id = l.person_id
+        WHERE l.cycle_id = %s AND l.amount > 0
+          AND (p.id IS NULL OR p.status = 'moved_out' OR p.area_id < %s OR p.area_id >= %s
+               OR l.area_id < %s OR l.area_id >= %s)"""
+    return sql, [lo, hi, cycle.pk, lo, hi, lo, hi]
+
+
+def large_change(cycle: PaymentCycle) -> tuple[str, list]:
+    share = parameter_at(None, CHANGE_SHARE_KEY, cycle.district_id, cycle.month).value
+    previous = PaymentCycle.objects.filter(district_id=cycle.district_id,
+                                           month=add_months(cycle.month, -1)).values_list("id", flat=True).first()
+    if previous is None:
+        return NOTHING, []
+    percent = f"{share * 100:.0f}%%"  # a literal % in a statement with parameters
+    sql = f"""SELECT l.id AS line_id, l.area_id, '本月 ' || {d.money_text('l.amount')} || ' 元，上月 '
+                     || {d.money_text('q.amount')} || ' 元，变动超过 {percent}' AS detail
+        FROM payments_paymentline l
+        JOIN payments_paymentline q ON q.enrolment_id = l.enrolment_id AND q.covered_month = {d.date_param()}
+             AND q.kind = 'regular' AND q.cycle_id = %s
+        WHERE l.cycle_id = %s AND l.kind = 'regular' AND q.amount > 0
+          AND ABS(l.amount - q.amount) > {d.number_param()} * q.amount"""
+    return sql, [add_months(cycle.month, -1).isoformat(), previous, cycle.pk, str(share)]
+
+
+CHECKS = ((Kind.PAID_AFTER_DEATH, paid_after_death), (Kind.MUTUALLY_EXCLUSIVE, mutually_exclusive),
+          (Kind.ABOVE_STANDARD, above_standard), (Kind.BANK_ACCOUNT_MISSING, bank_account_missing),
+          (Kind.NOT_IN_REGISTRY, not_in_registry), (Kind.LARGE_CHANGE, large_change))
+
+
+def _refresh_bank_snapshots(cursor, cycle: PaymentCycle) -> None:
+    """A fixed account reaches the lines it was missing from: lines with an open bank exception, or pointing
+    at an account since made invalid, take the payee's valid account now (or none)."""
+    valid = "FROM payments_bankaccount b WHERE b.person_id = payments_paymentline.person_id AND b.valid"
+    cursor.execute(f"""UPDATE payments_paymentline SET bank_account_id = (SELECT b.id {valid}),
+            bank_name = COALESCE((SELECT b.bank_name {valid}), ''),
+            account_number = COALESCE((SELECT b.account_number {valid}), '')
+        WHERE cycle_id = %s AND status = 'pending'
+          AND (id IN (SELECT line_id FROM payments_paymentexception WHERE cycle_id = %s AND kind = %s
+                      AND status = 'open')
+               OR bank_account_id IN (SELECT id FROM payments_bankaccount WHERE NOT valid))""",
+                   [cycle.pk, cycle.pk, Kind.BANK_ACCOUNT_MISSING])
+
+
+def _apply(cursor, cycle: PaymentCycle, kind: str, violations: tuple[str, list], acting_user, now) -> None:
+    sql, params = violations
+    # Resolve first, and only when this kind has open exceptions (a first generation has none): the violation
+    # query then runs once, not twice.
+    cursor.execute("SELECT 1 FROM payments_paymentexception WHERE cycle_id = %s AND status = 'open' AND kind = %s "
+                   "LIMIT 1", [cycle.pk, kind])
+    if cursor.fetchone() is not None:
+        cursor.execute(f"""UPDATE payments_paymentexception SET status = 'resolved', resolution = %s,
+                resolved_by_id = %s, resolved_at = %s
+            WHERE cycle_id = %s AND kind = %s AND status = 'open'
+              AND (line_id IS NULL OR line_id NOT IN (SELECT v.line_id FROM ({sql}) v))""",
+                       [RESOLVED_BY_RECHECK, getattr(acting_user, "pk", None), now, cycle.pk, kind, *params])
+    cursor.execute("SELECT 1 FROM payments_paymentexception WHERE cycle_id = %s AND status = 'resolved' "
+                   "AND kind = %s LIMIT 1", [cycle.pk, kind])
+    if cursor.fetchone() is not None:
+        # Fixed once, broken again: the same line's exception opens again (the insert below would skip it).
+        cursor.execute(f"""UPDATE payments_paymentexception SET status = 'open', resolution = '',
+                resolved_by_id = NULL, resolved_at = NULL
+            WHERE cycle_id = %s AND kind = %s AND status = 'resolved'
+              AND line_id IN (SELECT v.line_id FROM ({sql}) v)""", [cycle.pk, kind, *params])
+    cursor.execute(f"""INSERT INTO payments_paymentexception
+            (cycle_id, line_id, area_id, kind, detail, status, resolution, found_at)
+        SELECT %s, v.line_id, v.area_id, %s, substr(v.detail, 1, 300), 'open', '', %s FROM ({sql}) v WHERE 1 = 1
+        {d.on_conflict_nothing()}""", [cycle.pk, kind, now, *params])
+
+
+def checks_run(*, cycle: PaymentCycle, acting_user=None) -> int:
+    """Run every check on the cycle in one transaction; returns the number of open exceptions."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        d.tune_transaction(cursor)
+        _refresh_bank_snapshots(cursor, cycle)
+        for kind, check in CHECKS:
+            _apply(cursor, cycle, kind, check(cycle), acting_user, now)
+    return PaymentException.objects.filter(cycle=cycle, status=PaymentException.Status.OPEN).count()

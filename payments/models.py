@@ -1,0 +1,280 @@
+"""Payments (资金发放): one monthly cycle per district, its lines, the checks' exceptions, bank accounts and
+overpayments recovered in instalments.
+
+Every programme pays through these tables: a line names the enrolment, the programme and the payee, and keeps
+the parameters and the formula that produced it (`PaymentLine.formula`). Lines are written set-based by
+`payments.generation` (never one query per row); the unique constraint on (enrolment, covered month, kind,
+cycle) is what makes generation idempotent. `PaymentLine` is append-only and designed for partitioning by `month`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from areas.models import Area
+
+
+class PaymentCycle(models.Model):
+    """发放批次: the payroll of one month for one district. Maker opens and generates; a checker approves."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待生成"
+        GENERATING = "generating", "生成中"
+        GENERATED = "generated", "已生成待审批"
+        APPROVED = "approved", "已审批"
+        EXPORTED = "exported", "已导出银行文件"
+        CLOSED = "closed", "已结束"
+
+    district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="区县")
+    month = models.DateField("发放月份", help_text="所在月的第一天")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="建立人（经办）")
+    created_at = models.DateTimeField("建立时间", auto_now_add=True)
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="生成人（经办）")
+    # When the last complete generation STARTED: an enrolment decided after it was not in that payroll, which is
+    # what makes its months arrears in a later cycle.
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    generation_started_at = models.DateTimeField("本次生成开始时间", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="审批人（复核）")
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                            verbose_name="生成任务")
+    line_count = models.PositiveIntegerField("明细条数", default=0)
+    total_amount = models.DecimalField("发放总额（元）", max_digits=16, decimal_places=2, default=0)
+    totals = models.JSONField("分类合计", default=dict, blank=True,
+                              help_text="{kind: {count, amount}}，生成后缓存")
+
+    class Meta:
+        verbose_name = "发放批次"
+        verbose_name_plural = "发放批次"
+        ordering = ["-month", "-id"]
+        constraints = [models.UniqueConstraint(fields=["district", "month"], name="payment_cycle_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}发放批次"
+
+    @property
+    def is_editable(self) -> bool:
+        """Lines may change only before approval (and not while a generation job writes them)."""
+        return self.status in (self.Status.OPEN, self.Status.GENERATED)
+
+
+class BankAccount(models.Model):
+    """银行账户 (代发账户/社保卡): where a payee is paid. One valid account per person; an old one is kept, invalid."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="bank_accounts",
+                               verbose_name="人员")
+    # The person's area, copied so account lists scope without a join.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    bank_name = models.CharField("开户银行", max_length=60)
+    account_number = models.CharField("账号", max_length=40)
+    valid = models.BooleanField("有效", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "银行账户"
+        verbose_name_plural = "银行账户"
+        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(valid=True),
+                                               name="bank_account_one_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.masked_number}"
+
+    @property
+    def masked_number(self) -> str:
+        return mask_account(self.account_number)
+
+
+def mask_account(number: str) -> str:
+    """`6222********1234`: the bank's prefix and the last four stay visible in lists."""
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+class Overpayment(models.Model):
+    """多发追回: an amount an enrolment was overpaid, deducted from its monthly payment in instalments."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "追回中"
+        CLOSED = "closed", "已追回"
+
+    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="overpayments",
+                                  verbose_name="享受对象")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    total = models.DecimalField("应追回总额（元）", max_digits=12, decimal_places=2)
+    instalment = models.DecimalField("每月扣回（元）", max_digits=12, decimal_places=2)
+    # Updated when a cycle is approved; generation itself counts the earlier cycles' recovery lines.
+    recovered = models.DecimalField("已追回（元）", max_digits=12, decimal_places=2, default=0)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField("原因", max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "多发追回"
+        verbose_name_plural = "多发追回"
+        constraints = [
+            # One recovery line per enrolment and cycle: a second overpayment is added to the open one.
+            models.UniqueConstraint(fields=["enrolment"], condition=Q(status="open"), name="overpayment_one_open"),
+            models.CheckConstraint(condition=Q(total__gt=0) & Q(instalment__gt=0), name="overpayment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"追回 {self.total} 元（每月 {self.instalment} 元）"
+
+
+class PaymentLine(models.Model):
+    """发放明细: one amount for one enrolment, one covered month and one kind, in one cycle.
+
+    The statuses after `pending` are set by the bank disbursement and return files (later): paid, failed, and
+    `reissued` for a failed line paid again after the account was fixed.
+    """
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "当月发放"
+        ARREARS = "arrears", "补发"
+        RECOVERY = "recovery", "扣回"
+        ADJUSTMENT = "adjustment", "调整"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发放"
+        PAID = "paid", "已发放"
+        FAILED = "failed", "发放失败"
+        REISSUED = "reissued", "已重发"
+
+    # Foreign keys without their own index where a composite index below (or none) serves the queries: every
+    # index is paid for on each of hundreds of thousands of inserts a month. Only cycle and enrolment keep a
+    # database constraint: the other keys are copied, in the same INSERT … SELECT, from the enrolment, person
+    # and bank-account rows that carry those constraints themselves and are never deleted (PROTECT, no hard
+    # delete of personal records); each constraint is a trigger per inserted row (measured: 30 s of a
+    # 300,000-line generation for eight of them), and a table distributed by area (Citus) cannot keep them.
+    cycle = models.ForeignKey(PaymentCycle, on_delete=models.PROTECT, related_name="lines", db_index=False,
+                              verbose_name="发放批次")
+    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="payment_lines",
+                                  db_index=False, verbose_name="享受对象")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+", db_index=False,
+                                db_constraint=False, verbose_name="项目")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="payment_lines", db_index=False, db_constraint=False,
+                               verbose_name="收款人")
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", db_index=False, db_constraint=False, verbose_name="家庭")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
+                             verbose_name="村社区")
+    month = models.DateField("发放月份")
+    covered_month = models.DateField("所属月份", help_text="补发为所补月份，其余为发放月份")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    formula = models.JSONField("计算依据", default=dict, blank=True)
+    overpayment = models.ForeignKey(Overpayment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False, db_constraint=False, verbose_name="追回记录")
+    bank_account = models.ForeignKey(BankAccount, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", db_index=False, db_constraint=False, verbose_name="银行账户")
+    bank_name = models.CharField("开户银行（快照）", max_length=60, blank=True)
+    account_number = models.CharField("账号（快照）", max_length=40, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField("调整原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "发放明细"
+        verbose_name_plural = "发放明细"
+        constraints = [
+            # Idempotent generation: INSERT … ON CONFLICT DO NOTHING against this. Enrolment first, so the same
+            # index answers "was this enrolment paid for that month" (arrears, last month's line).
+            models.UniqueConstraint(fields=["enrolment", "covered_month", "kind", "cycle"], name="payment_line_once"),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "area", "id"], name="payment_line_cycle_area"),
+            models.Index(fields=["person", "covered_month"], name="payment_line_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.covered_month:%Y-%m} {self.amount}"
+
+    @property
+    def masked_account(self) -> str:
+        return mask_account(self.account_number)
+
+
+class PaymentException(models.Model):
+    """发放异常: a line a check flagged; it must be resolved (fixed, then re-checked) or accepted with a reason
+    before the cycle can be approved."""
+
+    class Kind(models.TextChoices):
+        PAID_AFTER_DEATH = "paid_after_death", "死亡后仍发放"
+        MUTUALLY_EXCLUSIVE = "mutually_exclusive", "重复享受互斥项目"
+        ABOVE_STANDARD = "above_standard", "金额超过标准"
+        BANK_ACCOUNT_MISSING = "bank_account_missing", "银行账户缺失或无效"
+        NOT_IN_REGISTRY = "not_in_registry_or_outside_district", "不在居民信息库或不在本区"
+        LARGE_CHANGE = "large_change", "与上月相比变动过大"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        RESOLVED = "resolved", "已更正"
+        ACCEPTED = "accepted", "已核实认可"
+
+    cycle = models.ForeignKey(PaymentCycle, on_delete=models.PROTECT, related_name="exceptions",
+                              verbose_name="发放批次")
+    # SET_NULL: a regeneration removes a line that is no longer due, and the exception then reads as resolved.
+    line = models.ForeignKey(PaymentLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="exceptions",
+                             verbose_name="发放明细")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    kind = models.CharField("类型", max_length=40, choices=Kind.choices)
+    detail = models.CharField("说明", max_length=300)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.CharField("处理说明", max_length=300, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="处理人")
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    found_at = models.DateTimeField("发现时间")
+
+    class Meta:
+        verbose_name = "发放异常"
+        verbose_name_plural = "发放异常"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "kind", "line"], condition=Q(line__isnull=False),
+                                    name="payment_exception_once"),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"], name="payment_exception_cycle")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.detail}"
+
+
+class GenerationChunk(models.Model):
+    """生成分块: one key range [lo, hi) of enrolment ids of a cycle's generation. Done in one transaction with
+    its lines, so a re-run after a crash continues from the first chunk not done."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待处理"
+        RUNNING = "running", "处理中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    cycle = models.ForeignKey(PaymentCycle, on_delete=models.CASCADE, related_name="chunks", verbose_name="发放批次")
+    lo = models.BigIntegerField("起始编号（含）")
+    hi = models.BigIntegerField("截止编号（不含）")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    lines = models.PositiveIntegerField("写入条数", default=0)
+    # Planned when the cycle already had lines: the chunk also removes lines no longer due (a regeneration).
+    resync = models.BooleanField("重新生成", default=False)
+    error = models.TextField("错误", blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "生成分块"
+        verbose_name_plural = "生成分块"
+        ordering = ["cycle_id", "lo"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "lo"], name="generation_chunk_once")]
+
+    def __str__(self) -> str:
+        return f"[{self.lo}, {self.hi}) {self.get_status_display()}"

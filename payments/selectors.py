@@ -1,0 +1,39 @@
+"""Payment reads (查询), always area-scoped: cycles, their lines and exceptions, a person's payments."""
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.policy import allowed, restrict, scope_prefix
+from minzheng.lookups import prefix_q
+from payments.models import PaymentCycle, PaymentException, PaymentLine
+
+
+def cycles_visible(user) -> QuerySet[PaymentCycle]:
+    """Cycles of the districts the user works in or above: a town officer sees the cycle (and, through
+    `lines_visible`, only their town's lines)."""
+    prefix = scope_prefix(user)
+    if prefix is None or not allowed(user, "payment", "view"):
+        return PaymentCycle.objects.none()
+    # The user's area is inside the district (their prefix starts with the district's 6 digits), or the user's
+    # scope is wider than the district.
+    return PaymentCycle.objects.filter(prefix_q("district_id", prefix[:6]))
+
+
+def lines_visible(user, cycle: PaymentCycle | None = None) -> QuerySet[PaymentLine]:
+    rows = PaymentLine.objects.all() if cycle is None else PaymentLine.objects.filter(cycle=cycle)
+    return restrict(rows, user, "view", resource="payment", area_field="area_id")
+
+
+def exceptions_visible(user, cycle: PaymentCycle | None = None) -> QuerySet[PaymentException]:
+    rows = PaymentException.objects.all() if cycle is None else PaymentException.objects.filter(cycle=cycle)
+    return restrict(rows, user, "view", resource="payment", area_field="area_id")
+
+
+def payments_of_person(*, user, person) -> list[PaymentLine]:
+    """发放记录: every payment line of the person as payee, from every programme, newest month first."""
+    return list(lines_visible(user).filter(person=person).select_related("program", "cycle")
+                .order_by("-covered_month", "-id"))
+
+
+def exception_counts(cycle: PaymentCycle) -> dict[str, int]:
+    counts = cycle.exceptions.aggregate(total=Count("id"), open=Count("id", filter=Q(status="open")))
+    return {"open": counts["open"], "total": counts["total"]}
