@@ -5,6 +5,9 @@ from django.core.management import call_command
 
 from accounts.services import user_create
 
+# Browser fixtures (page, shots) for tests/e2e*: plain fixtures, importing Playwright only when a test asks.
+pytest_plugins = ["tests.browser"]
+
 DISTRICT = "500106000000"
 TOWN_A = "500106001000"  # 小龙坎街道
 TOWN_B = "500106002000"  # 沙坪坝街道

@@ -5,56 +5,17 @@ Uses Debian's /usr/bin/chromium; nothing downloads a browser. Screenshots go to 
 $E2E_SCREENSHOT_DIR when set, so a person can look at the pages.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
 from audit.models import AccessLog
 from registry.models import Household
 from registry.services import person_create
-from tests.conftest import PASSWORD, make_id
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls in the test body are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.browser import log_in
+from tests.conftest import make_id
 
 # The live server flushes the database afterwards; serialized rollback puts back the rows data migrations
 # seeded (grants, income categories) for this test.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"浏览器测试需要 {CHROMIUM}（make install-browser）")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("E2E_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_find_person_by_initials_then_open_household(page, live_server, personas, registry_data, areas, shots):
@@ -63,7 +24,7 @@ def test_find_person_by_initials_then_open_household(page, live_server, personas
     # Same initials as 张三 (zs) but in town B: the worker must never see this person.
     person_create(acting_user=personas["district_officer"], name="张山", area_code=areas["community_b"],
                   id_number=make_id("500106", "19750505", 5))
-    _log_in(page, live_server, "cw")
+    log_in(page, live_server, "cw")
     expect(page.get_by_test_id("current-user")).to_have_text("cw")
     page.click("text=居民信息库")
     # Typing fires keyup; htmx swaps in only the results table.
@@ -99,7 +60,7 @@ def test_create_household_picking_members_by_autocomplete(page, live_server, per
 
     newcomer = person_create(acting_user=personas["district_officer"], name="孙七", area_code=areas["community_a"],
                              id_number=make_id("500106", "19880808", 8))
-    _log_in(page, live_server, "cw")
+    log_in(page, live_server, "cw")
     page.goto(f"{live_server.url}/households/new/")
     page.select_option("#id_area", areas["community_a"])
     page.select_option("#id_hukou_type", "urban")
