@@ -158,14 +158,15 @@ def cycle_approve(*, acting_user, cycle: PaymentCycle) -> PaymentCycle:
 
 def _record_recoveries(cycle: PaymentCycle) -> None:
     """Set-based: add this cycle's recovery lines to their overpayments, and close those fully recovered."""
-    # Correlated on the enrolment too, so each overpayment reads its own lines through the unique index.
+    # Every column of the unique index is matched, so each overpayment reads its one line through it (matching
+    # on the cycle alone would read the whole cycle once per overpayment).
     this_cycle = ("SELECT -SUM(l.amount) FROM payments_paymentline l "
-                  "WHERE l.enrolment_id = payments_overpayment.enrolment_id AND l.cycle_id = %s "
-                  "AND l.kind = 'recovery' AND l.overpayment_id = payments_overpayment.id")
+                  "WHERE l.enrolment_id = payments_overpayment.enrolment_id AND l.covered_month = %s "
+                  "AND l.kind = 'recovery' AND l.cycle_id = %s AND l.overpayment_id = payments_overpayment.id")
     with connection.cursor() as cursor:
         cursor.execute(f"""UPDATE payments_overpayment SET recovered = recovered + COALESCE(({this_cycle}), 0)
             WHERE id IN (SELECT overpayment_id FROM payments_paymentline WHERE cycle_id = %s AND kind = 'recovery')""",
-                       [cycle.pk, cycle.pk])
+                       [cycle.month, cycle.pk, cycle.pk])
     Overpayment.objects.filter(status=Overpayment.Status.OPEN, id__in=PaymentLine.objects.filter(
         cycle=cycle, kind=PaymentLine.Kind.RECOVERY).values("overpayment_id"), recovered__gte=F("total")).update(
         status=Overpayment.Status.CLOSED)
