@@ -99,3 +99,13 @@ MONITORING_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 for _role, _resources in MONITORING_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
+
+# Funds (资金发放): the officer opens and generates a cycle (maker), the approver approves it (checker); everyone
+# else reads the lines of their own area. Seeded by payments/migrations/0002 when the payments tables appear.
+PAYMENT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    DISTRICT_OFFICER: {"payment": ("view", "run")},
+    DISTRICT_APPROVER: {"payment": ("view", "approve")},
+    **{role: {"payment": READ} for role in (ADMIN, LEADER, TOWN_OFFICER, TOWN_REVIEWER, COMMUNITY_WORKER)},
+}
+for _role, _resources in PAYMENT_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_resources)

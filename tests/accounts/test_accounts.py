@@ -71,3 +71,12 @@ def test_production_hasher_stores_argon2(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     user = User.objects.create_user(username="h", password="Strong-Pass-2026!")
     assert user.password.startswith("argon2$")
+
+
+def test_migrations_seed_every_default_grant(db):
+    """accounts/roles.py is the one grant table: every row it names exists after migrating, and no other."""
+    from accounts.roles import DEFAULT_GRANTS
+
+    expected = {(role, resource, action) for role, resources in DEFAULT_GRANTS.items()
+                for resource, actions in resources.items() for action in actions}
+    assert set(Grant.objects.values_list("role_id", "resource", "action")) == expected
