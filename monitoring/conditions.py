@@ -3,9 +3,10 @@
 A condition is JSON:
 
 - `{"all": [c, …]}`, `{"any": [c, …]}`, `{"not": c}` — combinations;
-- `{"field": "payload.<key>" | "event_date", "op": "=", "!=", ">", ">=", "<", "<=" or "in",
+- `{"field": "payload.<key>" | "event_date", "op": "=", "!=", ">", ">=", "<", "<=", "in" or "prefix",
   "value": … | "param": "<policy parameter key>"}` — a comparison; numbers (and parameters) compare as
-  decimals (payload values are stored as exact decimal strings and cast), text compares as text;
+  decimals (payload values are stored as exact decimal strings and cast), text compares as text; "prefix"
+  takes a text of digits (a code's leading part, e.g. the district's "500106" in a 迁往地区划代码);
 - `{"enrolled_in": ["dibao", …]}` / `{"not_enrolled_in": [...]}` — the person, or the household they are an
   active member of, holds an open enrolment (正常享受 or 渐退) in one of these programmes;
 - `{"enrolled": true}` / `{"not_enrolled": true}` — in any programme;
@@ -50,7 +51,8 @@ from django.db.models.functions import Cast, Coalesce, Greatest
 from programs.models import OPEN_STATUSES, Enrolment
 from registry.models import Household, HouseholdMember, Income, Person
 
-OPS = {"=": "exact", "!=": "exact", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "in": "in"}
+OPS = {"=": "exact", "!=": "exact", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "in": "in",
+       "prefix": "startswith"}
 FIELD = re.compile(r"^(payload\.[a-z_][a-z0-9_]{0,39}|event_date)$")
 CODE = re.compile(r"^[a-z0-9_-]{1,40}$")
 PROGRAM_PARAM = re.compile(r"^[a-z0-9_-]{1,40}:[a-z0-9_-]{1,40}$")
@@ -179,10 +181,13 @@ def _comparison(node: dict, compiled: Compiled, param) -> Q:
     if op == "in":
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             _fail("op 为 in 时 value 应为非空的文本列表")
+    elif op == "prefix":
+        if not isinstance(value, str) or not value.isdigit() or len(value) > 20:
+            _fail("op 为 prefix 时 value 应为不超过20位的数字文本，如区划代码前缀")
     elif not numeric and not isinstance(value, str):
         _fail("value 应为数字或文本")
     if field == "event_date":
-        if numeric or op == "in":
+        if numeric or op in ("in", "prefix"):
             _fail("event_date 只能与日期文本（如 2026-01-01）比较")
         target = "event_date"
     else:

@@ -306,3 +306,61 @@ DISABILITY = feed_type_register(FeedType(
      Column("category", "残疾类别", choice("残疾类别", Disability.Category), required=True),
      Column("grade", "残疾等级", grade("残疾等级"), required=True)),
     "残联残疾人证数据（一、二级为重度残疾）"))
+
+
+# --- 户籍变动, 重特大疾病, 防止返贫监测对象, 婚姻登记, 火化（殡葬）: RULES.md §6 "data compared" ---
+# (Their code lists and parsers live in monitoring.feed_parsers.) 人社's "养老金及工资" is `pension` above.
+
+from monitoring.feed_parsers import (  # noqa: E402 — with the declarations it serves, below the machinery
+    HUKOU_ALIASES,
+    MARRIAGE_ALIASES,
+    RISK_ALIASES,
+    FuneralKind,
+    HukouChange,
+    MarriageKind,
+    MonitorKind,
+    RiskCause,
+    RiskStatus,
+    area_code,
+    icd10_code,
+)
+
+HUKOU = feed_type_register(FeedType(
+    "hukou", "户籍变动", "公安", "变动日期",
+    (Column("change_type", "变动类型", choice("变动类型", HukouChange, HUKOU_ALIASES), required=True,
+            examples=("迁出",), help="迁入、迁出、出生登记、分户、合户、户口注销（非死亡）、登记事项变更"),
+     Column("destination_code", "迁往地区划代码", area_code("迁往地区划代码"), examples=("500103",),
+            help="迁出时填写6位区县代码（或9位、12位区划代码）；迁往本区以外的，享受救助的人员提前复核"),
+     Column("destination", "迁往地", text("迁往地", 200)),
+     Column("reason", "变动原因", text("变动原因", 100))),
+    "公安户籍迁入、迁出、分户等变动（死亡注销见“死亡人员”），按月推送"))
+SERIOUS_ILLNESS = feed_type_register(FeedType(
+    "serious_illness", "重特大疾病患者", "卫健", "确诊日期",
+    (Column("disease", "病种名称", text("病种名称", 100), required=True, examples=("恶性肿瘤",)),
+     Column("icd10", "疾病编码（ICD-10）", icd10_code("疾病编码（ICD-10）"), examples=("C34.9",)),
+     Column("hospital", "确诊医疗机构", text("确诊医疗机构", 100))),
+    "卫健部门重病（重特大疾病）患者名单"))
+RELAPSE_WATCH = feed_type_register(FeedType(
+    "relapse_watch", "防止返贫监测对象", "农业农村", "纳入监测日期",
+    (Column("monitor_kind", "监测对象类型", choice("监测对象类型", MonitorKind), required=True,
+            examples=("突发严重困难户",)),
+     Column("risk_status", "风险状态", choice("风险状态", RiskStatus, RISK_ALIASES), required=True,
+            examples=("风险未消除",)),
+     Column("risk_cause", "主要风险", choice("主要风险", RiskCause), examples=("因病",)),
+     Column("cleared_on", "风险消除日期", date_value("风险消除日期"))),
+    "农业农村部门防止返贫监测对象名单（按季度或半年比对）"))
+MARRIAGE = feed_type_register(FeedType(
+    "marriage", "婚姻登记", "民政", "登记日期",
+    (Column("kind", "登记类型", choice("登记类型", MarriageKind, MARRIAGE_ALIASES), required=True,
+            examples=("结婚登记",)),
+     Column("certificate", "证件字号", text("证件字号", 40), help="结婚证或离婚证字号"),
+     Column("spouse_name", "对方姓名", text("对方姓名", 50)),
+     Column("office", "登记机关", text("登记机关", 100))),
+    "民政婚姻登记（结婚、离婚、复婚）数据：家庭成员变化"))
+FUNERAL = feed_type_register(FeedType(
+    "funeral", "火化（殡葬）记录", "民政", "死亡日期",
+    (Column("cremated_on", "火化日期", date_value("火化日期"), required=True, examples=("2026-01-18",)),
+     Column("certificate", "火化证明编号", text("火化证明编号", 40), required=True, examples=("HH2026000123",)),
+     Column("service_kind", "殡葬方式", choice("殡葬方式", FuneralKind), examples=("火化",)),
+     Column("funeral_home", "殡仪馆", text("殡仪馆", 100))),
+    "民政殡葬（火化）数据：发生日期为死亡日期，与公安死亡数据互为印证"))
