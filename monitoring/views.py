@@ -1,9 +1,9 @@
 """动态监测预警页面: feed upload and batch history, rules with preview and switch, warnings, the match review
-queue, and a household's chain (data events, warnings, task outcomes in one timeline). Reads go through the
-selectors (out of scope → 404); writes through the services (which check the grants again)."""
+queue, and a household's chain (data events, warnings, task handling, enrolment changes in one timeline). Reads go
+through the selectors (out of scope → 404); writes through the services (which check the grants again)."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import io
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.policy import allowed
+from monitoring.chain import household_chain as household_chain_events
 from monitoring.feeds import FEED_TYPES
 from monitoring.models import FeedBatch, MatchReview, Warning, WarningType
 from monitoring.selectors import (
-    dept_records_visible,
     feed_batches_visible,
     match_reviews_visible,
     rules_visible,
@@ -25,10 +25,10 @@ from monitoring.selectors import (
 )
 from monitoring.services import feed_batch_upload, match_review_accept, match_review_reject, rule_preview, rule_update
 from registry.selectors import households_visible
-from tasks.selectors import tasks_visible
 from web.views.common import PAGE_SIZE, AreaFilter, require
 
 MAX_UPLOAD = 200 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # 预警时长 (age of a warning): label, lower bound (days, inclusive), upper bound (days, exclusive).
 AGES = {"0-3": ("3天内", 0, 3), "3-10": ("3至10天", 3, 10), "10-30": ("10至30天", 10, 30),
         "30+": ("30天以上", 30, None)}
@@ -152,44 +152,42 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/reviews.html", {"reviews": reviews})
 
 
-# ---- 一户一链：数据事件、预警、任务办理 ----------------------------------------------------------------------------
-
-@dataclass
-class ChainEvent:
-    at: datetime
-    kind: str  # data / warning / task
-    title: str
-    detail: str
-    tone: str
-
+# ---- 家庭监测链条 ------------------------------------------------------------------------------------------------
 
 @login_required
 def household_chain(request: HttpRequest, pk: int) -> HttpResponse:
-    """一户一链: the department records about the household's members, the warnings they raised and what the
-    tasks' handling found, newest first."""
+    """家庭监测链条: one timeline of the household's department records, warnings, task handling (escalations,
+    outcomes), enrolment changes and payment stops, re-checks and composition events (`monitoring.chain`).
+    `?format=xlsx` downloads it — an export of personal data, so it needs the export grant and is logged."""
     require(request.user, "warning", "view")
-    household = households_visible(request.user).filter(pk=pk).first()
+    household = households_visible(request.user).filter(pk=pk).select_related("area").first()
     if household is None:
         raise Http404("家庭不存在或不在您的管辖范围内")
-    people = list(household.members.values_list("person_id", flat=True))
-    events: list[ChainEvent] = []
-    for r in dept_records_visible(request.user).filter(person_id__in=people).select_related("person", "batch"):
-        feed = FEED_TYPES.get(r.feed_type)
-        what = "，".join(f"{k}：{v}" for k, v in r.payload.items())
-        source = f"{feed.department}{feed.name}" if feed else r.feed_type
-        events.append(ChainEvent(timezone.make_aware(datetime.combine(r.event_date, datetime.min.time())), "data",
-                                 f"{source}：{r.person.name}", f"发生日期 {r.event_date:%Y-%m-%d}；{what}",
-                                 "secondary"))
-    for w in warnings_visible(request.user).filter(person_id__in=people).select_related("person", "rule"):
-        events.append(ChainEvent(w.created_at, "warning", f"预警：{w.rule.name}（{w.person.name}）",
-                                 f"{w.get_warning_type_display()} · {w.get_severity_display()}"
-                                 f" · {w.get_status_display()}",
-                                 "danger" if w.severity <= 2 else "warning"))
-    tasks = tasks_visible(request.user).filter(person_id__in=people).prefetch_related("events")
-    for task in tasks:
-        for e in task.events.all():
-            detail = e.message + (f"；{task.outcome_note}" if e.kind == "closed" and task.outcome_note else "")
-            events.append(ChainEvent(e.at, "task", f"任务：{task.title}", detail,
-                                     "success" if e.kind == "closed" else "info"))
-    events.sort(key=lambda e: e.at, reverse=True)
-    return render(request, "monitoring/chain.html", {"household": household, "events": events})
+    members = list(household.members.select_related("person").order_by("-is_active", "id"))
+    chain = household_chain_events(user=request.user, household=household)
+    if request.GET.get("format") == "xlsx":
+        return _chain_xlsx(request, household, chain)
+    return render(request, "monitoring/chain.html", {
+        "household": household, "members": members, "chain": chain, "events": chain.events,
+        "can_export": allowed(request.user, "export", "run"),
+        "can_assistance": allowed(request.user, "application", "view")})
+
+
+def _chain_xlsx(request: HttpRequest, household, chain) -> HttpResponse:
+    from openpyxl import Workbook
+
+    from registry.disclosure import personal_export_log
+
+    require(request.user, "export", "run")
+    personal_export_log(user=request.user, what=f"家庭监测链条（家庭{household.pk}）", count=len(chain.events),
+                        filters={"household": household.pk})
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("家庭监测链条")
+    sheet.append(["时间", "类别", "事项", "详情"])
+    for e in chain.events:
+        sheet.append([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.kind_label, e.title, e.detail])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="household-{household.pk}-chain.xlsx"'
+    return response
