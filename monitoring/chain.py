@@ -86,7 +86,7 @@ def household_chain(*, user, household) -> Chain:
     enrolment_ids = _enrolment_changes(chain, user, people, household)
     _rechecks(chain, user, enrolment_ids)
     _payment_exceptions(chain, user, people, household)
-    _story(chain, people, household)
+    _story(chain, user, people, household)
     chain.events.sort(key=lambda e: (e.at, ORDER[e.kind], e.seq))
     return chain
 
@@ -105,26 +105,15 @@ def _payload_text(feed, payload: dict) -> str:
     if feed is None:
         return "；".join(f"{k}：{v}" for k, v in payload.items())
     from imports.schemas import schema_get
+    from monitoring.feed_parsers import code_lists
 
-    columns = {c.key: c for c in schema_get(feed.schema_key).columns}
+    headers = {c.key: c.header for c in schema_get(feed.schema_key).columns}
+    lists = code_lists().get(feed.code, {})
     parts = []
     for key, value in payload.items():
-        column = columns.get(key)
-        parts.append(f"{column.header if column else key}：{_label(feed, key, value)}")
+        label = dict(lists[key].choices).get(value, value) if key in lists else value
+        parts.append(f"{headers.get(key, key)}：{label}")
     return "；".join(parts)
-
-
-def _label(feed, key: str, value) -> str:
-    from monitoring import feed_parsers
-
-    lists = {"change_type": feed_parsers.HukouChange, "monitor_kind": feed_parsers.MonitorKind,
-             "risk_status": feed_parsers.RiskStatus, "risk_cause": feed_parsers.RiskCause,
-             "service_kind": feed_parsers.FuneralKind}
-    if feed.code == "marriage" and key == "kind":
-        return str(dict(feed_parsers.MarriageKind.choices).get(value, value))
-    if key in lists:
-        return str(dict(lists[key].choices).get(value, value))
-    return str(value)
 
 
 def _warnings(chain: Chain, user, people: list[int], household) -> None:
@@ -209,11 +198,15 @@ def _payment_exceptions(chain: Chain, user, people: list[int], household) -> Non
             "danger" if x.status == "open" else "secondary", seq=x.pk))
 
 
-def _story(chain: Chain, people: list[int], household) -> None:
-    """Composition events and notices: the household page shows these to whoever may see the household."""
-    rows = DomainEvent.objects.filter(Q(household=household) | Q(person_id__in=people),
+def _story(chain: Chain, user, people: list[int], household) -> None:
+    """Composition events and notices: the household's own (its page shows them to whoever may see it) and those
+    of its members the user may see (a former member now living elsewhere is out of scope)."""
+    from registry.models import Person
+
+    visible = restrict(Person.objects.filter(pk__in=people), user, "view", resource="person", area_field="area_id")
+    rows = DomainEvent.objects.filter(Q(household=household) | Q(person_id__in=visible.values("pk")),
                                       type__in=STORY_EVENTS).select_related("user")
     for e in _recent(rows, KINDS["household"], chain, "time"):
         tone = "dark" if e.type == "person_died" else "secondary"
-        chain.events.append(ChainEvent(e.time, "household", e.message, f"{e.user}" if e.user_id else "系统", tone,
+        chain.events.append(ChainEvent(e.time, "household", e.message, f"经办：{e.user}" if e.user_id else "系统", tone,
                                        seq=e.pk))

@@ -103,3 +103,14 @@ def area_code(label: str) -> Parser:
         return code
 
     return parse
+
+
+def code_lists() -> dict[str, dict[str, type[models.TextChoices]]]:
+    """feed → payload key → its code list, so pages can show a stored code as its Chinese label."""
+    from registry.models import Disability
+
+    return {"hukou": {"change_type": HukouChange},
+            "relapse_watch": {"monitor_kind": MonitorKind, "risk_status": RiskStatus, "risk_cause": RiskCause},
+            "marriage": {"kind": MarriageKind},
+            "funeral": {"service_kind": FuneralKind},
+            "disability": {"category": Disability.Category}}

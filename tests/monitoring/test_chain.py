@@ -114,3 +114,12 @@ def test_chain_is_linked_from_warnings_tasks_and_the_household(story, personas):
     town = client_for(personas["town_officer"])
     # the funeral warning's task is open in town A's queue
     assert url in town.get(reverse("task-queue")).content.decode()
+
+
+def test_chain_shows_codes_as_labels_and_nothing_of_other_households(people, upload, personas):
+    upload("disability", [row(people["a2"], "2025-06-01", certificate="D1", category="肢体残疾", grade="三级"),
+                          row(people["b1"], "2025-06-01", certificate="D2", category="视力残疾", grade="一级")])
+    url = reverse("monitoring-household-chain", args=[people["household_a"].pk])
+    page = _timeline(client_for(personas["district_officer"]).get(url).content.decode())
+    assert "残联残疾人证：李四" in page and "残疾类别：肢体残疾" in page and "残疾等级：3" in page
+    assert "王五" not in page and "视力残疾" not in page
