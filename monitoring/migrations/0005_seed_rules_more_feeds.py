@@ -9,7 +9,8 @@
 - `relapse_watch_not_enrolled`: a 防返贫 monitored person whose risk is not cleared and who receives no basic
   assistance → proactive discovery (低保 / 低保边缘).
 - `hukou_moved_out_enrolled`: an enrolled person whose 户籍 moved out of the district (the destination code does
-  not start with the district's code, or is not given) → re-check.
+  not start with the district's code, or is not given) or was cancelled for another reason than death (出国定居,
+  服现役) → re-check.
 - `marriage_enrolled`: a marriage, divorce or remarriage of a member of an assisted household → re-check of the
   household's composition (a spouse is a legal supporter: decisive for 特困).
 """
@@ -44,14 +45,16 @@ def _rules() -> list[dict]:
          "deadline_working_days": 10, "action": "",
          "advice": "入户核实家庭经济状况，符合条件的引导申请低保或低保边缘家庭认定", "active": True,
          "note": "农业农村部门按季度或半年推送；风险已消除的不预警"},
-        {"code": "hukou_moved_out_enrolled", "name": "享受救助人员户籍迁出本区", "feed_type": "hukou",
-         "condition": {"all": [{"field": "payload.change_type", "op": "=", "value": "move_out"},
-                               {"not": {"field": "payload.destination_code", "op": "prefix", "value": district}},
-                               {"enrolled": True}]},
+        {"code": "hukou_moved_out_enrolled", "name": "享受救助人员户籍迁出本区或注销", "feed_type": "hukou",
+         "condition": {"all": [
+             {"any": [{"all": [{"field": "payload.change_type", "op": "=", "value": "move_out"},
+                               {"not": {"field": "payload.destination_code", "op": "prefix", "value": district}}]},
+                      {"field": "payload.change_type", "op": "=", "value": "cancel"}]},
+             {"enrolled": True}]},
          "warning_type": "no_longer_eligible", "severity": 2, "handling_level": "town",
          "deadline_working_days": 10, "action": "recheck",
          "advice": "核实户籍迁出及实际居住情况，按规定复核或办理转移、终止", "active": True,
-         "note": f"迁往地区划代码不以本区代码 {district} 开头（或未填写）的迁出"},
+         "note": f"迁往地区划代码不以本区代码 {district} 开头（或未填写）的迁出，以及非死亡的户口注销（如出国定居、服现役）"},
         {"code": "marriage_enrolled", "name": "救助家庭成员婚姻状况变化", "feed_type": "marriage",
          "condition": {"enrolled_in": ANY_ASSISTANCE}, "warning_type": "no_longer_eligible", "severity": 3,
          "handling_level": "town", "deadline_working_days": 10, "action": "recheck",

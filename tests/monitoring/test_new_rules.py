@@ -86,14 +86,21 @@ def test_relapse_watch_flags_members_at_risk_without_assistance(people, upload):
 
 # ---- 户籍迁出本区 --------------------------------------------------------------------------------------------
 
-def test_moving_out_of_the_district_asks_for_a_recheck(people, upload, areas):
+def test_moving_out_of_the_district_asks_for_a_recheck(people, upload, areas, personas):
+    from registry.services import person_create
+    from tests.conftest import make_id
+
     enrol(household=people["household_c"], person=people["c1"], area=areas["community_a2"])
+    d1 = person_create(acting_user=personas["district_officer"], name="孙七", area_code=areas["community_a"],
+                       id_number=make_id("500106", "19550505", 7))
+    enrol(person=d1, program="tekun", area=areas["community_a"])
     upload("hukou", [row(people["a1"], change_type="迁出", destination_code="500103"),        # out: flagged
                      row(people["a2"], change_type="迁出", destination_code="500106002"),     # within: no
                      row(people["b1"], change_type="迁出", destination_code="500103"),        # not enrolled
                      row(people["c1"], change_type="迁出"),                                   # unknown: check
-                     row(people["a2"], event_date="2026-10-02", change_type="分户")])          # not a move out
-    assert warned("hukou_moved_out_enrolled") == {"张三", "赵六"}
+                     row(people["a2"], event_date="2026-10-02", change_type="分户"),          # not a move out
+                     row(d1, change_type="户口注销", reason="出国定居")])                     # cancelled: check
+    assert warned("hukou_moved_out_enrolled") == {"张三", "赵六", "孙七"}
     assert Recheck.objects.filter(enrolment__household=people["household_a"], status="due", trigger="data").exists()
     assert Recheck.objects.filter(enrolment__household=people["household_c"], status="due").exists()
 
