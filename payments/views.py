@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import allowed
@@ -44,9 +45,11 @@ def _cycle_or_404(request: HttpRequest, pk: int) -> PaymentCycle:
     return cycle
 
 
-def _month_value(text: str) -> date | None:
+def month_or_none(text: str) -> date | None:
+    """"YYYY-MM" from a month input → its first day; anything else → None."""
     parts = (text or "").split("-")
-    if len(parts) == 2 and all(p.isdigit() for p in parts) and len(parts[0]) == 4 and 1 <= int(parts[1]) <= 12:
+    if [len(p) for p in parts] == [4, 2] and all(p.isascii() and p.isdigit() for p in parts) \
+            and 1 <= int(parts[1]) <= 12:
         return date(int(parts[0]), int(parts[1]), 1)
     return None
 
@@ -58,7 +61,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     """GET: the cycles, newest month first; POST: open the cycle of a month (区民政经办人)."""
     require(request.user, "payment", "view")
     if request.method == "POST":
-        month = _month_value(request.POST.get("month", ""))
+        month = month_or_none(request.POST.get("month", ""))
         if month is None:
             messages.error(request, "发放月份格式应为 YYYY-MM，例如 2026-03")
             return redirect("payment-cycle-list")
@@ -70,7 +73,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"已建立{cycle}")
         return redirect("payment-cycle-detail", pk=cycle.pk)
     cycles = list(selectors.cycles_visible(request.user).select_related("created_by", "approved_by")[:PAGE_SIZE])
-    latest = cycles[0].month if cycles else date.today().replace(day=1)
+    latest = cycles[0].month if cycles else timezone.localdate().replace(day=1)
     following = date(latest.year + latest.month // 12, latest.month % 12 + 1, 1) if cycles else latest
     return render(request, "payments/cycle_list.html", {
         "cycles": cycles, "can_run": allowed(request.user, "payment", "run"),

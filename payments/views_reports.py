@@ -1,7 +1,6 @@
 """发放查询 and 资金监管报表 pages: find payment lines by person, programme, months, area and status; the four
 supervision reports with their filters and XLSX downloads (every download access-logged)."""
 
-from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -9,24 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from payments.models import PaymentLine
 from payments.report_xlsx import XLSX_TYPE, report_export
 from payments.reports import REPORTS, Report, filter_parse, report_build
 from payments.selectors import lines_visible
+from payments.views import month_or_none
 from programs.models import Program
 from registry.selectors import person_search
 from web.views.common import PAGE_SIZE, AreaFilter, require
-
-
-def _month(text: str) -> date | None:
-    parts = (text or "").split("-")
-    if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts) and len(parts[0]) == 4 \
-            and 1 <= int(parts[1]) <= 12:
-        return date(int(parts[0]), int(parts[1]), 1)
-    return None
-
 
 # ---- 发放查询 ---------------------------------------------------------------------------------------------------
 
@@ -43,9 +35,9 @@ def payment_search(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(person_id__in=person_search(user=request.user, query=params["q"]).values("pk"))
     if params["program"]:
         rows = rows.filter(program_id=params["program"])
-    if start := _month(params["from"]):
+    if start := month_or_none(params["from"]):
         rows = rows.filter(month__gte=start)
-    if end := _month(params["to"]):
+    if end := month_or_none(params["to"]):
         rows = rows.filter(month__lte=end)
     if params["status"] in PaymentLine.Status.values:
         rows = rows.filter(status=params["status"])
@@ -91,7 +83,7 @@ def report_tables(report: Report) -> list[dict]:
 
 
 def _defaults(request: HttpRequest) -> tuple[str, str]:
-    today = date.today()
+    today = timezone.localdate()
     start = request.GET.get("from") or f"{today.year}-01"
     return start, request.GET.get("to") or f"{today:%Y-%m}"
 
