@@ -13,8 +13,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db import connection
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accounts.policy import area_in_scope
@@ -23,7 +24,7 @@ from minzheng.lookups import prefix_q
 from payments.models import PaymentCycle, PaymentException, PaymentLine
 from payments.selectors import exceptions_visible, lines_visible
 from programs.models import PolicyParameter, Program, area_ancestor_codes
-from registry.models import Disability, HouseholdMember, HukouType
+from registry.models import Disability, Household, HouseholdMember, HukouType
 
 ZERO = Decimal("0.00")
 MAX_MONTHS = 60
@@ -188,15 +189,7 @@ def recipients_report(*, user, f: ReportFilter) -> Report:
     """享受对象分类统计: payees by programme and by the registry's categories — hukou (城镇/农村, of the
     household the line pays, else the payee's current household) and disability (a current 残疾人证; 重度 =
     grade 1–2). Each payee falls in exactly one (hukou, disability) group per programme, so groups add up."""
-    current_hukou = HouseholdMember.objects.filter(person_id=OuterRef("person_id"), is_active=True).values(
-        "household__hukou_type")[:1]
-    best_grade = Disability.objects.filter(person_id=OuterRef("person_id"), is_current=True).values(
-        "person_id").annotate(g=Min("grade")).values("g")[:1]
-    grouped = (_lines(user, f).filter(kind__in=PAID_KINDS)
-               .annotate(hukou=Coalesce("household__hukou_type", Subquery(current_hukou)),
-                         grade=Subquery(best_grade, output_field=IntegerField()))
-               .values("program_id", "hukou", "grade")
-               .annotate(payees=Count("person_id", distinct=True), amount=Sum("amount")).order_by())
+    grouped = _payee_groups(_lines(user, f).filter(kind__in=PAID_KINDS))
     programs, order = _program_names(), _program_order()
     counts: dict[str, dict] = {}
     for r in grouped:
@@ -210,7 +203,7 @@ def recipients_report(*, user, f: ReportFilter) -> Report:
         if r["grade"] is not None:
             row["disabled"] += r["payees"]
             row["severe"] += r["payees"] if r["grade"] <= 2 else 0
-        row["amount"] += _money(r["amount"])
+        row["amount"] += _money(Decimal(str(r["amount"] or 0)))
     table = Table(title="按项目与对象类别", columns=[
         Column("program", "项目"), Column("payees", "收款人数", "int"), Column("urban", "城镇户籍", "int"),
         Column("rural", "农村户籍", "int"), Column("hukou_unknown", "户籍未登记", "int"),
@@ -224,6 +217,35 @@ def recipients_report(*, user, f: ReportFilter) -> Report:
         "同一人享受多个项目时在各项目分别计数，合计为人次；全部项目去重后的收款人数为 "
         f"{_rows_payees(people)} 人。",
         "户籍类别取所发放家庭的户籍类型，个人项目取收款人当前所在家庭；残疾情况取有效的残疾人证。"])
+
+
+def _payee_groups(lines: QuerySet[PaymentLine]) -> list[dict]:
+    """(programme, hukou, best disability grade) → payees and amount, in one statement.
+
+    The scoped lines are first reduced to one row per programme and payee (the ORM writes that part, scoping
+    included); only those rows are joined to the registry — each payee's household, current membership and
+    current disability certificates, each aggregated once by hash join rather than looked up line by line.
+    """
+    inner, params = (lines.values("program_id", "person_id")
+                     .annotate(household=Min("household_id"), amount=Sum("amount")).order_by()
+                     .query.sql_with_params())
+    household, member = Household._meta.db_table, HouseholdMember._meta.db_table
+    disability = Disability._meta.db_table
+    sql = f"""
+        SELECT p.program_id, COALESCE(h.hukou_type, m.hukou) AS hukou, d.grade,
+               COUNT(p.person_id) AS payees, SUM(p.amount) AS amount
+        FROM ({inner}) p
+        LEFT JOIN {household} h ON h.id = p.household
+        LEFT JOIN (SELECT hm.person_id, MIN(hh.hukou_type) AS hukou FROM {member} hm
+                   JOIN {household} hh ON hh.id = hm.household_id WHERE hm.is_active GROUP BY hm.person_id) m
+               ON m.person_id = p.person_id
+        LEFT JOIN (SELECT person_id, MIN(grade) AS grade FROM {disability} WHERE is_current GROUP BY person_id) d
+               ON d.person_id = p.person_id
+        GROUP BY p.program_id, COALESCE(h.hukou_type, m.hukou), d.grade"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # ---- 3. 按时发放率 ----------------------------------------------------------------------------------------------
