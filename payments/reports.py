@@ -24,7 +24,7 @@ from minzheng.lookups import prefix_q
 from payments.models import PaymentCycle, PaymentException, PaymentLine
 from payments.selectors import exceptions_visible, lines_visible
 from programs.models import PolicyParameter, Program, area_ancestor_codes
-from registry.models import Disability, Household, HouseholdMember, HukouType
+from registry.models import Disability, Household, HouseholdMember, HukouType, Person
 
 ZERO = Decimal("0.00")
 MAX_MONTHS = 60
@@ -189,15 +189,17 @@ def recipients_report(*, user, f: ReportFilter) -> Report:
     """享受对象分类统计: payees by programme and by the registry's categories — hukou (城镇/农村, of the
     household the line pays, else the payee's current household) and disability (a current 残疾人证; 重度 =
     grade 1–2). Each payee falls in exactly one (hukou, disability) group per programme, so groups add up."""
-    grouped = _payee_groups(_lines(user, f).filter(kind__in=PAID_KINDS))
+    grouped = _payee_groups(_lines(user, f).filter(kind__in=PAID_KINDS), on=f.end)
     programs, order = _program_names(), _program_order()
     counts: dict[str, dict] = {}
     for r in grouped:
         row = counts.setdefault(r["program_id"], {
             "program_code": r["program_id"], "program": programs.get(r["program_id"], r["program_id"]),
             "payees": 0, "urban": 0, "rural": 0, "hukou_unknown": 0, "disabled": 0, "severe": 0,
-            "amount": ZERO})
+            "elderly": 0, "minor": 0, "amount": ZERO})
         row["payees"] += r["payees"]
+        if r["age_band"] in ("elderly", "minor"):
+            row[r["age_band"]] += r["payees"]
         hukou = r["hukou"] if r["hukou"] in (HukouType.URBAN, HukouType.RURAL) else "hukou_unknown"
         row[hukou] += r["payees"]
         if r["grade"] is not None:
@@ -208,6 +210,7 @@ def recipients_report(*, user, f: ReportFilter) -> Report:
         Column("program", "项目"), Column("payees", "收款人数", "int"), Column("urban", "城镇户籍", "int"),
         Column("rural", "农村户籍", "int"), Column("hukou_unknown", "户籍未登记", "int"),
         Column("disabled", "残疾人", "int"), Column("severe", "其中重度残疾（一、二级）", "int"),
+        Column("elderly", "60岁及以上", "int"), Column("minor", "未满18岁", "int"),
         Column("amount", "发放金额（元）", "money")])
     table.rows = sorted(counts.values(), key=lambda row: order.get(row["program_code"], 999))
     table.totals = {"program": "合计（人次）", **{c.key: sum((r[c.key] for r in table.rows), ZERO if c.kind == "money"
@@ -216,11 +219,12 @@ def recipients_report(*, user, f: ReportFilter) -> Report:
     return Report("recipients", "享受对象分类统计表", f.period, [table], notes=[
         "同一人享受多个项目时在各项目分别计数，合计为人次；全部项目去重后的收款人数为 "
         f"{_rows_payees(people)} 人。",
-        "户籍类别取所发放家庭的户籍类型，个人项目取收款人当前所在家庭；残疾情况取有效的残疾人证。"])
+        "户籍类别取所发放家庭的户籍类型，个人项目取收款人当前所在家庭；残疾情况取有效的残疾人证；"
+        f"年龄按{f.end:%Y年%m月}1日计算。"])
 
 
-def _payee_groups(lines: QuerySet[PaymentLine]) -> list[dict]:
-    """(programme, hukou, best disability grade) → payees and amount, in one statement.
+def _payee_groups(lines: QuerySet[PaymentLine], *, on: date) -> list[dict]:
+    """(programme, hukou, best disability grade, age band on `on`) → payees and amount, in one statement.
 
     The scoped lines are first reduced to one row per programme and payee (the ORM writes that part, scoping
     included); only those rows are joined to the registry — each payee's household, current membership and
@@ -230,22 +234,31 @@ def _payee_groups(lines: QuerySet[PaymentLine]) -> list[dict]:
                      .annotate(household=Min("household_id"), amount=Sum("amount")).order_by()
                      .query.sql_with_params())
     household, member = Household._meta.db_table, HouseholdMember._meta.db_table
-    disability = Disability._meta.db_table
+    disability, person = Disability._meta.db_table, Person._meta.db_table
+    # Age bands by comparing birth dates with two cut-off dates: the same SQL on PostgreSQL and SQLite.
+    sixty, eighteen = _years_before(on, 60), _years_before(on, 18)
     sql = f"""
         SELECT p.program_id, COALESCE(h.hukou_type, m.hukou) AS hukou, d.grade,
+               CASE WHEN pe.birth_date <= %s THEN 'elderly' WHEN pe.birth_date > %s THEN 'minor'
+                    ELSE 'other' END AS age_band,
                COUNT(p.person_id) AS payees, SUM(p.amount) AS amount
         FROM ({inner}) p
+        LEFT JOIN {person} pe ON pe.id = p.person_id
         LEFT JOIN {household} h ON h.id = p.household
         LEFT JOIN (SELECT hm.person_id, MIN(hh.hukou_type) AS hukou FROM {member} hm
                    JOIN {household} hh ON hh.id = hm.household_id WHERE hm.is_active GROUP BY hm.person_id) m
                ON m.person_id = p.person_id
         LEFT JOIN (SELECT person_id, MIN(grade) AS grade FROM {disability} WHERE is_current GROUP BY person_id) d
                ON d.person_id = p.person_id
-        GROUP BY p.program_id, COALESCE(h.hukou_type, m.hukou), d.grade"""
+        GROUP BY p.program_id, COALESCE(h.hukou_type, m.hukou), d.grade, age_band"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [sixty, eighteen, *params])
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _years_before(day: date, years: int) -> date:
+    return day.replace(year=day.year - years)  # `day` is a first of month, so never 29 February
 
 
 # ---- 3. 按时发放率 ----------------------------------------------------------------------------------------------

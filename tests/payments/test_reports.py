@@ -130,12 +130,15 @@ def test_filter_errors_name_the_field(officer, areas):
         _f(officer, program="nope")
 
 
-def test_recipients_by_hukou_and_disability(books, officer):
-    report = recipients_report(user=officer, f=_f(officer))
+def test_recipients_by_hukou_disability_and_age(books, officer):
+    books["jia"].person.__class__.objects.filter(pk=books["jia"].person_id).update(birth_date=date(1966, 2, 1))
+    books["bing"].person.__class__.objects.filter(pk=books["bing"].person_id).update(birth_date=date(2008, 2, 2))
+    report = recipients_report(user=officer, f=_f(officer))  # ages on 2026-02-01: 60 and 17
     rows = _rows(report.tables[0], "program_code")
     assert (rows["tekun"]["payees"], rows["tekun"]["rural"], rows["tekun"]["hukou_unknown"]) == (2, 1, 1)
     assert (rows["dibao"]["payees"], rows["dibao"]["urban"], rows["dibao"]["disabled"], rows["dibao"]["severe"]) == (
         1, 1, 1, 1)
+    assert (rows["tekun"]["elderly"], rows["tekun"]["minor"], rows["dibao"]["elderly"]) == (1, 1, 0)
     assert rows["tekun"]["amount"] == Decimal("3800.00")  # payments only: the recovery is not a payment
     assert report.tables[0].totals["payees"] == 3
 
