@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -382,7 +382,15 @@ REPORTS = {
 }
 
 
+@transaction.atomic
 def report_build(*, user, key: str, f: ReportFilter) -> Report:
+    """One report, its queries in one read transaction (a consistent snapshot across its tables)."""
+    if connection.vendor == "postgresql":
+        # Measured (bench/payment_reports.py, 200,000 lines): PostgreSQL's JIT spent ~0.6 s compiling the
+        # recipients plan — half its run time — and saved nothing on these hash aggregates. Off for this
+        # transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
     return REPORTS[key][1](user=user, f=f)
 
 
