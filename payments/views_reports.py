@@ -68,17 +68,23 @@ def _display(value, kind: str) -> str:
     return str(value)
 
 
+WRAPPED = {"reason"}  # free text an officer typed; every other column stays on one line
+
+
 def report_tables(report: Report) -> list[dict]:
-    """The report's tables as display strings, with the alignment of each column, for the template."""
+    """The report's tables as display strings, each cell with its CSS class, for the template."""
     tables = []
     for table in report.tables:
-        numeric = [c.kind != "text" for c in table.columns]
-        tables.append({
-            "title": table.title, "headers": [(c.title, n) for c, n in zip(table.columns, numeric, strict=True)],
-            "rows": [[(_display(row.get(c.key), c.kind), n) for c, n in zip(table.columns, numeric, strict=True)]
-                     for row in table.rows],
-            "totals": None if table.totals is None else [
-                (_display(table.totals.get(c.key), c.kind), n) for c, n in zip(table.columns, numeric, strict=True)]})
+        classes = [("text-end text-nowrap" if c.kind != "text" else "" if c.key in WRAPPED else "text-nowrap")
+                   for c in table.columns]
+
+        def cells(row: dict, classes=classes, columns=table.columns) -> list[tuple[str, str]]:
+            return [(_display(row.get(c.key), c.kind), css) for c, css in zip(columns, classes, strict=True)]
+
+        tables.append({"title": table.title,
+                       "headers": [(c.title, css) for c, css in zip(table.columns, classes, strict=True)],
+                       "rows": [cells(row) for row in table.rows],
+                       "totals": None if table.totals is None else cells(table.totals)})
     return tables
 
 
