@@ -40,5 +40,6 @@ urlpatterns = [
     path("", include("tasks.urls")),
     path("", include("monitoring.urls")),
     path("", include("payments.urls")),
+    path("", include("payments.urls_reports")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -69,7 +69,7 @@ def test_unverified_seeds_are_marked():
                      .exclude(key__startswith="deadline_")
                      .exclude(key__startswith="publicity_days").values_list("key", flat=True))
     assert unverified == {"tekun_multiplier", "bianyuan_multiplier", "town_limit", "disposable_income",
-                          "rigid_ratio"}
+                          "rigid_ratio", "payment_day"}
     placeholder = PolicyParameter.objects.get(key="disposable_income")
     assert "占位值" in placeholder.note
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import allowed
 from audit.models import DomainEvent
+from payments.selectors import payments_of_person
 from registry import services
 from registry.disclosure import id_number_reveal
 from registry.models import Disability, Person
@@ -76,7 +77,11 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
         "history": history_rows(history),
         "events": timeline(DomainEvent.objects.filter(person=person)),
         "open_form": next(iter(forms), ""),
+        # 发放记录: every payment from every programme, for those who may read payments (area-scoped lines).
+        "can_view_payments": allowed(user, "payment", "view"),
     }
+    if context["can_view_payments"]:
+        context["payments"] = payments_of_person(user=user, person=person)
     if context["can_change"]:
         context["edit_form"] = forms.get("edit_form") or PersonEditForm(
             user=user, initial={"name": person.name, "phone": person.phone, "area": person.area_id})
