@@ -1,0 +1,207 @@
+"""The bank return file (银行回盘) as an import schema ("bank_return"): the bank's result per payment of one of
+our bank files, matched by 序号 within that file (the `BankReturn` of the batch says which file).
+
+Row errors name the row's problem: a 序号 not in the file, an account or amount that differs from what was sent,
+a failure without a reason, a result that contradicts one already recorded. A row whose result is already
+recorded (the same return imported again, in another file) changes nothing and is counted as such; the very
+same bytes are recognised by the import kernel itself (checksum) and write nothing.
+
+The commit is set-based per page of rows: one UPDATE per paid date for the paid payments, one UPDATE (CASE on
+the id) per slice of failed payments, one UPDATE each for their lines, and the change log in one bulk insert.
+"""
+
+import re
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Case, CharField, Value, When
+
+from audit.context import current
+from audit.models import ChangeLog
+from audit.services import domain_event_write
+from imports.models import StagedRow
+from imports.schemas import schema_register
+from imports.schemas.base import CellError, Column, Context, Schema, chunked, reject, text
+from payments.models import BankPayment, BankReturn, PaymentLine, mask_account
+
+PAYMENT = "_payment"
+SAME = "_same"
+PAID, FAILED = BankPayment.Status.PAID, BankPayment.Status.FAILED
+RESULTS = {"成功": PAID, "已发放": PAID, "发放成功": PAID, "交易成功": PAID, "success": PAID, "s": PAID,
+           "失败": FAILED, "发放失败": FAILED, "交易失败": FAILED, "failed": FAILED, "fail": FAILED, "f": FAILED}
+RESULT_LABEL = {PAID: "成功", FAILED: "失败"}
+
+
+def _seq(value: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", value.strip()):
+        raise CellError(f"「序号」应为正整数（填写的是“{value}”）")
+    return int(value)
+
+
+def _account(value: str) -> str:
+    compact = re.sub(r"\s", "", value)
+    if not compact.isdigit():
+        raise CellError("「账号」应为数字")
+    return compact
+
+
+def _amount(value: str) -> str:
+    try:
+        number = Decimal(value.replace(",", "").replace("，", "").strip())
+    except InvalidOperation:
+        raise CellError(f"「金额」应为金额（元），如 1000.00（填写的是“{value}”）") from None
+    if not number.is_finite() or number <= 0 or number != number.quantize(Decimal("0.01")):
+        raise CellError(f"「金额」应为大于0、最多两位小数的金额（填写的是“{value}”）")
+    return f"{number:.2f}"
+
+
+def _result(value: str) -> str:
+    code = RESULTS.get(value.strip().lower())
+    if code is None:
+        raise CellError(f"「结果」应为“成功”或“失败”（填写的是“{value}”）")
+    return code
+
+
+def _day(value: str) -> str:
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise CellError(f"「交易日期」应为日期，如 2026-03-10（填写的是“{value}”）")
+
+
+COLUMNS = (
+    Column("seq", "序号", _seq, required=True, examples=("1",), help="代发文件中的序号"),
+    Column("name", "姓名", text("姓名", 50), examples=("张三",)),
+    Column("account_number", "账号", _account, required=True, examples=("6221000000000000001",)),
+    Column("amount", "金额", _amount, required=True, examples=("1000.00",)),
+    Column("result", "结果", _result, required=True, examples=("成功",), help="成功 或 失败"),
+    Column("reason", "失败原因", text("失败原因", 200), header_required=True, examples=("",)),
+    Column("paid_on", "交易日期", _day, examples=("2026-03-10",), help="可选；留空为导入当日"),
+)
+
+
+def _row_check(raw: dict[str, str], clean: dict) -> list[str]:
+    if clean.get("result") == FAILED and not clean.get("reason"):
+        return ["「失败原因」：结果为失败时必须填写失败原因"]
+    return []
+
+
+def _file_of(ctx: Context) -> BankReturn:
+    bank_return = ctx.cache.get("bank_return")
+    if bank_return is None:
+        bank_return = BankReturn.objects.select_related("bank_file").get(import_batch_id=ctx.batch.pk)
+        ctx.cache["bank_return"] = bank_return
+    return bank_return
+
+
+def _db_check(ctx: Context, rows: list[StagedRow]) -> None:
+    """One query per chunk: the payments of the file with these 序号."""
+    bank_file = _file_of(ctx).bank_file
+    good = [r for r in rows if r.status == StagedRow.Status.OK]
+    sent: dict[int, tuple] = {}
+    for seqs in chunked(sorted({r.clean["seq"] for r in good})):
+        sent |= {row[0]: row[1:] for row in BankPayment.objects.filter(
+            cycle_id=bank_file.cycle_id, round=bank_file.round, bank_name=bank_file.bank_name, seq__in=seqs)
+            .values_list("seq", "pk", "account_number", "amount", "status")}
+    for row in good:
+        _check_row(row, bank_file.filename, sent.get(row.clean["seq"]))
+
+
+def _check_row(row: StagedRow, filename: str, payment: tuple | None) -> None:
+    seq = row.clean["seq"]
+    if payment is None:
+        reject(row, f"「序号」{seq}在代发文件“{filename}”中不存在（未知明细）")
+        return
+    pk, account, amount, status = payment
+    if row.clean["account_number"] != account:
+        reject(row, f"「账号」与代发文件第{seq}笔的账号（{mask_account(account)}）不一致")
+    if Decimal(row.clean["amount"]) != amount:
+        reject(row, f"「金额」{row.clean['amount']}与代发文件第{seq}笔的金额{amount:.2f}不一致")
+    if status != BankPayment.Status.PENDING:
+        if status == row.clean["result"]:
+            row.clean[SAME] = 1
+        else:
+            reject(row, f"第{seq}笔已登记为“{BankPayment.Status(status).label}”，"
+                        f"与回盘结果“{RESULT_LABEL[row.clean['result']]}”不一致")
+    row.clean[PAYMENT] = pk
+
+
+def _commit(ctx: Context, rows: list[StagedRow]) -> dict[str, int]:
+    bank_file = _file_of(ctx).bank_file
+    today = date.today().isoformat()
+    paid: dict[str, list[int]] = defaultdict(list)
+    failed: dict[int, str] = {}
+    already = 0
+    for row in rows:
+        if row.clean.get(SAME):
+            already += 1
+        elif row.clean["result"] == PAID:
+            paid[row.clean.get("paid_on") or today].append(row.clean[PAYMENT])
+        else:
+            failed[row.clean[PAYMENT]] = row.clean["reason"]
+    logs: list[ChangeLog] = []
+    paid_count = sum(_mark_paid(bank_file.cycle_id, day, ids, logs) for day, ids in paid.items())
+    failed_count = _mark_failed(bank_file.cycle_id, failed, logs)
+    ChangeLog.objects.bulk_create(logs, batch_size=2000)
+    if paid_count or failed_count:
+        domain_event_write(type="PAYMENT_BANK_RETURN_IMPORTED", acting_user=ctx.user,
+                           message=f"导入银行回盘（{bank_file.filename}）：成功{paid_count}笔，失败{failed_count}笔",
+                           params={"bank_file": bank_file.pk, "import_batch": ctx.batch.pk, "paid": paid_count,
+                                   "failed": failed_count})
+    return {"paid": paid_count, "failed": failed_count, "already_recorded": already + (
+        sum(len(ids) for ids in paid.values()) - paid_count) + (len(failed) - failed_count)}
+
+
+def _pending(ids: list[int]) -> list[int]:
+    """Of these payments, those still waiting for a result (a concurrent return may have settled some)."""
+    return list(BankPayment.objects.filter(pk__in=ids, status=BankPayment.Status.PENDING).values_list("pk", flat=True))
+
+
+def _lines_follow(cycle_id: int, payment_ids: list[int], status: str) -> None:
+    """The payments' lines (the enrolment's lines in the cycle) take the payment's result."""
+    PaymentLine.objects.filter(
+        cycle_id=cycle_id, status__in=[PaymentLine.Status.PENDING, PaymentLine.Status.REISSUED],
+        enrolment_id__in=BankPayment.objects.filter(pk__in=payment_ids).values("enrolment_id"),
+    ).update(status=status)
+
+
+def _mark_paid(cycle_id: int, day: str, ids: list[int], logs: list[ChangeLog]) -> int:
+    count = 0
+    for chunk in chunked(ids):
+        todo = _pending(chunk)
+        count += BankPayment.objects.filter(pk__in=todo, status=BankPayment.Status.PENDING).update(
+            status=PAID, paid_on=day)
+        _lines_follow(cycle_id, todo, PaymentLine.Status.PAID)
+        logs += [_log(pk, {"status": PAID, "paid_on": day}) for pk in todo]
+    return count
+
+
+def _mark_failed(cycle_id: int, reasons: dict[int, str], logs: list[ChangeLog]) -> int:
+    count = 0
+    # Two parameters per CASE branch: slices stay under SQLite's 999-parameter limit.
+    for chunk in chunked(list(reasons), 400):
+        todo = _pending(chunk)
+        if not todo:
+            continue
+        reason = Case(*[When(pk=pk, then=Value(reasons[pk])) for pk in todo], output_field=CharField())
+        count += BankPayment.objects.filter(pk__in=todo, status=BankPayment.Status.PENDING).update(
+            status=FAILED, failure_reason=reason)
+        _lines_follow(cycle_id, todo, PaymentLine.Status.FAILED)
+        logs += [_log(pk, {"status": FAILED, "failure_reason": reasons[pk]}) for pk in todo]
+    return count
+
+
+def _log(pk: int, after: dict) -> ChangeLog:
+    ctx = current()
+    return ChangeLog(user_id=ctx.user_id, request_id=ctx.request_id, source=ctx.source,
+                     model=BankPayment._meta.label_lower, object_id=str(pk), object_repr=f"代发明细#{pk}",
+                     action=ChangeLog.Action.UPDATE, before={"status": BankPayment.Status.PENDING}, after=after,
+                     reason="导入银行回盘")
+
+
+SCHEMA = schema_register(Schema(
+    key="bank_return", title="银行回盘", columns=COLUMNS, commit=_commit, row_check=_row_check, db_check=_db_check,
+    unique_key="seq", description="银行代发结果：按代发文件的序号逐笔登记成功（发放日期）或失败（失败原因）"))
