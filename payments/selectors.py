@@ -55,3 +55,23 @@ def bank_returns_visible(user) -> QuerySet[BankReturn]:
         return BankReturn.objects.none()
     prefix = scope_prefix(user) or ""
     return BankReturn.objects.filter(cycle__in=cycles_visible(user), cycle__district__code__startswith=prefix)
+
+
+def reissuable_count(cycle: PaymentCycle) -> int:
+    """Failed payments not yet reissued whose payee now has a valid account other than the one that failed."""
+    from django.db.models import Exists, OuterRef
+
+    from payments.models import BankAccount, BankPayment
+
+    fixed = BankAccount.objects.filter(person_id=OuterRef("person_id"), valid=True).exclude(
+        account_number=OuterRef("account_number"))
+    return BankPayment.objects.filter(cycle=cycle, status=BankPayment.Status.FAILED, reissue__isnull=True).filter(
+        Exists(fixed)).count()
+
+
+def failed_payments(cycle: PaymentCycle, *, limit: int = 50) -> list:
+    """The failed payments still waiting for a reissue, with payee, for the officer to fix the accounts."""
+    from payments.models import BankPayment
+
+    return list(BankPayment.objects.filter(cycle=cycle, status=BankPayment.Status.FAILED, reissue__isnull=True)
+                .select_related("person", "program").order_by("round", "bank_name", "seq")[:limit])
