@@ -89,18 +89,22 @@ def _row_check(raw: dict[str, str], clean: dict) -> list[str]:
     return []
 
 
-def _file_of(ctx: Context) -> BankReturn:
-    bank_return = ctx.cache.get("bank_return")
-    if bank_return is None:
-        bank_return = BankReturn.objects.select_related("bank_file").get(import_batch_id=ctx.batch.pk)
-        ctx.cache["bank_return"] = bank_return
-    return bank_return
+def _file_of(ctx: Context) -> BankReturn | None:
+    if "bank_return" not in ctx.cache:
+        ctx.cache["bank_return"] = (BankReturn.objects.select_related("bank_file")
+                                    .filter(import_batch_id=ctx.batch.pk).first())
+    return ctx.cache["bank_return"]
 
 
 def _db_check(ctx: Context, rows: list[StagedRow]) -> None:
     """One query per chunk: the payments of the file with these 序号."""
-    bank_file = _file_of(ctx).bank_file
     good = [r for r in rows if r.status == StagedRow.Status.OK]
+    bank_return = _file_of(ctx)
+    if bank_return is None:  # uploaded on the generic import page: no bank file to match against
+        for row in good:
+            reject(row, "银行回盘请在发放批次的“银行代发”中上传，并选择对应的代发文件")
+        return
+    bank_file = bank_return.bank_file
     sent: dict[int, tuple] = {}
     for seqs in chunked(sorted({r.clean["seq"] for r in good})):
         sent |= {row[0]: row[1:] for row in BankPayment.objects.filter(
@@ -155,16 +159,20 @@ def _commit(ctx: Context, rows: list[StagedRow]) -> dict[str, int]:
         sum(len(ids) for ids in paid.values()) - paid_count) + (len(failed) - failed_count)}
 
 
-def _pending(ids: list[int]) -> list[int]:
-    """Of these payments, those still waiting for a result (a concurrent return may have settled some)."""
-    return list(BankPayment.objects.filter(pk__in=ids, status=BankPayment.Status.PENDING).values_list("pk", flat=True))
+def _pending(ids: list[int]) -> dict[int, int]:
+    """Of these payments, those still waiting for a result (a concurrent return may have settled some), with
+    their enrolment."""
+    return dict(BankPayment.objects.filter(pk__in=ids, status=BankPayment.Status.PENDING)
+                .values_list("pk", "enrolment_id"))
 
 
-def _lines_follow(cycle_id: int, payment_ids: list[int], status: str) -> None:
-    """The payments' lines (the enrolment's lines in the cycle) take the payment's result."""
+def _lines_follow(cycle_id: int, enrolment_ids: list[int], status: str) -> None:
+    """The payments' lines (the enrolment's lines in the cycle) take the payment's result. The enrolment ids go
+    as a list, not a subquery, so the lines are found through the (enrolment, …, cycle) index rather than by
+    scanning the cycle's lines for every slice."""
     PaymentLine.objects.filter(
-        cycle_id=cycle_id, status__in=[PaymentLine.Status.PENDING, PaymentLine.Status.REISSUED],
-        enrolment_id__in=BankPayment.objects.filter(pk__in=payment_ids).values("enrolment_id"),
+        enrolment_id__in=enrolment_ids, cycle_id=cycle_id,
+        status__in=[PaymentLine.Status.PENDING, PaymentLine.Status.REISSUED],
     ).update(status=status)
 
 
@@ -172,9 +180,9 @@ def _mark_paid(cycle_id: int, day: str, ids: list[int], logs: list[ChangeLog]) -
     count = 0
     for chunk in chunked(ids):
         todo = _pending(chunk)
-        count += BankPayment.objects.filter(pk__in=todo, status=BankPayment.Status.PENDING).update(
+        count += BankPayment.objects.filter(pk__in=list(todo), status=BankPayment.Status.PENDING).update(
             status=PAID, paid_on=day)
-        _lines_follow(cycle_id, todo, PaymentLine.Status.PAID)
+        _lines_follow(cycle_id, list(todo.values()), PaymentLine.Status.PAID)
         logs += [_log(pk, {"status": PAID, "paid_on": day}) for pk in todo]
     return count
 
@@ -187,9 +195,9 @@ def _mark_failed(cycle_id: int, reasons: dict[int, str], logs: list[ChangeLog]) 
         if not todo:
             continue
         reason = Case(*[When(pk=pk, then=Value(reasons[pk])) for pk in todo], output_field=CharField())
-        count += BankPayment.objects.filter(pk__in=todo, status=BankPayment.Status.PENDING).update(
+        count += BankPayment.objects.filter(pk__in=list(todo), status=BankPayment.Status.PENDING).update(
             status=FAILED, failure_reason=reason)
-        _lines_follow(cycle_id, todo, PaymentLine.Status.FAILED)
+        _lines_follow(cycle_id, list(todo.values()), PaymentLine.Status.FAILED)
         logs += [_log(pk, {"status": FAILED, "failure_reason": reasons[pk]}) for pk in todo]
     return count
 

@@ -370,11 +370,13 @@ class BankPayment(models.Model):
     seq = models.PositiveIntegerField("序号", help_text="在本轮本银行代发文件中的序号")
     enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="+",
                                   db_index=False, verbose_name="享受对象")
+    # Copied in the same INSERT … SELECT from the lines, which copied them from rows that carry these constraints
+    # (as PaymentLine does): no constraint trigger per inserted row.
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+", db_index=False,
-                                verbose_name="项目")
+                                db_constraint=False, verbose_name="项目")
     person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               db_index=False, verbose_name="收款人")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_index=False, db_constraint=False, verbose_name="收款人")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
                              verbose_name="村社区")
     account_number = models.CharField("账号", max_length=40)
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)

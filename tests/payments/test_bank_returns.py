@@ -140,3 +140,14 @@ def test_gbk_return_file_and_upload_rules(exported, officer, approver, django_ca
     with pytest.raises(PermissionDenied):
         bank_return_upload(acting_user=approver, bank_file=files[RCB], filename="r.csv", content=content)
     assert BankFile.objects.filter(cycle=cycle).count() == 2
+
+
+def test_a_return_uploaded_on_the_generic_import_page_is_refused_row_by_row(exported, officer):
+    from imports.services import import_file_run
+
+    cycle, e, _ = exported
+    batch = import_file_run(acting_user=officer, schema="bank_return", filename="r.csv",
+                            content=return_csv([["1", "甲", _account(e["jia"]), "800.00", "成功", ""]]))
+    assert (batch.bad_rows, batch.committed_rows) == (1, 0)
+    assert "银行代发" in StagedRow.objects.get(batch=batch).errors[0]
+    assert set(BankPayment.objects.values_list("status", flat=True)) == {"pending"}
