@@ -7,7 +7,7 @@ recorded (the same return imported again, in another file) changes nothing and i
 same bytes are recognised by the import kernel itself (checksum) and write nothing.
 
 The commit is set-based per page of rows: one UPDATE per paid date for the paid payments, one UPDATE (CASE on
-the id) per slice of failed payments, one UPDATE each for their lines, and the change log in one bulk insert.
+the id) per slice of failed payments, one UPDATE each for their lines, one INSERT … SELECT for their change log.
 """
 
 import re
@@ -15,7 +15,9 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.db import connection
 from django.db.models import Case, CharField, Value, When
+from django.utils import timezone
 
 from audit.context import current
 from audit.models import ChangeLog
@@ -23,6 +25,7 @@ from audit.services import domain_event_write
 from imports.models import StagedRow
 from imports.schemas import schema_register
 from imports.schemas.base import CellError, Column, Context, Schema, chunked, reject, text
+from payments import dialect as d
 from payments.models import BankPayment, BankReturn, PaymentLine, mask_account
 
 PAYMENT = "_payment"
@@ -146,10 +149,8 @@ def _commit(ctx: Context, rows: list[StagedRow]) -> dict[str, int]:
             paid[row.clean.get("paid_on") or today].append(row.clean[PAYMENT])
         else:
             failed[row.clean[PAYMENT]] = row.clean["reason"]
-    logs: list[ChangeLog] = []
-    paid_count = sum(_mark_paid(bank_file.cycle_id, day, ids, logs) for day, ids in paid.items())
-    failed_count = _mark_failed(bank_file.cycle_id, failed, logs)
-    ChangeLog.objects.bulk_create(logs, batch_size=2000)
+    paid_count = sum(_mark_paid(bank_file.cycle_id, day, ids) for day, ids in paid.items())
+    failed_count = _mark_failed(bank_file.cycle_id, failed)
     if paid_count or failed_count:
         domain_event_write(type="PAYMENT_BANK_RETURN_IMPORTED", acting_user=ctx.user,
                            message=f"导入银行回盘（{bank_file.filename}）：成功{paid_count}笔，失败{failed_count}笔",
@@ -167,27 +168,33 @@ def _pending(ids: list[int]) -> dict[int, int]:
 
 
 def _lines_follow(cycle_id: int, enrolment_ids: list[int], status: str) -> None:
-    """The payments' lines (the enrolment's lines in the cycle) take the payment's result. The enrolment ids go
-    as a list, not a subquery, so the lines are found through the (enrolment, …, cycle) index rather than by
-    scanning the cycle's lines for every slice."""
-    PaymentLine.objects.filter(
-        enrolment_id__in=enrolment_ids, cycle_id=cycle_id,
-        status__in=[PaymentLine.Status.PENDING, PaymentLine.Status.REISSUED],
-    ).update(status=status)
+    """The payments' lines (the enrolment's lines in the cycle) take the payment's result.
+
+    The lines must be found through the (enrolment, …, cycle) index, not by scanning the cycle's lines once per
+    slice: the enrolment ids go as a list (not a subquery), and `+cycle_id` keeps SQLite's planner, which has no
+    statistics, off the (cycle, area, id) index (measured at 99,000 rows: 43 s of a 64 s commit). The unary plus
+    changes nothing for PostgreSQL."""
+    if not enrolment_ids:
+        return
+    marks = ", ".join(["%s"] * len(enrolment_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE payments_paymentline SET status = %s WHERE enrolment_id IN ({marks}) "
+                       "AND +cycle_id = %s AND status IN (%s, %s)",
+                       [status, *enrolment_ids, cycle_id, PaymentLine.Status.PENDING, PaymentLine.Status.REISSUED])
 
 
-def _mark_paid(cycle_id: int, day: str, ids: list[int], logs: list[ChangeLog]) -> int:
+def _mark_paid(cycle_id: int, day: str, ids: list[int]) -> int:
     count = 0
     for chunk in chunked(ids):
         todo = _pending(chunk)
         count += BankPayment.objects.filter(pk__in=list(todo), status=BankPayment.Status.PENDING).update(
             status=PAID, paid_on=day)
         _lines_follow(cycle_id, list(todo.values()), PaymentLine.Status.PAID)
-        logs += [_log(pk, {"status": PAID, "paid_on": day}) for pk in todo]
+        _log(list(todo))
     return count
 
 
-def _mark_failed(cycle_id: int, reasons: dict[int, str], logs: list[ChangeLog]) -> int:
+def _mark_failed(cycle_id: int, reasons: dict[int, str]) -> int:
     count = 0
     # Two parameters per CASE branch: slices stay under SQLite's 999-parameter limit.
     for chunk in chunked(list(reasons), 400):
@@ -198,16 +205,26 @@ def _mark_failed(cycle_id: int, reasons: dict[int, str], logs: list[ChangeLog]) 
         count += BankPayment.objects.filter(pk__in=list(todo), status=BankPayment.Status.PENDING).update(
             status=FAILED, failure_reason=reason)
         _lines_follow(cycle_id, list(todo.values()), PaymentLine.Status.FAILED)
-        logs += [_log(pk, {"status": FAILED, "failure_reason": reasons[pk]}) for pk in todo]
+        _log(list(todo))
     return count
 
 
-def _log(pk: int, after: dict) -> ChangeLog:
+def _log(ids: list[int]) -> None:
+    """The change log of the payments just settled, in one INSERT … SELECT (after = what they now hold)."""
+    if not ids:
+        return
     ctx = current()
-    return ChangeLog(user_id=ctx.user_id, request_id=ctx.request_id, source=ctx.source,
-                     model=BankPayment._meta.label_lower, object_id=str(pk), object_repr=f"代发明细#{pk}",
-                     action=ChangeLog.Action.UPDATE, before={"status": BankPayment.Status.PENDING}, after=after,
-                     reason="导入银行回盘")
+    before = d.json_object(("status", f"'{BankPayment.Status.PENDING}'"))
+    after = d.json_object(("status", "p.status"), ("paid_on", "CAST(p.paid_on AS TEXT)"),
+                          ("failure_reason", "p.failure_reason"))
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_changelog (time, user_id, request_id, source, model, object_id, object_repr, action, "
+            f"before, after, reason) SELECT %s, %s, %s, %s, %s, CAST(p.id AS TEXT), '代发明细#' || CAST(p.id AS TEXT), "
+            f"%s, {before}, {after}, %s FROM payments_bankpayment p WHERE p.id IN ({marks})",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), ctx.user_id, ctx.request_id, ctx.source,
+             BankPayment._meta.label_lower, ChangeLog.Action.UPDATE, "导入银行回盘", *ids])
 
 
 SCHEMA = schema_register(Schema(

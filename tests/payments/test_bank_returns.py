@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from audit.models import ChangeLog
 from imports.models import StagedRow
 from payments.models import BankFile, BankPayment, PaymentLine
 from payments.services import bank_account_set
@@ -54,6 +55,11 @@ def test_return_with_a_failure_then_reissue_after_the_account_is_fixed(
     assert jia.status == "paid" and jia.paid_on is not None
     bing = BankPayment.objects.get(cycle=cycle, enrolment=e["bing"])
     assert (bing.status, bing.failure_reason) == ("failed", "账户已销户")
+    logs = ChangeLog.objects.filter(model="payments.bankpayment")
+    log = logs.get(object_id=str(bing.pk))
+    failed = {"status": "failed", "paid_on": None, "failure_reason": "账户已销户"}
+    assert (log.before, log.after, log.user_id, log.source) == ({"status": "pending"}, failed, officer.pk, "import")
+    assert logs.get(object_id=str(jia.pk)).after["paid_on"] == str(jia.paid_on)
     # 甲's recovery line was deducted from the payment that was paid: both lines are paid.
     assert _status(cycle, e["jia"]) == {"paid"} and _status(cycle, e["bing"]) == {"failed"}
 
