@@ -7,7 +7,8 @@ from payments.models import BankFile
 from tests.browser import log_in, page, shots  # noqa: F401 (fixtures)
 from tests.payments.bankkit import approved_cycle
 
-pytestmark = pytest.mark.urls("tests.payments.bank_urls")
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.urls("tests.payments.bank_urls")]
 
 
 def test_officer_exports_bank_files_in_the_browser(page, live_server, shots, roll, officer, approver,  # noqa: F811
