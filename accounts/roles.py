@@ -101,9 +101,10 @@ for _role, _resources in MONITORING_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
 
 # Funds (资金发放): the officer opens and generates a cycle (maker), the approver approves it (checker); everyone
-# else reads the lines of their own area. Seeded by payments/migrations/0002 when the payments tables appear.
+# else reads the lines of their own area. Seeded by payments/migrations/0002 when the payments tables appear;
+# "export" (bank disbursement files, with full account numbers) by accounts/migrations/0007.
 PAYMENT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    DISTRICT_OFFICER: {"payment": ("view", "run")},
+    DISTRICT_OFFICER: {"payment": ("view", "run", "export")},
     DISTRICT_APPROVER: {"payment": ("view", "approve")},
     **{role: {"payment": READ} for role in (ADMIN, LEADER, TOWN_OFFICER, TOWN_REVIEWER, COMMUNITY_WORKER)},
 }

@@ -3,7 +3,19 @@ enforce maker ≠ checker and the lock of an approved cycle."""
 
 from django.contrib import admin
 
-from payments.models import BankAccount, GenerationChunk, Overpayment, PaymentCycle, PaymentException, PaymentLine
+from payments.models import (
+    BankAccount,
+    BankFile,
+    BankFileColumn,
+    BankFileLayout,
+    BankPayment,
+    BankReturn,
+    GenerationChunk,
+    Overpayment,
+    PaymentCycle,
+    PaymentException,
+    PaymentLine,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -51,3 +63,41 @@ class OverpaymentAdmin(ReadOnlyAdmin):
 class BankAccountAdmin(ReadOnlyAdmin):
     list_display = ["person", "bank_name", "masked_number", "valid", "updated_at"]
     raw_id_fields = ["person"]
+
+
+class BankFileColumnInline(admin.TabularInline):
+    model = BankFileColumn
+    extra = 1
+    ordering = ["position"]
+
+
+@admin.register(BankFileLayout)
+class BankFileLayoutAdmin(admin.ModelAdmin):
+    """代发文件格式 are configuration, edited here: columns in order, headers, encoding, totals row."""
+
+    list_display = ["name", "bank_name", "format", "encoding", "totals_row", "active"]
+    list_filter = ["format", "active"]
+    inlines = [BankFileColumnInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # files exported in a layout keep referring to it; switch it off instead
+
+
+@admin.register(BankFile)
+class BankFileAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "cycle", "round", "bank_name", "item_count", "total_amount", "checksum", "created_by"]
+    exclude = ["content"]  # full account numbers: downloaded through the logged service only
+
+
+@admin.register(BankPayment)
+class BankPaymentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "cycle", "round", "bank_name", "seq", "masked_account", "amount", "status", "paid_on"]
+    list_filter = ["status", "round"]
+    exclude = ["account_number"]
+    raw_id_fields = ["cycle", "enrolment", "person", "reissue_of"]
+    show_full_result_count = False
+
+
+@admin.register(BankReturn)
+class BankReturnAdmin(ReadOnlyAdmin):
+    list_display = ["id", "bank_file", "import_batch", "created_by", "created_at"]

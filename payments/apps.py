@@ -9,5 +9,5 @@ class PaymentsConfig(AppConfig):
     verbose_name = "资金发放"
 
     def ready(self) -> None:
-        # Registers the "payments.generate" job handler.
-        from payments import generation  # noqa: F401
+        # Registers the "payments.generate" job handler and the bank return import schema ("bank_return").
+        from payments import bankreturn, generation  # noqa: F401

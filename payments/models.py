@@ -278,3 +278,185 @@ class GenerationChunk(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.lo}, {self.hi}) {self.get_status_display()}"
+
+
+# --- Bank disbursement (银行代发) and bank return (银行回盘) ---------------------------------------------------------
+
+
+class BankFileLayout(models.Model):
+    """银行代发文件格式: which columns, in which order, under which headers, in which file format and encoding a
+    bank wants. Data, edited in the admin; the layout whose bank is empty is the default for every other bank."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel（XLSX）"
+
+    class Encoding(models.TextChoices):
+        GBK = "gbk", "GBK"
+        GB18030 = "gb18030", "GB18030"
+        UTF8 = "utf-8", "UTF-8"
+        UTF8_BOM = "utf-8-sig", "UTF-8（带BOM）"
+
+    name = models.CharField("格式名称", max_length=60, unique=True)
+    bank_name = models.CharField("适用银行", max_length=60, blank=True,
+                                 help_text="与账户的开户银行名称一致；留空为默认格式")
+    format = models.CharField("文件格式", max_length=4, choices=Format.choices, default=Format.CSV)
+    encoding = models.CharField("CSV编码", max_length=10, choices=Encoding.choices, default=Encoding.GBK,
+                                help_text="仅CSV使用；XLSX总是UTF-8")
+    totals_row = models.BooleanField("末尾加合计行", default=True, help_text="合计行：笔数与合计金额")
+    active = models.BooleanField("启用", default=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "银行代发文件格式"
+        verbose_name_plural = "银行代发文件格式"
+        constraints = [models.UniqueConstraint(fields=["bank_name"], condition=Q(active=True),
+                                               name="bank_file_layout_one_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankFileColumn(models.Model):
+    """代发文件列: one column of a layout — its position, the header the bank expects and what it holds."""
+
+    class Source(models.TextChoices):
+        SEQ = "seq", "序号"
+        NAME = "name", "姓名"
+        ID_NUMBER = "id_number", "身份证号"
+        ACCOUNT = "account_number", "账号"
+        BANK = "bank_name", "开户银行"
+        AMOUNT = "amount", "金额"
+        PROGRAM = "program", "项目"
+        SUMMARY = "summary", "摘要"
+        AREA = "area", "村社区"
+        MONTH = "month", "发放月份"
+        PAYMENT = "payment_id", "明细编号"
+
+    layout = models.ForeignKey(BankFileLayout, on_delete=models.CASCADE, related_name="columns",
+                               verbose_name="文件格式")
+    position = models.PositiveSmallIntegerField("顺序")
+    header = models.CharField("列标题", max_length=40)
+    source = models.CharField("取值", max_length=20, choices=Source.choices)
+
+    class Meta:
+        verbose_name = "代发文件列"
+        verbose_name_plural = "代发文件列"
+        ordering = ["layout_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["layout", "position"], name="bank_file_column_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.header}"
+
+
+class BankPayment(models.Model):
+    """代发明细: one transfer to one account — the NET of an enrolment's lines in a cycle (regular + arrears +
+    adjustment − recovery), since a recovery or a negative adjustment is deducted from that enrolment's payment.
+
+    `round` 1 is the first disbursement; each reissue (重发) adds a round whose payments point at the failed
+    payment they replace. The partial unique constraint is the guarantee that a payee is never paid twice for
+    the same lines: per cycle and enrolment at most one payment that has not failed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待回盘"
+        PAID = "paid", "已发放"
+        FAILED = "failed", "发放失败"
+
+    cycle = models.ForeignKey(PaymentCycle, on_delete=models.PROTECT, related_name="bank_payments",
+                              db_index=False, verbose_name="发放批次")
+    round = models.PositiveSmallIntegerField("轮次", help_text="1为首次代发，2起为重发")
+    bank_name = models.CharField("开户银行", max_length=60)
+    seq = models.PositiveIntegerField("序号", help_text="在本轮本银行代发文件中的序号")
+    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="+",
+                                  db_index=False, verbose_name="享受对象")
+    # Copied in the same INSERT … SELECT from the lines, which copied them from rows that carry these constraints
+    # (as PaymentLine does): no constraint trigger per inserted row.
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+", db_index=False,
+                                db_constraint=False, verbose_name="项目")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False, db_constraint=False, verbose_name="收款人")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
+                             verbose_name="村社区")
+    account_number = models.CharField("账号", max_length=40)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    paid_on = models.DateField("发放日期", null=True, blank=True)
+    failure_reason = models.CharField("失败原因", max_length=200, blank=True)
+    reissue_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="reissue", verbose_name="重发自")
+    created_at = models.DateTimeField("生成时间")
+
+    class Meta:
+        verbose_name = "代发明细"
+        verbose_name_plural = "代发明细"
+        ordering = ["cycle_id", "round", "bank_name", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "enrolment"], condition=~Q(status="failed"),
+                                    name="bank_payment_never_twice"),
+            models.UniqueConstraint(fields=["cycle", "round", "bank_name", "seq"], name="bank_payment_seq"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="bank_payment_positive"),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"], name="bank_payment_cycle_status")]
+
+    def __str__(self) -> str:
+        return f"代发明细 {self.round}-{self.seq} {self.amount}"
+
+    @property
+    def masked_account(self) -> str:
+        return mask_account(self.account_number)
+
+
+class BankFile(models.Model):
+    """银行代发文件: the exact bytes sent to one bank for one round of a cycle, with their SHA-256.
+
+    The bytes are kept in the database (a BinaryField), as the import kernel keeps uploads: the web tier is
+    stateless and workers run elsewhere, the database is the one store all share, and the file commits or rolls
+    back with its record (no orphaned file under MEDIA holding account numbers, no second place to protect)."""
+
+    cycle = models.ForeignKey(PaymentCycle, on_delete=models.PROTECT, related_name="bank_files",
+                              verbose_name="发放批次")
+    round = models.PositiveSmallIntegerField("轮次", help_text="1为首次代发，2起为重发")
+    bank_name = models.CharField("开户银行", max_length=60)
+    layout = models.ForeignKey(BankFileLayout, on_delete=models.PROTECT, related_name="+", verbose_name="文件格式")
+    format = models.CharField("文件格式", max_length=4, choices=BankFileLayout.Format.choices)
+    encoding = models.CharField("编码", max_length=10)
+    filename = models.CharField("文件名", max_length=120)
+    item_count = models.PositiveIntegerField("笔数")
+    total_amount = models.DecimalField("合计金额（元）", max_digits=16, decimal_places=2)
+    checksum = models.CharField("SHA-256 校验值", max_length=64)
+    content = models.BinaryField("文件内容", editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="导出人")
+    created_at = models.DateTimeField("导出时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "银行代发文件"
+        verbose_name_plural = "银行代发文件"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["cycle", "round", "bank_name"], name="bank_file_cycle")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class BankReturn(models.Model):
+    """银行回盘: a bank's result file for one of our bank files, imported through the staged import."""
+
+    import_batch = models.OneToOneField("imports.ImportBatch", on_delete=models.PROTECT, related_name="bank_return",
+                                        verbose_name="导入批次")
+    bank_file = models.ForeignKey(BankFile, on_delete=models.PROTECT, related_name="returns",
+                                  verbose_name="代发文件")
+    cycle = models.ForeignKey(PaymentCycle, on_delete=models.PROTECT, related_name="bank_returns",
+                              verbose_name="发放批次")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="上传人")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "银行回盘"
+        verbose_name_plural = "银行回盘"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"回盘#{self.pk}（{self.bank_file}）"

@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.policy import allowed, restrict, scope_prefix
 from minzheng.lookups import prefix_q
-from payments.models import PaymentCycle, PaymentException, PaymentLine
+from payments.models import BankFile, BankReturn, PaymentCycle, PaymentException, PaymentLine
 
 
 def cycles_visible(user) -> QuerySet[PaymentCycle]:
@@ -37,3 +37,41 @@ def payments_of_person(*, user, person) -> list[PaymentLine]:
 def exception_counts(cycle: PaymentCycle) -> dict[str, int]:
     counts = cycle.exceptions.aggregate(total=Count("id"), open=Count("id", filter=Q(status="open")))
     return {"open": counts["open"], "total": counts["total"]}
+
+
+def bank_files_visible(user) -> QuerySet[BankFile]:
+    """Bank files (代发文件) of the cycles the user sees, for those who may export them: the files hold the whole
+    district's payees, so the user's scope must cover the district (a town officer sees none)."""
+    if not allowed(user, "payment", "export"):
+        return BankFile.objects.none()
+    prefix = scope_prefix(user) or ""
+    return BankFile.objects.filter(cycle__in=cycles_visible(user)).filter(
+        cycle__district__code__startswith=prefix).defer("content")
+
+
+def bank_returns_visible(user) -> QuerySet[BankReturn]:
+    """Bank returns (回盘) of the cycles the user sees, for those who may run payments at district level."""
+    if not allowed(user, "payment", "run"):
+        return BankReturn.objects.none()
+    prefix = scope_prefix(user) or ""
+    return BankReturn.objects.filter(cycle__in=cycles_visible(user), cycle__district__code__startswith=prefix)
+
+
+def reissuable_count(cycle: PaymentCycle) -> int:
+    """Failed payments not yet reissued whose payee now has a valid account other than the one that failed."""
+    from django.db.models import Exists, OuterRef
+
+    from payments.models import BankAccount, BankPayment
+
+    fixed = BankAccount.objects.filter(person_id=OuterRef("person_id"), valid=True).exclude(
+        account_number=OuterRef("account_number"))
+    return BankPayment.objects.filter(cycle=cycle, status=BankPayment.Status.FAILED, reissue__isnull=True).filter(
+        Exists(fixed)).count()
+
+
+def failed_payments(cycle: PaymentCycle, *, limit: int = 50) -> list:
+    """The failed payments still waiting for a reissue, with payee, for the officer to fix the accounts."""
+    from payments.models import BankPayment
+
+    return list(BankPayment.objects.filter(cycle=cycle, status=BankPayment.Status.FAILED, reissue__isnull=True)
+                .select_related("person", "program").order_by("round", "bank_name", "seq")[:limit])

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from payments import api
+from payments import api, api_bank
 
 ID = r"(?P<pk>[0-9]{1,18})"
 
@@ -15,4 +15,20 @@ urlpatterns = [
     re_path(rf"^payment-cycles/{ID}/exceptions/$", api.CycleExceptionsView.as_view(),
             name="payment-cycle-exceptions"),
     re_path(rf"^payment-exceptions/{ID}/accept/$", api.ExceptionAcceptView.as_view(), name="payment-exception-accept"),
+]
+
+# Bank disbursement (银行代发): files, returns, reissue, reconciliation.
+urlpatterns += [
+    re_path(rf"^payment-cycles/{ID}/bank-files/$", api_bank.CycleBankFilesView.as_view(),
+            name="payment-cycle-bank-files"),
+    re_path(rf"^bank-files/{ID}/download/$", api_bank.BankFileDownloadView.as_view(), name="bank-file-download"),
+    re_path(rf"^payment-cycles/{ID}/bank-returns/$", api_bank.CycleBankReturnsView.as_view(),
+            name="payment-cycle-bank-returns"),
+    re_path(rf"^bank-returns/{ID}/$", api_bank.BankReturnDetailView.as_view(), name="bank-return"),
+    re_path(rf"^bank-returns/{ID}/commit/$", api_bank.BankReturnCommitView.as_view(), name="bank-return-commit"),
+    re_path(rf"^payment-cycles/{ID}/reissue/$", api_bank.CycleReissueView.as_view(), name="payment-cycle-reissue"),
+    re_path(rf"^payment-cycles/{ID}/reconciliation/$", api_bank.CycleReconciliationView.as_view(),
+            name="payment-cycle-reconciliation"),
+    re_path(rf"^payment-cycles/{ID}/reconciliation/xlsx/$", api_bank.CycleReconciliationXlsxView.as_view(),
+            name="payment-cycle-reconciliation-xlsx"),
 ]

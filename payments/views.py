@@ -14,8 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -27,7 +25,6 @@ from payments.models import PaymentCycle, PaymentException, PaymentLine
 from programs.models import Program
 from web.views.common import PAGE_SIZE, AreaFilter, require
 
-BANK_SECTION = "payments/_bank_section.html"
 EDITABLE = (PaymentCycle.Status.OPEN, PaymentCycle.Status.GENERATED)
 
 
@@ -132,14 +129,6 @@ def _lines(request: HttpRequest, cycle: PaymentCycle, area: AreaFilter) -> tuple
     return page[:PAGE_SIZE], next_cursor, chosen
 
 
-def bank_section_template() -> str | None:
-    """The bank files / return / reconciliation partial, when installed (it is built separately)."""
-    try:
-        return select_template([BANK_SECTION]).template.name
-    except TemplateDoesNotExist:
-        return None
-
-
 def _status_context(request: HttpRequest, cycle: PaymentCycle) -> dict:
     user = request.user
     failed_job = cycle.job_id is not None and cycle.job.status == Job.Status.FAILED
@@ -170,8 +159,7 @@ def cycle_show(request: HttpRequest, pk: int) -> HttpResponse:
         "can_accept": allowed(request.user, "payment", "run") and cycle.status == PaymentCycle.Status.GENERATED,
         "lines": lines, "next_cursor": next_cursor, "line_filter": line_filter, "filter": area,
         "query": query.urlencode(), "programs": Program.objects.all(),
-        "kinds": PaymentLine.Kind.choices, "line_statuses": PaymentLine.Status.choices,
-        "bank_section": bank_section_template()})
+        "kinds": PaymentLine.Kind.choices, "line_statuses": PaymentLine.Status.choices})
 
 
 @login_required

@@ -36,4 +36,5 @@ urlpatterns = [
     path("tasks/", include("tasks.web_urls")),
     # funds (资金发放): cycles, payment search, supervision reports — owned by the payments app
     path("payments/", include("payments.web_urls")),
+    path("payments/", include("payments.web_urls_bank")),
 ]

@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 from accounts.services import user_create
 from audit.models import AccessLog
 from payments.models import PaymentCycle, PaymentException
-from payments.views import bank_section_template
 from tests.conftest import PASSWORD
 
 
@@ -140,16 +139,9 @@ def test_cycle_page_is_scoped_and_filtered(generated, personas, people, areas):
     assert _client(personas["district_officer"]).get("/payments/cycles/999999/").status_code == 404
 
 
-def test_bank_section_is_included_only_when_installed(generated, officer, settings, tmp_path):
-    assert bank_section_template() is None
-    without = _client(officer).get(f"/payments/cycles/{generated.pk}/")
-    assert without.status_code == 200 and 'data-testid="bank-section"' not in without.content.decode()
-    folder = tmp_path / "payments"
-    folder.mkdir()
-    (folder / "_bank_section.html").write_text('<div id="bank-files">银行文件 {{ cycle.pk }}</div>')
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0].get("DIRS", [])]}]
+def test_cycle_page_loads_the_bank_section(generated, officer):
     body = _client(officer).get(f"/payments/cycles/{generated.pk}/").content.decode()
-    assert f'<div id="bank-files">银行文件 {generated.pk}</div>' in body
+    assert 'data-testid="bank-section"' in body and f'hx-get="/payments/cycles/{generated.pk}/bank/"' in body
 
 
 def test_payment_search_filters_and_masks(generated, officer, personas, people):

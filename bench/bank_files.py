@@ -1,0 +1,169 @@
+"""Bank disbursement benchmark (银行代发基准): export, return import, reconciliation and reissue for a cycle of
+N enrolments, on PostgreSQL and SQLite.
+
+    .venv/bin/python bench/bank_files.py --enrolments 100000 --db both
+
+For each database a child process builds a fresh database (PostgreSQL `bank_bench`, SQLite in /tmp) with the
+payroll benchmark's roll (`bench.payroll.build`: 2/3 低保 households, 1/3 特困 persons, 1% without an account,
+1% with an overpayment), generates and approves March, then times:
+(a) `bank_files_generate` — the payments (one INSERT … SELECT netting recoveries) and the CSV (GBK) rendered and
+    stored with its SHA-256, once more for a re-export (same checksum);
+(b) a return file of every payment (1% failed) through the staged import: upload + validation, then commit;
+(c) the reconciliation (two GROUP BYs) for the district;
+(d) a reissue of the failed payments after their accounts were replaced.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQLITE_PATH = Path("/tmp/bank_bench.sqlite3")
+PG_NAME = "bank_bench"
+
+
+def database_url(db: str) -> str:
+    return f"postgres://root@127.0.0.1:5432/{PG_NAME}" if db == "postgres" else f"sqlite:///{SQLITE_PATH}"
+
+
+def fresh_database(db: str) -> None:
+    if db == "postgres":
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+
+
+def _timed(result: dict, key: str, fn):
+    started = time.perf_counter()
+    value = fn()
+    result[key] = round(time.perf_counter() - started, 2)
+    return value
+
+
+def return_file(cycle, bank_name: str) -> bytes:
+    """Every payment of the bank's first-round file; each hundredth failed."""
+    from payments.models import BankPayment
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["序号", "账号", "金额", "结果", "失败原因"])
+    rows = (BankPayment.objects.filter(cycle=cycle, round=1, bank_name=bank_name).order_by("seq")
+            .values_list("seq", "account_number", "amount"))
+    for seq, account, amount in rows.iterator(chunk_size=10_000):
+        failed = seq % 100 == 0
+        writer.writerow([seq, account, f"{amount:.2f}", "失败" if failed else "成功", "账户已销户" if failed else ""])
+    return buffer.getvalue().encode("utf-8")
+
+
+def replace_failed_accounts(cycle) -> None:
+    """The officer's fix, set-based: the failed payees' accounts invalidated and new ones registered."""
+    from django.db import connection
+
+    failed = "SELECT person_id FROM payments_bankpayment WHERE cycle_id = %s AND status = 'failed'"
+    true = "TRUE" if connection.vendor == "postgresql" else "1"
+    with connection.cursor() as c:
+        c.execute(f"UPDATE payments_bankaccount SET valid = NOT {true} WHERE valid AND person_id IN ({failed})",
+                  [cycle.pk])
+        c.execute("INSERT INTO payments_bankaccount (person_id, area_id, bank_name, account_number, valid, "
+                  "updated_at) SELECT p.person_id, p.area_id, '中国工商银行', "
+                  f"'622202' || CAST(1000000000 + p.person_id AS TEXT), {true}, CURRENT_TIMESTAMP "
+                  "FROM payments_bankpayment p WHERE p.cycle_id = %s AND p.status = 'failed'", [cycle.pk])
+
+
+def measure(n: int) -> dict:
+    from datetime import date
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.services import user_create
+    from bench.payroll import build
+    from payments.generation import cycle_generate_now
+    from payments.models import BankPayment, PaymentCycle, PaymentException
+    from payments.reconciliation import reconciliation
+    from payments.services import cycle_approve, cycle_open
+    from payments.services_bank import bank_files_generate, bank_return_commit, bank_return_upload, payments_reissue
+
+    call_command("migrate", verbosity=0)
+    call_command("load_areas", str(ROOT / "areas/data/areas-500106.csv"), verbosity=0)
+    officer = user_create(username="bench_do", password="Bench-Password-2026!", roles=["district_officer"],
+                          area_code="500106000000", validate=False)
+    approver = user_create(username="bench_da", password="Bench-Password-2026!", roles=["district_approver"],
+                           area_code="500106000000", validate=False)
+    result = {"vendor": connection.vendor, "enrolments": n, **build(n)}
+    march = cycle_open(acting_user=officer, month=date(2026, 3, 1))
+    cycle_generate_now(PaymentCycle.objects.select_related("district").get(pk=march.pk), acting_user=officer)
+    PaymentException.objects.filter(cycle=march, status="open").update(status="accepted", resolution="基准测试")
+    cycle = cycle_approve(acting_user=approver, cycle=march)
+    cycle.refresh_from_db()
+    result["lines"] = cycle.line_count
+
+    files = _timed(result, "export_s", lambda: bank_files_generate(acting_user=officer, cycle=cycle))
+    result["payments"] = BankPayment.objects.filter(cycle=cycle).count()
+    result["file_mb"] = round(sum(f.item_count and len(bytes(f.content)) for f in files) / 1e6, 1)
+    again = _timed(result, "reexport_s", lambda: bank_files_generate(acting_user=officer, cycle=cycle))
+    result["same_checksum"] = [f.checksum for f in files] == [f.checksum for f in again]
+
+    biggest = max(files, key=lambda f: f.item_count)
+    content = return_file(cycle, biggest.bank_name)
+    upload = _timed(result, "return_validate_s", lambda: bank_return_upload(
+        acting_user=officer, bank_file=biggest, filename="回盘.csv", content=content))
+    _timed(result, "return_commit_s", lambda: bank_return_commit(acting_user=officer, bank_return=upload))
+    upload.import_batch.refresh_from_db()
+    result["return_rows"] = upload.import_batch.total_rows
+    result["return_summary"] = upload.import_batch.summary
+
+    report = _timed(result, "reconciliation_s", lambda: reconciliation(user=officer, cycle=cycle))
+    result["adds_up"] = report["total"]["total"]["amount"] == cycle.total_amount
+    replace_failed_accounts(cycle)
+    reissued = _timed(result, "reissue_s", lambda: payments_reissue(acting_user=officer, cycle=cycle))
+    result["reissued"] = sum(f.item_count for f in reissued)
+    return result
+
+
+def child(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
+    import django
+
+    django.setup()
+    print("RESULT " + json.dumps(measure(args.enrolments), ensure_ascii=False, default=str), flush=True)
+
+
+def run_db(db: str, args: argparse.Namespace) -> dict:
+    fresh_database(db)
+    env = {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
+    env.pop("CELERY_BROKER_URL", None)
+    command = [sys.executable, str(Path(__file__)), "--child", "--enrolments", str(args.enrolments)]
+    print(f"$ DATABASE_URL={env['DATABASE_URL']} DEBUG=0 {' '.join(command)}", flush=True)
+    out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(out.returncode)
+    line = next(row for row in out.stdout.splitlines() if row.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enrolments", type=int, default=100_000)
+    parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="both")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
+        print(json.dumps(run_db(db, args), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
