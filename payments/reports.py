@@ -14,14 +14,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accounts.policy import area_in_scope
 from areas.models import Area, AreaLevel
 from minzheng.lookups import prefix_q
-from payments.models import PaymentCycle, PaymentException, PaymentLine
+from payments.models import BankPayment, PaymentCycle, PaymentException, PaymentLine
 from payments.selectors import exceptions_visible, lines_visible
 from programs.models import PolicyParameter, Program, area_ancestor_codes
 from registry.models import Disability, Household, HouseholdMember, HukouType, Person
@@ -284,17 +284,20 @@ def payment_days(programs: set[str], months: set[date], district: str) -> dict[t
 def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report:
     """按时发放率: the share of payments made by the programme's monthly payment day (每月发放日).
 
-    A cycle's payments are released when the checker approves it (审批; the bank file follows the approval), so a
-    line of month M counts as on time when its cycle was approved on or before day D of month M, D being the
-    programme's payment day (`payment_days`), and the bank did not return it failed (a failed line that is
-    reissued reaches the payee late). A cycle not approved by then is late; one whose day has not come yet is
-    not due and left out of the rate. Recovery lines are deductions, not payments, and are not counted.
+    A line of month M is on time when it reached the payee by day D of month M, D being the programme's payment
+    day (`payment_days`). Where the bank's return file has been imported the bank's own transaction date decides
+    (`BankPayment.paid_on` of the enrolment's payment in that cycle; a reissue paid later is late). Where no
+    return is in yet, the line counts as released on the day the checker approved the cycle (审批; the bank file
+    follows the approval), unless the bank returned it failed. A cycle not approved by D is late; one whose day
+    has not come yet is not due and left out of the rate. Recovery lines are deductions, not payments, and are
+    not counted.
     Seed 001 (annex 1, item 16) scores the bureau on 未按规定及时足额发放; RULES.md §1.1 (Art.25) requires
     monthly payment through the bank. No text names the day itself, hence a policy parameter per programme.
     """
     today = today or timezone.localdate()
     grouped = list(_lines(user, f).filter(kind__in=PAID_KINDS).values("cycle_id", "program_id", "month").annotate(
         lines=Count("id"), amount=Sum("amount"), failed=Count("id", filter=Q(status__in=NOT_DELIVERED))).order_by())
+    bank_dates = _bank_paid_dates(user, f)
     cycles = {c.pk: c for c in PaymentCycle.objects.filter(pk__in={r["cycle_id"] for r in grouped})}
     district = next(iter(cycles.values())).district_id if cycles else ""
     days = payment_days({r["program_id"] for r in grouped}, {r["month"] for r in grouped}, district)
@@ -310,8 +313,12 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
         day, verified = days[(r["program_id"], r["month"])]
         deadline = r["month"].replace(day=min(day, 28))
         approved = timezone.localtime(cycle.approved_at).date() if cycle.approved_at else None
+        paid_by_bank = bank_dates.get((r["cycle_id"], r["program_id"], r["month"]), {})
+        paid_in_time = sum(count for day, count in paid_by_bank.items() if day <= deadline)
+        awaiting_return = r["lines"] - r["failed"] - sum(paid_by_bank.values())
         if approved is not None and approved <= deadline:
-            result, on_time = "按时", r["lines"] - r["failed"]
+            on_time = paid_in_time + awaiting_return
+            result = "按时" if on_time == r["lines"] else "逾期" if on_time == 0 else "部分逾期"
         elif approved is not None or today > deadline:
             result, on_time = "逾期" if approved else "逾期（未审批）", 0
         else:
@@ -330,8 +337,23 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
                     "failed": sum(r["failed"] for r in due), "amount": _money(sum((r["amount"] for r in due), ZERO)),
                     "rate": _rate(on_time_lines, due_lines)}
     return Report("ontime", "按时发放率统计表", f.period, [table], notes=[
-        "按时：发放批次在该项目每月发放日（含）前审批，且银行未退回。未到发放日的批次不计入合计。",
+        "按时：已导入银行回盘的，以银行交易日期不晚于该项目每月发放日为准；尚无回盘的，以发放批次在发放日（含）前审批且银行未退回为准。"
+        "未到发放日的批次不计入合计。",
         "每月发放日取政策参数“payment_day”（有效期与依据见政策参数），未维护时取项目设置并标注“未核实”。"])
+
+
+def _bank_paid_dates(user, f: ReportFilter) -> dict[tuple, dict[date, int]]:
+    """{(cycle, programme, month): {bank transaction date: lines}} of the lines the bank reported paid: a line is
+    paid through its enrolment's bank payment in that cycle (one transfer nets the enrolment's lines)."""
+    paid_on = BankPayment.objects.filter(cycle_id=OuterRef("cycle_id"), enrolment_id=OuterRef("enrolment_id"),
+                                         status=BankPayment.Status.PAID).values("paid_on")[:1]
+    rows = (_lines(user, f).filter(kind__in=PAID_KINDS).exclude(status__in=NOT_DELIVERED)
+            .annotate(paid_on=Subquery(paid_on)).filter(paid_on__isnull=False)
+            .values("cycle_id", "program_id", "month", "paid_on").annotate(lines=Count("id")).order_by())
+    dates: dict[tuple, dict[date, int]] = {}
+    for row in rows:
+        dates.setdefault((row["cycle_id"], row["program_id"], row["month"]), {})[row["paid_on"]] = row["lines"]
+    return dates
 
 
 # ---- 4. 异常发现与处理 ------------------------------------------------------------------------------------------

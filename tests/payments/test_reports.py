@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from audit.models import AccessLog
-from payments.models import PaymentCycle, PaymentException, PaymentLine
+from payments.models import BankPayment, PaymentCycle, PaymentException, PaymentLine
 from payments.reports import (
     amounts_report,
     exceptions_report,
@@ -146,14 +146,30 @@ def test_recipients_by_hukou_disability_and_age(books, officer):
 def test_on_time_rate_counts_a_late_cycle_and_a_failed_line_as_late(books, officer):
     report = ontime_report(user=officer, f=_f(officer), today=date(2026, 3, 31))
     rows = _rows(report.tables[0], "month", "program_code")
-    assert rows[("2026-01", "tekun")]["result"] == "按时"
+    assert rows[("2026-01", "tekun")]["result"] == "部分逾期"
     assert (rows[("2026-01", "tekun")]["lines"], rows[("2026-01", "tekun")]["on_time"]) == (2, 1)  # 丙 failed
+    assert rows[("2026-01", "dibao")]["result"] == "按时"
     assert rows[("2026-01", "tekun")]["deadline"] == "2026-01-10"
     assert rows[("2026-02", "dibao")]["result"] == "逾期" and rows[("2026-02", "dibao")]["on_time"] == 0
     assert "未核实" in rows[("2026-02", "dibao")]["payment_day"]
     # 6 payment lines due (the recovery is not counted), 2 paid on time.
     assert report.tables[0].totals["lines"] == 6 and report.tables[0].totals["on_time"] == 2
     assert report.tables[0].totals["rate"] == Decimal("0.3333")
+
+
+def test_the_banks_transaction_date_decides_once_the_return_is_in(books, officer):
+    """January was approved on the 5th; the bank then paid 甲 on the 9th (in time) and 乙 on the 12th (late)."""
+    jan = books["jan"]
+    for seq, (enrolment, day) in enumerate(((books["jia"], 9), (books["yi"], 12)), start=1):
+        BankPayment.objects.create(
+            cycle=jan, round=1, bank_name="重庆农村商业银行", seq=seq, enrolment=enrolment,
+            program_id=enrolment.program_id, person_id=enrolment.person_id, area_id=enrolment.area_id,
+            account_number="6221000000001234", amount=Decimal("1.00"), status=BankPayment.Status.PAID,
+            paid_on=date(2026, 1, day), created_at=_at(2026, 1, 5, 11))
+    rows = _rows(ontime_report(user=officer, f=_f(officer, end="2026-01"), today=date(2026, 3, 31)).tables[0],
+                 "month", "program_code")
+    assert rows[("2026-01", "tekun")]["on_time"] == 1 and rows[("2026-01", "tekun")]["result"] == "部分逾期"
+    assert rows[("2026-01", "dibao")]["on_time"] == 0 and rows[("2026-01", "dibao")]["result"] == "逾期"
 
 
 def test_cycle_not_approved_is_late_after_the_day_and_not_due_before(books, officer):
