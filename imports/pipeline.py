@@ -189,15 +189,42 @@ def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> int:
     if errors:
         raise FileError("；".join(errors))
     width = len(ctx.batch.headers) or len(header)
+    reader = _Reader(ctx, schema, index, rows)
     done = 0
-    for chunk in chunked(((n, cells) for n, cells in rows if any(cells)), CHUNK):
+    for chunk in chunked(reader, CHUNK):
         staged = [_parse_row(schema, ctx.batch.pk, index, number, cells[:width]) for number, cells in chunk]
         schema.db_check(ctx, staged)
         bulk_insert(staged)  # the chunk in one statement (COPY / executemany): see imports.bulk
         done += len(staged)
-        _report(job, done, max(estimate, done))
+        _report(job, reader.read, max(estimate, reader.read))
         _forget_logged_queries()
+    reader.finish()
     return done
+
+
+class _Reader:
+    """The non-blank data rows the schema's prefilter keeps, counting every row read (for progress) and the
+    rows dropped (told to the prefilter at the end)."""
+
+    def __init__(self, ctx: Context, schema: Schema, index: dict[str, int], rows: Iterator) -> None:
+        self.filter = schema.prefilter(ctx, index) if schema.prefilter is not None else None
+        self.rows = rows
+        self.read = self.dropped = 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        keep = self.filter.keep if self.filter is not None else None
+        for number, cells in self.rows:
+            if not any(cells):
+                continue
+            self.read += 1
+            if keep is not None and not keep(cells):
+                self.dropped += 1
+                continue
+            yield number, cells
+
+    def finish(self) -> None:
+        if self.filter is not None:
+            self.filter.finish(self.dropped)
 
 
 def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, dict[str, int]]:
@@ -215,11 +242,13 @@ def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, dict
     sql = Sql()
     sql.drop(RAW)
     sql.run(f"CREATE TEMP TABLE {RAW} (row_number integer, data {sql.json_type()})")
+    reader = _Reader(ctx, schema, index, rows)
     done = 0
-    for chunk in chunked(((n, cells) for n, cells in rows if any(cells)), STAGE_CHUNK):
+    for chunk in chunked(reader, STAGE_CHUNK):
         _write_raw(sql, chunk, width)
         done += len(chunk)
-        _report(job, done, max(estimate, done))
+        _report(job, reader.read, max(estimate, reader.read))
+    reader.finish()
     return done, index
 
 
