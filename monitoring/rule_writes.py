@@ -1,0 +1,104 @@
+"""预警与任务的集合式写入 (set-based writes of a rule run): the warnings, their tasks and the tasks' "created" events
+of one rule as three INSERT … SELECT statements, whatever the number of people flagged.
+
+The candidates come from `monitoring.services.rule_candidates` compiled by the ORM (the condition vocabulary stays
+the one place that builds filters); nothing is read into Python. What the per-object path did in Python is done in
+the SELECT: the subject's name (task title), community and active household, the queue the task sits in at its
+handling level (the community, its town, or the district — `tasks.services.level_areas`), the task's detail.
+Columns the statements do not name get their model default, so a field added to Task or Warning later does not
+break the insert (a required field without a default does, loudly).
+"""
+
+from datetime import datetime
+
+from django.db import connection, models
+from django.utils import timezone
+
+from imports.sqlkit import Sql, lit
+from monitoring.models import Rule, Warning
+from tasks.models import Task, TaskEvent
+
+WARNING_SOURCE = "monitoring.warning"
+
+
+def _insert_select(model: type[models.Model], values: dict[str, str], tail: str, params: list) -> int:
+    """INSERT INTO model (…) SELECT values … tail; unnamed columns get their default (a parameter) or NULL."""
+    columns, selects, defaults = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.attname in values:
+            selects.append(values[field.attname])
+        elif field.null and not field.has_default():
+            continue
+        else:
+            default = field.get_default()  # '' for a text field without a default, as a model instance gets
+            if default is None:
+                raise ValueError(f"{model.__name__}.{field.name}: no value and no default for the set-based insert")
+            selects.append("%s")
+            defaults.append(field.get_db_prep_save(default, connection))
+        columns.append(connection.ops.quote_name(field.column))
+    table = connection.ops.quote_name(model._meta.db_table)
+    # Default parameters come first: they stand in the SELECT list, before the FROM's parameters.
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} {tail}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, defaults + params)
+        return cursor.rowcount
+
+
+def _moment(value: datetime) -> str:
+    """A datetime as the literal the backend stores (UTC text on SQLite, timestamptz on PostgreSQL)."""
+    adapted = connection.ops.adapt_datetimefield_value(value)
+    return f"CAST({lit(str(adapted))} AS timestamptz)" if connection.vendor == "postgresql" else lit(str(adapted))
+
+
+def _max_id(model: type[models.Model]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(model._meta.db_table)}")
+        return cursor.fetchone()[0]
+
+
+def warnings_and_tasks_insert(*, rule: Rule, candidates, deadline: datetime, acting_user) -> tuple[int, int]:
+    """Insert a warning for each (person_id, record_id) of `candidates` (a values_list query), a task for each and
+    the task's 'created' event. Returns (how many warnings, the largest warning id before them): this run's
+    warnings are those of the rule above that id."""
+    sql = Sql()
+    before = _max_id(Warning)
+    now = timezone.now()
+    user = acting_user.pk if getattr(acting_user, "pk", None) else None
+    pick, pick_params = candidates.query.sql_with_params()
+    warned = _insert_select(Warning, {
+        "rule_id": lit(rule.pk), "warning_type": lit(rule.warning_type), "severity": lit(rule.severity),
+        "person_id": "c.person_id",
+        "household_id": ("(SELECT MIN(m.household_id) FROM registry_householdmember m "
+                         "WHERE m.person_id = c.person_id AND m.is_active)"),
+        "dept_record_id": "c.record_id", "area_id": "p.area_id",
+        "dedup_key": f"{lit(rule.code + ':')} || CAST(c.record_id AS text)",
+        "created_at": _moment(now),
+    }, f"FROM ({pick}) c JOIN registry_person p ON p.id = c.person_id", list(pick_params))
+    if not warned:
+        return 0, before
+    assigned = {Task.Level.COMMUNITY: "w.area_id", Task.Level.TOWN: "COALESCE(a.parent_id, w.area_id)",
+                Task.Level.DISTRICT: "COALESCE(t.parent_id, a.parent_id, w.area_id)"}[rule.handling_level]
+    detail = sql.jobject({"warning_type": lit(rule.warning_type), "rule": lit(rule.code), "advice": lit(rule.advice),
+                          "severity": lit(rule.severity), "dept_record": "w.dept_record_id"})
+    _insert_select(Task, {
+        "kind": lit("warning"), "title": f"substr({lit(rule.name + '：')} || p.name, 1, 200)",
+        "person_id": "w.person_id", "household_id": "w.household_id", "area_id": "w.area_id",
+        "handling_level": lit(rule.handling_level), "assigned_area_id": assigned, "deadline": _moment(deadline),
+        "source_type": lit(WARNING_SOURCE), "source_id": "w.id", "detail": detail, "created_by_id": lit(user),
+        "created_at": _moment(now),
+    }, f"""FROM monitoring_warning w JOIN registry_person p ON p.id = w.person_id
+           LEFT JOIN areas_area a ON a.code = w.area_id LEFT JOIN areas_area t ON t.code = a.parent_id
+           WHERE w.rule_id = {lit(rule.pk)} AND w.id > {lit(before)}
+             AND NOT EXISTS (SELECT 1 FROM tasks_task x WHERE x.source_type = {lit(WARNING_SOURCE)}
+                             AND x.source_id = w.id)""", [])
+    level = Task.Level(rule.handling_level).label
+    message = f"创建任务，{level}办理，期限 {timezone.localtime(deadline):%Y-%m-%d %H:%M}"
+    _insert_select(TaskEvent, {
+        "task_id": "x.id", "kind": lit(TaskEvent.Kind.CREATED), "message": lit(message[:300]), "by_id": lit(user),
+        "at": _moment(now),
+    }, f"""FROM tasks_task x JOIN monitoring_warning w ON w.id = x.source_id
+           WHERE x.source_type = {lit(WARNING_SOURCE)} AND w.rule_id = {lit(rule.pk)} AND w.id > {lit(before)}""",
+        [])
+    return warned, before
