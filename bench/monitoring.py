@@ -38,8 +38,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = Path("/tmp/mon2_bench.sqlite3")
-PG_NAME = "mon2_bench"
+NAME = "mon2_bench"  # --name: the PostgreSQL database / SQLite file /tmp/<name>.sqlite3 each run recreates
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
 BASE_BIRTH = date(1940, 1, 1)
@@ -52,17 +51,17 @@ def id_number(prefix: str, i: int) -> str:
     return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
-def database_url(db: str) -> str:
-    return f"postgres://root@127.0.0.1:5432/{PG_NAME}" if db == "postgres" else f"sqlite:///{SQLITE_PATH}"
+def database_url(db: str, name: str = NAME) -> str:
+    return f"postgres://root@127.0.0.1:5432/{name}" if db == "postgres" else f"sqlite:////tmp/{name}.sqlite3"
 
 
-def fresh_database(db: str) -> None:
+def fresh_database(db: str, name: str = NAME) -> None:
     if db == "postgres":
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", name], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", name], check=True)
     else:
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+            Path(f"/tmp/{name}.sqlite3{suffix}").unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- child: runs inside Django
@@ -220,10 +219,11 @@ def end_to_end(files: dict[str, bytes], user, profile: bool) -> tuple[float, dic
 def measure(args: argparse.Namespace) -> dict:
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Min
 
     from accounts.services import user_create
     from monitoring.models import Rule, Warning
-    from monitoring.services import rules_run
+    from monitoring.services import rule_candidates, rules_run
     from tasks.models import Task, TaskEvent
 
     call_command("load_areas", "areas/data/areas-500106.csv", verbosity=0)
@@ -252,6 +252,12 @@ def measure(args: argparse.Namespace) -> dict:
     TaskEvent.objects.all().delete()
     Task.objects.all().delete()
     Warning.objects.all().delete()
+    # (c0) the candidate queries alone, as rules_run issues them, read into Python: the query share of (c)
+    started = time.perf_counter()
+    result["candidates"] = {rule.code: len(list(rule_candidates(rule).order_by().values("person_id")
+                                                 .annotate(record_id=Min("id")).values_list("person_id", "record_id")))
+                            for rule in Rule.objects.filter(active=True)}
+    result["candidate_queries_s"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
     run = rules_run(acting_user=user)
     result["rule_run_s"] = round(time.perf_counter() - started, 2)
@@ -289,6 +295,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_500_000)
     parser.add_argument("--enrolments", type=int, default=300_000)
     parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="postgres")
+    parser.add_argument("--name", default=NAME, help="database name (PostgreSQL) / /tmp/<name>.sqlite3")
     parser.add_argument("--skip-e2e", action="store_true", help="only (b), (c), (d)")
     parser.add_argument("--profile", action="store_true", help="cProfile of (a), printed to stderr")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -297,8 +304,8 @@ def main() -> None:
         child(args)
         return
     for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
-        fresh_database(db)
-        env = {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0"}
+        fresh_database(db, args.name)
+        env = {**os.environ, "DATABASE_URL": database_url(db, args.name), "DEBUG": "0"}
         env.pop("CELERY_BROKER_URL", None)
         command = [sys.executable, str(Path(__file__)), "--child", *sys.argv[1:]]
         print(f"$ DATABASE_URL={env['DATABASE_URL']} {' '.join(command)}", flush=True)

@@ -1,6 +1,7 @@
 """The import pipeline (导入流程): the bodies of the validate and commit jobs, the same for every schema.
 
-Validate: stream the file into StagedRow in chunks (cells → row check → set-based database check →
+Validate: stream the file into StagedRow in chunks (the schema's prefilter, if any, drops rows before anything is
+stored → cells → row check → set-based database check →
 bulk insert → progress), then flag within-file duplicates with one GROUP BY, then run the schema's group
 checks over the staged rows page by page (keyset, never OFFSET). Commit: one transaction that hands the good
 rows, a page of whole groups at a time, to the schema's set-based `commit`.
@@ -60,13 +61,13 @@ def _validate(batch: ImportBatch, job: Job | None) -> dict:
     ctx = Context(batch=batch, user=batch.created_by)
     StagedRow.objects.filter(batch=batch).delete()  # a re-run after a crash starts from a clean slate
     if set_based(schema):
-        total, index = _stage_raw(ctx, schema, job)
-        _report(job, total, total, f"已暂存{total}行，开始校验")
+        (total, dropped), index = _stage_raw(ctx, schema, job)
+        _report(job, total, total, f"已暂存{total - dropped}行，开始校验")
         schema.sql_validate(ctx, index)
         Sql().drop(RAW)
         _report(job, total, total, "校验规则已执行")
     else:
-        total = _stage_file(ctx, schema, job)
+        total, dropped = _stage_file(ctx, schema, job)
         _report(job, total, total, "逐行校验完成，检查文件内重复")
         _flag_file_duplicates(schema, batch)
         if schema.group_check is not None:
@@ -78,7 +79,9 @@ def _validate(batch: ImportBatch, job: Job | None) -> dict:
     counts = row_counts(batch)
     ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.STAGED).update(
         status=ImportBatch.Status.VALIDATED, duplicate_of=twin, updated_at=timezone.now(), **counts)
-    _report(job, total, total, f"校验完成：共{total}行，正确{counts['good_rows']}行，错误{counts['bad_rows']}行")
+    skipped = f"，{dropped}行经预筛未暂存" if dropped else ""
+    _report(job, total, total,
+            f"校验完成：共{total}行，正确{counts['good_rows']}行，错误{counts['bad_rows']}行{skipped}")
     return counts
 
 
@@ -179,7 +182,8 @@ def _report(job: Job | None, done: int, total: int, message: str = "") -> None:
 # --- staging: stream, parse, check, bulk insert, in chunks ---
 
 
-def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> int:
+def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, int]:
+    """Stage the file row by row in chunks; (rows read, rows the prefilter dropped)."""
     kind = file_kind(ctx.batch.original_filename)
     content = bytes(ctx.batch.content)
     estimate = estimate_rows(kind, content)
@@ -190,16 +194,14 @@ def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> int:
         raise FileError("；".join(errors))
     width = len(ctx.batch.headers) or len(header)
     reader = _Reader(ctx, schema, index, rows)
-    done = 0
     for chunk in chunked(reader, CHUNK):
         staged = [_parse_row(schema, ctx.batch.pk, index, number, cells[:width]) for number, cells in chunk]
         schema.db_check(ctx, staged)
         bulk_insert(staged)  # the chunk in one statement (COPY / executemany): see imports.bulk
-        done += len(staged)
         _report(job, reader.read, max(estimate, reader.read))
         _forget_logged_queries()
     reader.finish()
-    return done
+    return reader.read, reader.dropped
 
 
 class _Reader:
@@ -227,7 +229,7 @@ class _Reader:
             self.filter.finish(self.dropped)
 
 
-def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, dict[str, int]]:
+def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[tuple[int, int], dict[str, int]]:
     """The set-based path's staging: every non-blank row as (row_number, its cells as a JSON array) into the
     temporary table `import_tmp_raw` — COPY on PostgreSQL, executemany on SQLite — in chunks, with progress."""
     kind = file_kind(ctx.batch.original_filename)
@@ -243,13 +245,11 @@ def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, dict
     sql.drop(RAW)
     sql.run(f"CREATE TEMP TABLE {RAW} (row_number integer, data {sql.json_type()})")
     reader = _Reader(ctx, schema, index, rows)
-    done = 0
     for chunk in chunked(reader, STAGE_CHUNK):
         _write_raw(sql, chunk, width)
-        done += len(chunk)
         _report(job, reader.read, max(estimate, reader.read))
     reader.finish()
-    return done, index
+    return (reader.read, reader.dropped), index
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
