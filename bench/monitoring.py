@@ -212,6 +212,7 @@ def end_to_end(files: dict[str, bytes], user, profile: bool) -> tuple[float, dic
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
         report = out.getvalue()
     return seconds, batches, report
 
@@ -298,11 +299,13 @@ def main() -> None:
     parser.add_argument("--name", default=NAME, help="database name (PostgreSQL) / /tmp/<name>.sqlite3")
     parser.add_argument("--skip-e2e", action="store_true", help="only (b), (c), (d)")
     parser.add_argument("--profile", action="store_true", help="cProfile of (a), printed to stderr")
+    parser.add_argument("--json", type=Path, help="also write the results (a list, one per database) here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
+    results = []
     for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
         fresh_database(db, args.name)
         env = {**os.environ, "DATABASE_URL": database_url(db, args.name), "DEBUG": "0"}
@@ -314,7 +317,11 @@ def main() -> None:
             print(out.stdout[-3000:], file=sys.stderr)
             raise SystemExit(out.returncode)
         line = next(row for row in out.stdout.splitlines() if row.startswith("RESULT "))
-        print(json.dumps(json.loads(line[len("RESULT "):]), ensure_ascii=False, indent=1), flush=True)
+        results.append({"command": " ".join(command[:1] + ["bench/monitoring.py", *sys.argv[1:]]),
+                        **json.loads(line[len("RESULT "):])})
+        print(json.dumps(results[-1], ensure_ascii=False, indent=1), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ header, plus its own payload columns. Rows are sorted out as the file is read, b
   person → the review queue (`MatchReview`); matching nobody → blanked at staging and counted like a
   non-resident; matching several → a row error asking for the ID number.
 
-The commit (`commit`) writes the kept rows as `DeptRecord` (one COPY per page, duplicates of already stored
-facts skipped by their key) and the review rows as `MatchReview`.
+The commit (`commit`) writes the kept rows as `DeptRecord` (per page one COPY into a temporary table and one
+INSERT … ON CONFLICT DO NOTHING, so facts already stored are skipped by their key) and the review rows as
+`MatchReview`.
 """
 
 import hashlib
@@ -359,16 +360,14 @@ def _commit(feed: FeedType):
                 feed_type=feed.code, batch=batch, person_id=clean[PERSON], area_id=clean[AREA],
                 id_number=clean["id_number"], name=clean["name"], event_date=clean["event_date"], payload=payload,
                 period=batch.period, dedup_key=key))
-        existing: set[str] = set()
-        for keys in chunked(list(records)):
-            existing |= set(DeptRecord.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
-        new = [r for k, r in records.items() if k not in existing]
-        bulk_insert(new)  # COPY on PostgreSQL: a page of up to 2,000 records in one statement
+        # Facts stored before (another file, another month) are skipped by their key in the same statement.
+        new = bulk_insert(list(records.values()), ignore_conflicts=True)
+        existing = len(records) - new
         MatchReview.objects.bulk_create(reviews, batch_size=1000)
         FeedBatch.objects.filter(pk=batch.pk).update(
-            records_kept=F("records_kept") + len(new), already_kept=F("already_kept") + len(existing),
+            records_kept=F("records_kept") + new, already_kept=F("already_kept") + existing,
             non_residents=F("non_residents") + dropped, to_review=F("to_review") + len(reviews))
-        return {"kept": len(new), "already_kept": len(existing), "non_residents": dropped, "to_review": len(reviews),
+        return {"kept": new, "already_kept": existing, "non_residents": dropped, "to_review": len(reviews),
                 "duplicates_in_file": len(rows) - dropped - len(reviews) - len(records)}
 
     return commit
