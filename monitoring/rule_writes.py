@@ -7,6 +7,11 @@ the SELECT: the subject's name (task title), community and active household, the
 handling level (the community, its town, or the district — `tasks.services.level_areas`), the task's detail.
 Columns the statements do not name get their model default, so a field added to Task or Warning later does not
 break the insert (a required field without a default does, loudly).
+
+"This run's warnings" are the rule's warnings above the largest id seen before the insert that have no task yet
+(and, for the events, tasks without their 'created' event). Another worker running the same rule at the same time
+commits its warnings together with their tasks and events (one transaction per rule), so under READ COMMITTED
+its warnings are either invisible here or come with their task and event already: nothing is written twice.
 """
 
 from datetime import datetime
@@ -99,6 +104,7 @@ def warnings_and_tasks_insert(*, rule: Rule, candidates, deadline: datetime, act
         "task_id": "x.id", "kind": lit(TaskEvent.Kind.CREATED), "message": lit(message[:300]), "by_id": lit(user),
         "at": _moment(now),
     }, f"""FROM tasks_task x JOIN monitoring_warning w ON w.id = x.source_id
-           WHERE x.source_type = {lit(WARNING_SOURCE)} AND w.rule_id = {lit(rule.pk)} AND w.id > {lit(before)}""",
-        [])
+           WHERE x.source_type = {lit(WARNING_SOURCE)} AND w.rule_id = {lit(rule.pk)} AND w.id > {lit(before)}
+             AND NOT EXISTS (SELECT 1 FROM tasks_taskevent e WHERE e.task_id = x.id
+                             AND e.kind = {lit(TaskEvent.Kind.CREATED)})""", [])
     return warned, before
