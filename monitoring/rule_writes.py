@@ -20,7 +20,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from imports.sqlkit import Sql, lit
-from monitoring.models import Rule, Warning
+from monitoring.models import DeptRecord, Rule, Warning
 from tasks.models import Task, TaskEvent
 
 WARNING_SOURCE = "monitoring.warning"
@@ -58,6 +58,19 @@ def _moment(value: datetime) -> str:
     """A datetime as the literal the backend stores (UTC text on SQLite, timestamptz on PostgreSQL)."""
     adapted = connection.ops.adapt_datetimefield_value(value)
     return f"CAST({lit(str(adapted))} AS timestamptz)" if connection.vendor == "postgresql" else lit(str(adapted))
+
+
+def _statistics_at_least(model: type[models.Model], rows: int) -> None:
+    """ANALYZE the table when its statistics count fewer rows than were just written to it (or to what refers
+    to it). The foreign-key checks at commit (one per task event, per warning) run as a generic plan; on a table
+    the statistics call empty — a fresh installation, a table just emptied and vacuumed — that plan is a
+    sequential scan, and the commit of 19,398 warnings took 10 s instead of 1.3 s."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = CAST(%s AS regclass)", [table])
+        found = cursor.fetchone()
+        if found is not None and found[0] < rows:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _max_id(model: type[models.Model]) -> int:
@@ -117,6 +130,8 @@ def warnings_and_tasks_insert(*, rule: Rule, candidates, deadline: datetime, act
         statement = (f"WITH new_warnings AS ({warning_sql} RETURNING id, person_id, household_id, area_id, "
                      f"dept_record_id), new_tasks AS ({task_sql} RETURNING id) {event_sql}")
         warned = _run(statement, warning_defaults + list(pick_params) + task_defaults + event_defaults)
+        for model in (Task, DeptRecord):
+            _statistics_at_least(model, warned)
         return warned, before
     warned = _run(warning_sql, warning_defaults + list(pick_params))
     if not warned:
