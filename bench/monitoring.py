@@ -6,18 +6,23 @@ of the same file and ONE hand-written SQL join finding the same death and vehicl
         --enrolments 300000 --db postgres
     .venv/bin/python bench/monitoring.py --records 200000 --persons 150000 --enrolments 30000 --db sqlite
 
-A child process gets a fresh database (PostgreSQL `mon2_bench`, SQLite /tmp/mon2_bench.sqlite3), migrates it,
-loads the 沙坪坝区 areas and builds the registry set-based (PostgreSQL COPY; SQLite executemany): `--persons`
-people with valid ID numbers, the first `--enrolments` of them each the head of a one-person household enrolled
-in 低保. Two department files are generated (deaths 2 %, vehicles 98 % of `--records`); `--residents-share` of
-the rows name a registry person, the rest valid ID numbers of other districts. Then it times:
+A child process gets a fresh database (PostgreSQL `--name`, default mon2_bench; SQLite /tmp/<name>.sqlite3),
+migrates it, loads the 沙坪坝区 areas and builds the registry set-based (PostgreSQL COPY; SQLite executemany):
+`--persons` people with valid ID numbers, the first `--enrolments` of them each the head of a one-person
+household enrolled in 低保. Two department files are generated (deaths 2 %, vehicles 98 % of `--records`);
+`--residents-share` of the rows name a registry person, the rest valid ID numbers of other districts. Then it
+times:
 
 (a) end-to-end: `feed_batch_upload` of both files (stage + validate + match, commit of the residents' rows,
     rule run, warnings and tasks) — the platform's real path, jobs run in-process;
 (b) raw bulk load of the same two files into bare text tables (PostgreSQL COPY / SQLite executemany);
-(c) the rule evaluation alone: `rules_run()` over every stored record, after deleting (a)'s warnings/tasks;
+(c0) the candidate queries of every active rule alone, read into Python (the query share of (c));
+(c) the rule run: `rules_run()` over every stored record, writes and commits included, after deleting (a)'s
+    warnings/tasks;
 (d) one hand-written SQL join over the bare tables of (b) finding the enrolled persons with a death or vehicle
     row — the practical limit for (c).
+(c0), (c) and (d) run `--repeat` times (best counts); `--rules-only` runs only them again on the database a
+previous run with the same `--name` left.
 
 The death rule's registry action (登记死亡, one `person_record_death` per person — a few a month in reality) is
 switched off for the run so (c) and (d) count the same thing; `--profile` prints where (a) spends its time.
