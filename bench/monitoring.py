@@ -6,18 +6,23 @@ of the same file and ONE hand-written SQL join finding the same death and vehicl
         --enrolments 300000 --db postgres
     .venv/bin/python bench/monitoring.py --records 200000 --persons 150000 --enrolments 30000 --db sqlite
 
-A child process gets a fresh database (PostgreSQL `mon2_bench`, SQLite /tmp/mon2_bench.sqlite3), migrates it,
-loads the 沙坪坝区 areas and builds the registry set-based (PostgreSQL COPY; SQLite executemany): `--persons`
-people with valid ID numbers, the first `--enrolments` of them each the head of a one-person household enrolled
-in 低保. Two department files are generated (deaths 2 %, vehicles 98 % of `--records`); `--residents-share` of
-the rows name a registry person, the rest valid ID numbers of other districts. Then it times:
+A child process gets a fresh database (PostgreSQL `--name`, default mon2_bench; SQLite /tmp/<name>.sqlite3),
+migrates it, loads the 沙坪坝区 areas and builds the registry set-based (PostgreSQL COPY; SQLite executemany):
+`--persons` people with valid ID numbers, the first `--enrolments` of them each the head of a one-person
+household enrolled in 低保. Two department files are generated (deaths 2 %, vehicles 98 % of `--records`);
+`--residents-share` of the rows name a registry person, the rest valid ID numbers of other districts. Then it
+times:
 
 (a) end-to-end: `feed_batch_upload` of both files (stage + validate + match, commit of the residents' rows,
     rule run, warnings and tasks) — the platform's real path, jobs run in-process;
 (b) raw bulk load of the same two files into bare text tables (PostgreSQL COPY / SQLite executemany);
-(c) the rule evaluation alone: `rules_run()` over every stored record, after deleting (a)'s warnings/tasks;
+(c0) the candidate queries of every active rule alone, read into Python (the query share of (c));
+(c) the rule run: `rules_run()` over every stored record, writes and commits included, after deleting (a)'s
+    warnings/tasks;
 (d) one hand-written SQL join over the bare tables of (b) finding the enrolled persons with a death or vehicle
     row — the practical limit for (c).
+(c0), (c) and (d) run `--repeat` times (best counts); `--rules-only` runs only them again on the database a
+previous run with the same `--name` left.
 
 The death rule's registry action (登记死亡, one `person_record_death` per person — a few a month in reality) is
 switched off for the run so (c) and (d) count the same thing; `--profile` prints where (a) spends its time.
@@ -38,8 +43,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = Path("/tmp/mon2_bench.sqlite3")
-PG_NAME = "mon2_bench"
+NAME = "mon2_bench"  # --name: the PostgreSQL database / SQLite file /tmp/<name>.sqlite3 each run recreates
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
 BASE_BIRTH = date(1940, 1, 1)
@@ -52,17 +56,17 @@ def id_number(prefix: str, i: int) -> str:
     return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
-def database_url(db: str) -> str:
-    return f"postgres://root@127.0.0.1:5432/{PG_NAME}" if db == "postgres" else f"sqlite:///{SQLITE_PATH}"
+def database_url(db: str, name: str = NAME) -> str:
+    return f"postgres://root@127.0.0.1:5432/{name}" if db == "postgres" else f"sqlite:////tmp/{name}.sqlite3"
 
 
-def fresh_database(db: str) -> None:
+def fresh_database(db: str, name: str = NAME) -> None:
     if db == "postgres":
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", name], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", name], check=True)
     else:
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+            Path(f"/tmp/{name}.sqlite3{suffix}").unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- child: runs inside Django
@@ -213,6 +217,7 @@ def end_to_end(files: dict[str, bytes], user, profile: bool) -> tuple[float, dic
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
         report = out.getvalue()
     return seconds, batches, report
 
@@ -223,8 +228,6 @@ def measure(args: argparse.Namespace) -> dict:
 
     from accounts.services import user_create
     from monitoring.models import Rule, Warning
-    from monitoring.services import rules_run
-    from tasks.models import Task, TaskEvent
 
     call_command("load_areas", "areas/data/areas-500106.csv", verbosity=0)
     result = {"vendor": connection.vendor, "records": args.records, "residents_share": args.residents_share,
@@ -248,23 +251,55 @@ def measure(args: argparse.Namespace) -> dict:
         if report:
             print(report, file=sys.stderr)
     del files
-    # (c) every rule over every stored record, from a clean slate of warnings
-    TaskEvent.objects.all().delete()
-    Task.objects.all().delete()
-    Warning.objects.all().delete()
-    started = time.perf_counter()
-    run = rules_run(acting_user=user)
-    result["rule_run_s"] = round(time.perf_counter() - started, 2)
-    result["rule_run"] = run
-    result["warnings_by_rule"] = {code: Warning.objects.filter(rule__code=code).count()
-                                  for code in ("death_enrolled", "vehicle_enrolled")}
-    best, matches = min((raw_join() for _ in range(2)), key=lambda r: r[0])
-    result["raw_join_s"] = round(best, 2)
-    result["raw_join_matches"] = matches
-    result["rule_vs_join"] = round(result["rule_run_s"] / best, 2) if best else None
+    result |= rule_timings(user, args.repeat)
     if "end_to_end_s" in result:
         result["e2e_vs_raw_load"] = round(result["end_to_end_s"] / result["raw_load_s"], 1)
     return result
+
+
+def rule_timings(user, repeat: int) -> dict:
+    """(c0), (c) and (d), each `repeat` times from a clean slate of warnings; the best of each is the figure."""
+    from django.db import connection
+    from django.db.models import Min
+
+    from monitoring.models import Rule, Warning
+    from monitoring.services import rule_candidates, rules_run
+    from tasks.models import Task, TaskEvent
+
+    candidates, runs = [], []
+    for _ in range(repeat):
+        TaskEvent.objects.all().delete()
+        Task.objects.all().delete()
+        Warning.objects.all().delete()
+        if connection.vendor == "postgresql":  # the deleted rows' dead tuples would slow the next round
+            with connection.cursor() as c:
+                c.execute("VACUUM ANALYZE monitoring_warning, tasks_task, tasks_taskevent")
+        # (c0) the candidate queries alone, as rules_run issues them, read into Python: the query share of (c)
+        started = time.perf_counter()
+        found = {rule.code: len(list(rule_candidates(rule).order_by().values("person_id")
+                                     .annotate(record_id=Min("id")).values_list("person_id", "record_id")))
+                 for rule in Rule.objects.filter(active=True)}
+        candidates.append(time.perf_counter() - started)
+        # (c) every rule over every stored record, writes and commits included
+        started = time.perf_counter()
+        run = rules_run(acting_user=user)
+        runs.append(time.perf_counter() - started)
+    joins = [raw_join() for _ in range(repeat)]
+    best, matches = min(joins, key=lambda r: r[0])
+    return {"candidates": found, "candidate_queries_s": round(min(candidates), 2), "rule_run_s": round(min(runs), 3),
+            "rule_run_all_s": [round(r, 2) for r in runs], "rule_run": run,
+            "warnings_by_rule": {code: Warning.objects.filter(rule__code=code).count()
+                                 for code in ("death_enrolled", "vehicle_enrolled")},
+            "raw_join_s": round(best, 3), "raw_join_all_s": [round(j[0], 2) for j in joins],
+            "raw_join_matches": matches, "rule_vs_join": round(min(runs) / best, 2) if best else None}
+
+
+def rules_only(args: argparse.Namespace) -> dict:
+    """--rules-only: (c0), (c), (d) again on the database a previous run left (its records and raw tables)."""
+    from accounts.models import User
+
+    result = rule_timings(User.objects.get(username="bench_officer"), args.repeat)
+    return {"rules_only": True, "records": args.records, **result}
 
 
 def child(args: argparse.Namespace) -> None:
@@ -275,6 +310,9 @@ def child(args: argparse.Namespace) -> None:
     django.setup()
     from django.core.management import call_command
 
+    if args.rules_only:
+        print("RESULT " + json.dumps(rules_only(args), ensure_ascii=False), flush=True)
+        return
     call_command("migrate", verbosity=0)
     print("RESULT " + json.dumps(measure(args), ensure_ascii=False), flush=True)
 
@@ -289,16 +327,23 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_500_000)
     parser.add_argument("--enrolments", type=int, default=300_000)
     parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="postgres")
+    parser.add_argument("--name", default=NAME, help="database name (PostgreSQL) / /tmp/<name>.sqlite3")
     parser.add_argument("--skip-e2e", action="store_true", help="only (b), (c), (d)")
     parser.add_argument("--profile", action="store_true", help="cProfile of (a), printed to stderr")
+    parser.add_argument("--repeat", type=int, default=2, help="times (c0), (c) and (d) are run; the best counts")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="only (c0), (c), (d) again, on the database a previous run with the same --name left")
+    parser.add_argument("--json", type=Path, help="also write the results (a list, one per database) here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
+    results = []
     for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
-        fresh_database(db)
-        env = {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0"}
+        if not args.rules_only:
+            fresh_database(db, args.name)
+        env = {**os.environ, "DATABASE_URL": database_url(db, args.name), "DEBUG": "0"}
         env.pop("CELERY_BROKER_URL", None)
         command = [sys.executable, str(Path(__file__)), "--child", *sys.argv[1:]]
         print(f"$ DATABASE_URL={env['DATABASE_URL']} {' '.join(command)}", flush=True)
@@ -307,7 +352,11 @@ def main() -> None:
             print(out.stdout[-3000:], file=sys.stderr)
             raise SystemExit(out.returncode)
         line = next(row for row in out.stdout.splitlines() if row.startswith("RESULT "))
-        print(json.dumps(json.loads(line[len("RESULT "):]), ensure_ascii=False, indent=1), flush=True)
+        results.append({"command": " ".join(command[:1] + ["bench/monitoring.py", *sys.argv[1:]]),
+                        **json.loads(line[len("RESULT "):])})
+        print(json.dumps(results[-1], ensure_ascii=False, indent=1), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

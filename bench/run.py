@@ -9,7 +9,10 @@ then (2) runs the measurements in a child process pointed at it:
   b) name search (Chinese substring, pinyin prefix, initials), first page of 50 through person_search;
   c) the person list page GET /persons/ (first page, ?after= pages, ?q= searches) as the district officer;
   d) imports.services.import_file_run on a CSV of fresh people, next to the database's raw bulk path
-     (PostgreSQL COPY, SQLite executemany) on the same file; the import's rows are removed afterwards.
+     (PostgreSQL COPY, SQLite executemany) on the same file; the import's rows are removed afterwards;
+  e) dynamic monitoring (`bench/monitoring.py`, its own fresh database `mon_bench_run`): department files of
+     `--monitoring-records` rows (10 % about residents) → warnings, next to COPY of the same files, and the rule run
+     next to one hand-written join (0 = not run). See docs/benchmarks-monitoring.md.
 It prints a report and writes bench-results/report.md and bench-results/results.json.
 """
 
@@ -41,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pages", type=int, default=100, help="人员列表页请求次数")
     parser.add_argument("--import-rows", type=int, default=100_000, help="导入文件行数（0 = 不测导入）")
     parser.add_argument("--reuse", action="store_true", help="基准库已有 N 人时不重建")
+    parser.add_argument("--monitoring-records", type=int, default=200_000, help="动态监测部门数据行数（0 = 不测）")
+    parser.add_argument("--monitoring-persons", type=int, default=150_000, help="动态监测基准的登记人数")
+    parser.add_argument("--monitoring-enrolments", type=int, default=30_000, help="动态监测基准的低保户数")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
@@ -117,7 +123,27 @@ def bench_one(db: str, args: argparse.Namespace) -> dict:
     seconds, _ = run(db, worker, log)
     result = json.loads(out.read_text())
     out.unlink()
+    if args.monitoring_records:
+        result["monitoring"] = monitoring_run(db, args, log)
     return {"db": db, "build": build, "measure_s": round(seconds, 1), "commands": log, **result}
+
+
+def monitoring_run(db: str, args: argparse.Namespace, log: list[str]) -> dict:
+    """e) bench/monitoring.py in its own fresh database; its figures (one database) as a dict."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    command = [str(PYTHON), str(ROOT / "bench" / "monitoring.py"), "--db", db, "--name", "mon_bench_run",
+               "--records", str(args.monitoring_records), "--persons", str(args.monitoring_persons),
+               "--enrolments", str(args.monitoring_enrolments), "--json", str(out)]
+    log.append(shlex.join([str(Path(a).relative_to(ROOT)) if a.startswith(str(ROOT)) else a for a in command]))
+    print(f"$ {log[-1]}", flush=True)
+    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "DEBUG": "0"}, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
+        raise SystemExit(f"命令失败（退出码 {done.returncode}）：{log[-1]}")
+    figures = json.loads(out.read_text())[0]
+    out.unlink()
+    return figures
 
 
 # --- the child process: Django set up against the benchmark database ---------------------------------------
@@ -194,7 +220,25 @@ def report_db(args: argparse.Namespace, result: dict) -> list[str]:
     labels = {"first_page": "第一页", "after_pages": "?after= 翻页", "searches": "?q= 检索", "all": "全部"}
     lines += [f"- {label}：{_ms(page[key])}" for key, label in labels.items() if key in page]
     lines += ["", *import_lines(result.get("import")), ""]
+    lines += [*monitoring_lines(result.get("monitoring")), ""]
     return lines
+
+
+def monitoring_lines(figures: dict | None) -> list[str]:
+    if not figures:
+        return ["e) 动态监测：未测（--monitoring-records 0）"]
+    kept = sum(b["kept"] for b in figures.get("batches", {}).values())
+    dropped = sum(b["non_residents"] for b in figures.get("batches", {}).values())
+    return [
+        f"e) 动态监测：部门数据 {figures['records']:,} 行（{figures['file_mb']} MB，其中本区人员约 "
+        f"{figures['residents_share']:.0%}），登记 {figures['persons']:,} 人、低保 {figures['enrolments']:,} 户：",
+        f"- 文件到预警全流程（预筛、暂存校验、保存 {kept:,} 条、非本区 {dropped:,} 行只计数、规则、预警和任务）："
+        f"{figures['end_to_end_s']} 秒；同一文件原生批量写入 {figures['raw_load_s']} 秒；"
+        f"比值 {figures['e2e_vs_raw_load']}",
+        f"- 规则运行 `rules_run()`：{figures['rule_run_s']} 秒（其中候选查询 {figures['candidate_queries_s']} 秒）；"
+        f"手写 SQL 联接 {figures['raw_join_s']} 秒；比值 {figures['rule_vs_join']}（目标 ≤ 2）；"
+        f"预警 {figures['warnings_by_rule']} = 联接 {figures['raw_join_matches']}",
+    ]
 
 
 def import_lines(figures: dict | None) -> list[str]:

@@ -35,17 +35,19 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(start + 1, start + 1 + count))
 
 
-def bulk_insert(objs: list[models.Model], *, with_ids: bool = False) -> None:
-    """Insert unsaved instances of one model; with_ids reserves and sets their primary keys first."""
+def bulk_insert(objs: list[models.Model], *, with_ids: bool = False, ignore_conflicts: bool = False) -> int:
+    """Insert unsaved instances of one model; with_ids reserves and sets their primary keys first. With
+    ignore_conflicts, rows that would break a unique constraint are skipped (PostgreSQL: COPY into a temporary
+    table, then one INSERT … SELECT … ON CONFLICT DO NOTHING; SQLite: INSERT OR IGNORE). Returns how many rows
+    were inserted."""
     if not objs:
-        return
+        return 0
     model = type(objs[0])
     if with_ids:
         for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
             obj.pk = pk
     if connection.vendor not in ("postgresql", "sqlite"):
-        model.objects.bulk_create(objs, batch_size=2000)
-        return
+        return len(model.objects.bulk_create(objs, batch_size=2000, ignore_conflicts=ignore_conflicts))
     fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
     special = [f.get_internal_type() in SPECIAL_TYPES for f in fields]
     rows = [_values(obj, fields, special) for obj in objs]
@@ -54,14 +56,27 @@ def bulk_insert(objs: list[models.Model], *, with_ids: bool = False) -> None:
     # One transaction per call: SQLite in autocommit would otherwise commit (and sync) every row of executemany.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            target = "imports_tmp_bulk" if ignore_conflicts else table
+            if ignore_conflicts:
+                cursor.execute(f"DROP TABLE IF EXISTS {target}")
+                cursor.execute(f"CREATE TEMP TABLE {target} AS SELECT {columns} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            inserted = len(rows)
+            if ignore_conflicts:
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} "
+                               "ON CONFLICT DO NOTHING")
+                inserted = cursor.rowcount
+                cursor.execute(f"DROP TABLE {target}")
         else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
+            verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+            cursor.executemany(f"{verb} INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
+            inserted = cursor.rowcount if ignore_conflicts else len(rows)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+    return inserted
 
 
 def _values(obj: models.Model, fields: list[models.Field], special: list[bool]) -> tuple:

@@ -8,7 +8,8 @@ from jobs.services import job_handler
 
 @job_handler("import.validate")
 def validate_job(job: Job) -> dict:
-    batch = ImportBatch.objects.select_related("created_by").get(pk=job.params["batch_id"])
+    # the bytes are read by the pipeline (imports.pipeline.batch_content), not with the row
+    batch = ImportBatch.objects.select_related("created_by").defer("content").get(pk=job.params["batch_id"])
     return batch_validate(batch=batch, job=job)
 
 

@@ -1,6 +1,7 @@
 """The import pipeline (导入流程): the bodies of the validate and commit jobs, the same for every schema.
 
-Validate: stream the file into StagedRow in chunks (cells → row check → set-based database check →
+Validate: stream the file into StagedRow in chunks (the schema's prefilter, if any, drops rows before anything is
+stored → cells → row check → set-based database check →
 bulk insert → progress), then flag within-file duplicates with one GROUP BY, then run the schema's group
 checks over the staged rows page by page (keyset, never OFFSET). Commit: one transaction that hands the good
 rows, a page of whole groups at a time, to the schema's set-based `commit`.
@@ -60,13 +61,13 @@ def _validate(batch: ImportBatch, job: Job | None) -> dict:
     ctx = Context(batch=batch, user=batch.created_by)
     StagedRow.objects.filter(batch=batch).delete()  # a re-run after a crash starts from a clean slate
     if set_based(schema):
-        total, index = _stage_raw(ctx, schema, job)
-        _report(job, total, total, f"已暂存{total}行，开始校验")
+        (total, dropped), index = _stage_raw(ctx, schema, job)
+        _report(job, total, total, f"已暂存{total - dropped}行，开始校验")
         schema.sql_validate(ctx, index)
         Sql().drop(RAW)
         _report(job, total, total, "校验规则已执行")
     else:
-        total = _stage_file(ctx, schema, job)
+        total, dropped = _stage_file(ctx, schema, job)
         _report(job, total, total, "逐行校验完成，检查文件内重复")
         _flag_file_duplicates(schema, batch)
         if schema.group_check is not None:
@@ -78,7 +79,9 @@ def _validate(batch: ImportBatch, job: Job | None) -> dict:
     counts = row_counts(batch)
     ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.STAGED).update(
         status=ImportBatch.Status.VALIDATED, duplicate_of=twin, updated_at=timezone.now(), **counts)
-    _report(job, total, total, f"校验完成：共{total}行，正确{counts['good_rows']}行，错误{counts['bad_rows']}行")
+    skipped = f"，{dropped}行经预筛未暂存" if dropped else ""
+    _report(job, total, total,
+            f"校验完成：共{total}行，正确{counts['good_rows']}行，错误{counts['bad_rows']}行{skipped}")
     return counts
 
 
@@ -179,9 +182,25 @@ def _report(job: Job | None, done: int, total: int, message: str = "") -> None:
 # --- staging: stream, parse, check, bulk insert, in chunks ---
 
 
-def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> int:
+def batch_content(batch: ImportBatch) -> bytes:
+    """The uploaded file's bytes. On PostgreSQL fetched in binary format: as text, bytea comes back hex-encoded at
+    twice its size, and a file over ~500 MB (a 10-million-row department feed) exceeds the server's 1 GB limit
+    for one value ("invalid memory alloc request size")."""
+    if connection.vendor != "postgresql":
+        return bytes(batch.content)
+    import psycopg
+
+    connection.ensure_connection()
+    table = connection.ops.quote_name(ImportBatch._meta.db_table)
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(f"SELECT content FROM {table} WHERE id = %s", [batch.pk], binary=True)
+        return bytes(cursor.fetchone()[0])
+
+
+def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, int]:
+    """Stage the file row by row in chunks; (rows read, rows the prefilter dropped)."""
     kind = file_kind(ctx.batch.original_filename)
-    content = bytes(ctx.batch.content)
+    content = batch_content(ctx.batch)
     estimate = estimate_rows(kind, content)
     rows = iter_rows(kind, content)
     _, header = next(rows, (1, []))
@@ -189,22 +208,47 @@ def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> int:
     if errors:
         raise FileError("；".join(errors))
     width = len(ctx.batch.headers) or len(header)
-    done = 0
-    for chunk in chunked(((n, cells) for n, cells in rows if any(cells)), CHUNK):
+    reader = _Reader(ctx, schema, index, rows)
+    for chunk in chunked(reader, CHUNK):
         staged = [_parse_row(schema, ctx.batch.pk, index, number, cells[:width]) for number, cells in chunk]
         schema.db_check(ctx, staged)
         bulk_insert(staged)  # the chunk in one statement (COPY / executemany): see imports.bulk
-        done += len(staged)
-        _report(job, done, max(estimate, done))
+        _report(job, reader.read, max(estimate, reader.read))
         _forget_logged_queries()
-    return done
+    reader.finish()
+    return reader.read, reader.dropped
 
 
-def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, dict[str, int]]:
+class _Reader:
+    """The non-blank data rows the schema's prefilter keeps, counting every row read (for progress) and the
+    rows dropped (told to the prefilter at the end)."""
+
+    def __init__(self, ctx: Context, schema: Schema, index: dict[str, int], rows: Iterator) -> None:
+        self.filter = schema.prefilter(ctx, index) if schema.prefilter is not None else None
+        self.rows = rows
+        self.read = self.dropped = 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        keep = self.filter.keep if self.filter is not None else None
+        for number, cells in self.rows:
+            if not any(cells):
+                continue
+            self.read += 1
+            if keep is not None and not keep(cells):
+                self.dropped += 1
+                continue
+            yield number, cells
+
+    def finish(self) -> None:
+        if self.filter is not None:
+            self.filter.finish(self.dropped)
+
+
+def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[tuple[int, int], dict[str, int]]:
     """The set-based path's staging: every non-blank row as (row_number, its cells as a JSON array) into the
     temporary table `import_tmp_raw` — COPY on PostgreSQL, executemany on SQLite — in chunks, with progress."""
     kind = file_kind(ctx.batch.original_filename)
-    content = bytes(ctx.batch.content)
+    content = batch_content(ctx.batch)
     estimate = estimate_rows(kind, content)
     rows = iter_rows(kind, content)
     _, header = next(rows, (1, []))
@@ -215,12 +259,12 @@ def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, dict
     sql = Sql()
     sql.drop(RAW)
     sql.run(f"CREATE TEMP TABLE {RAW} (row_number integer, data {sql.json_type()})")
-    done = 0
-    for chunk in chunked(((n, cells) for n, cells in rows if any(cells)), STAGE_CHUNK):
+    reader = _Reader(ctx, schema, index, rows)
+    for chunk in chunked(reader, STAGE_CHUNK):
         _write_raw(sql, chunk, width)
-        done += len(chunk)
-        _report(job, done, max(estimate, done))
-    return done, index
+        _report(job, reader.read, max(estimate, reader.read))
+    reader.finish()
+    return (reader.read, reader.dropped), index
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

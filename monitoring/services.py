@@ -33,15 +33,15 @@ from jobs.services import job_run, job_start
 from monitoring.conditions import compile_condition, condition_check
 from monitoring.feeds import feed_type_get, record_key
 from monitoring.models import DeptRecord, FeedBatch, MatchReview, Rule, RuleFailure, Warning
+from monitoring.rule_writes import WARNING_SOURCE, warnings_and_tasks_insert
 from monitoring.selectors import match_reviews_visible
 from programs.models import OPEN_STATUSES, Enrolment
 from programs.selectors import parameter_at
-from registry.models import HouseholdMember, Person
-from tasks.services import TaskSpec, deadline_at, tasks_create_many
+from registry.models import Person
+from tasks.services import deadline_at
 
 log = logging.getLogger(__name__)
 FEED_RUN = "monitoring.feed_run"
-WARNING_SOURCE = "monitoring.warning"
 WAIT_SECONDS = 15
 PERIOD_MAX = 20
 
@@ -235,43 +235,17 @@ def rule_update(*, acting_user, rule: Rule, **changes) -> Rule:
     return rule
 
 
-def _subjects(person_ids: list[int]) -> dict[int, tuple[str, str, int | None]]:
-    """person → (name, community, active household) in two queries per 900 people."""
-    out: dict[int, tuple[str, str, int | None]] = {}
-    for start in range(0, len(person_ids), 900):
-        chunk = person_ids[start:start + 900]
-        homes = dict(HouseholdMember.objects.filter(person_id__in=chunk, is_active=True)
-                     .values_list("person_id", "household_id"))
-        for pk, name, area in Person.objects.filter(pk__in=chunk).values_list("pk", "name", "area_id"):
-            out[pk] = (name, area, homes.get(pk))
-    return out
-
-
-def _run_rule(rule: Rule, feed_batch: FeedBatch | None, today: date, acting_user) -> list[Warning]:
-    """One query for the people flagged (first record each), one insert of warnings, one of tasks."""
-    pairs = list(rule_candidates(rule, feed_batch=feed_batch, today=today).order_by()
-                 .values("person_id").annotate(record_id=Min("id")).values_list("person_id", "record_id"))
-    if not pairs:
-        return []
-    subjects = _subjects([p for p, _ in pairs])
-    warnings = Warning.objects.bulk_create([
-        Warning(rule=rule, warning_type=rule.warning_type, severity=rule.severity, person_id=person,
-                household_id=subjects[person][2], dept_record_id=record, area_id=subjects[person][1],
-                dedup_key=f"{rule.code}:{record}") for person, record in pairs])
-    if not all(w.pk for w in warnings):  # a backend without RETURNING: read the ids back by their keys
-        ids = dict(Warning.objects.filter(dedup_key__in=[w.dedup_key for w in warnings])
-                   .values_list("dedup_key", "pk"))
-        for w in warnings:
-            w.pk = w.id = ids[w.dedup_key]
+def _run_rule(rule: Rule, feed_batch: FeedBatch | None, today: date, acting_user) -> tuple[int, list[Warning]]:
+    """The people flagged (first record each) → warnings, tasks and task events, three INSERT … SELECT
+    (`monitoring.rule_writes`). Returns the count, and the new warnings themselves only when the rule has an
+    action that needs them (登记死亡, 提前复核)."""
+    pairs = (rule_candidates(rule, feed_batch=feed_batch, today=today).order_by()
+             .values("person_id").annotate(record_id=Min("id")).values_list("person_id", "record_id"))
     due = deadline_at(now=timezone.now(), working_days=rule.deadline_working_days, hours=rule.deadline_hours)
-    tasks_create_many(acting_user=acting_user, specs=[
-        TaskSpec(kind="warning", title=f"{rule.name}：{subjects[w.person_id][0]}", area_id=w.area_id,
-                 handling_level=rule.handling_level, deadline=due, person_id=w.person_id,
-                 household_id=w.household_id, source_type=WARNING_SOURCE, source_id=w.pk,
-                 detail={"warning_type": rule.warning_type, "rule": rule.code, "advice": rule.advice,
-                         "severity": rule.severity, "dept_record": w.dept_record_id})
-        for w in warnings])
-    return warnings
+    count, before = warnings_and_tasks_insert(rule=rule, candidates=pairs, deadline=due, acting_user=acting_user)
+    if not count or not rule.action:
+        return count, []
+    return count, list(Warning.objects.filter(rule=rule, pk__gt=before).order_by("pk"))
 
 
 def _apply_deaths(rule: Rule, warnings: list[Warning], feed_batch: FeedBatch | None, acting_user) -> int:
@@ -307,14 +281,14 @@ def rules_run(*, feed_batch: FeedBatch | None = None, acting_user=None, today: d
             continue
         try:
             with transaction.atomic():
-                warnings = _run_rule(rule, feed_batch, today, acting_user)
+                count, warnings = _run_rule(rule, feed_batch, today, acting_user)
         except Exception as exc:  # noqa: BLE001 — recorded for review, never a silent skip
             message = "；".join(exc.messages) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
             log.warning("rule %s failed: %s", rule.code, message)
             RuleFailure.objects.create(rule=rule, batch=feed_batch, error=f"规则运行失败：{message}"[:2000])
             failures += 1
             continue
-        created += len(warnings)
+        created += count
         if rule.action == Rule.Action.RECORD_DEATH and warnings:
             if acting_user is None:
                 RuleFailure.objects.create(rule=rule, batch=feed_batch,

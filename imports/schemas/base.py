@@ -27,6 +27,18 @@ class CommitConflict(Exception):
 Parser = Callable[[str], Any]
 
 
+class RowFilter:
+    """预筛 (prefilter): decides, from a row's raw cells, whether the row is staged at all — for files most of whose
+    rows are not ours to keep (a city-wide department feed is ~90 % about other districts). A dropped row is never
+    written anywhere, not even as a staged row; `finish` is told how many were dropped once the file is read."""
+
+    def keep(self, cells: list[str]) -> bool:
+        return True
+
+    def finish(self, dropped: int) -> None:
+        return None
+
+
 @dataclass
 class Context:
     """What the checks and the commit may use: the batch, who acts, and lookups kept across chunks."""
@@ -64,7 +76,8 @@ def _no_chunk_check(ctx: Context, rows: list[StagedRow]) -> None:
 
 @dataclass(frozen=True)
 class Schema:
-    """导入模板. Checks run in this order: cells → row_check → db_check (per chunk) → duplicates → group_check."""
+    """导入模板. Checks run in this order: prefilter → cells → row_check → db_check (per chunk) → duplicates →
+    group_check."""
 
     key: str
     title: str
@@ -83,6 +96,8 @@ class Schema:
     # index) and write its StagedRows; commit the good rows given `report(fraction)`. Either both or neither.
     sql_validate: Callable[[Context, dict[str, int]], None] | None = None
     sql_commit: Callable[[Context, Callable[[float], None]], dict[str, int]] | None = None
+    # Rows it rejects are neither staged nor checked (see RowFilter); built per batch from the header index.
+    prefilter: Callable[[Context, dict[str, int]], RowFilter] | None = None
     description: str = ""
 
     def column(self, key: str) -> Column:
