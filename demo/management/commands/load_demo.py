@@ -6,7 +6,9 @@ same people for the same seed. The population is written set-based (COPY on Post
 SQLite), one transaction per chunk. Each person and household gets one ChangeLog 'create' row (source 命令,
 reason 演示数据), written set-based with it. Right after a population is generated, the social-assistance demo
 (demo.assistance: applications in every state through the real services, and the existing 低保/特困 roll) is
-built on the households just made (--cases 0 leaves it out). Prints the table of demo logins at the end.
+built on the households just made (--cases 0 leaves it out), and then the payroll demo (demo.payments: bank
+accounts, last month paid through the bank with a return file, this month generated). Prints the table of demo
+logins at the end.
 """
 
 from pathlib import Path
@@ -19,6 +21,7 @@ from audit.context import acting
 from casework import clock
 from demo.assistance import DEMO_CASES, demo_assistance_load, demo_assistance_logins, demo_assistance_users_ensure
 from demo.loader import District, LoadSummary, demo_population_load, district_ensure
+from demo.payments import demo_payments_load
 from demo.personas import demo_logins, demo_personas, demo_personas_ensure, logins_table
 from registry.models import Household, Person
 
@@ -76,6 +79,7 @@ class Command(BaseCommand):
             self._report(summary)
             if cases:
                 self._assistance(district, seed, cases, first_household_id)
+                self._payments()
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
     def _assistance(self, district: District, seed: int, cases: int, first_household_id: int) -> None:
@@ -84,6 +88,15 @@ class Command(BaseCommand):
             with acting(source="command"):
                 summary = demo_assistance_load(district=district, seed=seed, today=clock.today(), cases=cases,
                                                first_household_id=first_household_id)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(summary.line()))
+
+    def _payments(self) -> None:
+        """资金发放演示数据: last month paid through the bank, this month generated (on the roll just made)."""
+        try:
+            with acting(source="command"):
+                summary = demo_payments_load(today=clock.today())
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(summary.line()))
