@@ -254,10 +254,10 @@ def cycle_generate_now(cycle: PaymentCycle, *, acting_user=None, job: Job | None
         done += 1
         if job is not None:
             job_progress(job, done=done, total=total + 1, message=f"分块 [{chunk.lo}, {chunk.hi}) 完成")
-    # No ANALYZE of the line table on PostgreSQL any more: the checks read a copy of the cycle's lines that they
-    # analyse themselves (`checks._lines_snapshot`), so stale statistics on the big table cannot mislead their
-    # joins, and autovacuum's own ANALYZE follows a generation within a minute (a 10% change of the table).
     if inserted:
+        # The planner must know the lines just written. Without it the new cycle is estimated at "1 row" and the
+        # copy the checks take of the cycle's lines, and the bank-snapshot refresh, run as nested loops over the
+        # whole cycle (measured at 1,000,000: 16 s and 6 s instead of about 2 s and milliseconds).
         with connection.cursor() as cursor:
             d.refresh_statistics(cursor, "payments_paymentline")
     found = checks_run(cycle=cycle, acting_user=acting_user, refresh_totals=True)
