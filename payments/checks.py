@@ -223,19 +223,21 @@ def _refresh_bank_snapshots(cursor, cycle: PaymentCycle) -> None:
 
     Both sets are found from their small side — the open exceptions, the invalid accounts and, through the
     (person, month) index, their payees' lines — never by reading every line of the cycle: a line's account is
-    always its payee's (generation and adjustments both take the person's valid account)."""
+    always its payee's (generation and adjustments both take the person's valid account). Both sets hold only
+    lines of this cycle, so the outer WHERE names no cycle: given one, SQLite read the cycle's every line by
+    the (cycle, area) index to test it against the set. CROSS JOIN is SQLite's way to keep the accounts as the
+    outer loop (PostgreSQL plans it as any inner join)."""
     valid = "FROM payments_bankaccount b WHERE b.person_id = payments_paymentline.person_id AND b.valid"
     cursor.execute(f"""UPDATE payments_paymentline SET bank_account_id = (SELECT b.id {valid}),
             bank_name = COALESCE((SELECT b.bank_name {valid}), ''),
             account_number = COALESCE((SELECT b.account_number {valid}), '')
-        WHERE cycle_id = %s AND status = 'pending' AND id IN (
+        WHERE status = 'pending' AND id IN (
             SELECT x.line_id FROM payments_paymentexception x
             WHERE x.cycle_id = %s AND x.kind = %s AND x.status = 'open' AND x.line_id IS NOT NULL
             UNION
-            SELECT l.id FROM payments_bankaccount ba
-            JOIN payments_paymentline l ON l.person_id = ba.person_id AND l.bank_account_id = ba.id
-            WHERE NOT ba.valid AND l.cycle_id = %s)""",
-                   [cycle.pk, cycle.pk, Kind.BANK_ACCOUNT_MISSING, cycle.pk])
+            SELECT l.id FROM payments_bankaccount ba CROSS JOIN payments_paymentline l
+            WHERE NOT ba.valid AND l.person_id = ba.person_id AND l.bank_account_id = ba.id AND l.cycle_id = %s)""",
+                   [cycle.pk, Kind.BANK_ACCOUNT_MISSING, cycle.pk])
 
 
 def _apply(cursor, cycle: PaymentCycle, kind: str, violations: tuple[str, list], acting_user, now) -> None:
