@@ -4,8 +4,7 @@ INSERT … SELECT producing the same regular lines into the same table.
     .venv/bin/python bench/payroll.py --enrolments 300000 --db both
 
 For each database a child process builds a fresh database (PostgreSQL `payroll_bench` or $PAYROLL_BENCH_DB,
-SQLite in /tmp), loads the
-沙坪坝区 areas, writes N enrolments set-based (2/3 低保 households of two, 1/3 特困 persons; 1% without a bank
+SQLite in /tmp), loads the 沙坪坝区 areas, writes N enrolments set-based (2/3 低保 households of two, 1/3 特困 persons; 1% without a bank
 account, 1% with an overpayment being recovered), generates February through the platform (so March meets a
 realistic line table: arrears, recovery and last-month checks have something to look at), and then times March:
 (a) `payments.generation.cycle_generate_now` — chunks, every line kind, all six checks, totals;
