@@ -5,8 +5,9 @@ INSERT … SELECT producing the same regular lines into the same table.
 
 For each database a child process builds a fresh database (PostgreSQL `payroll_bench` or $PAYROLL_BENCH_DB,
 SQLite in /tmp), loads the 沙坪坝区 areas, writes N enrolments set-based (2/3 低保 households of two, 1/3 特困
-persons; 1% without a bank account, 1% with an overpayment being recovered), generates February through the platform (so March meets a
-realistic line table: arrears, recovery and last-month checks have something to look at), and then times March:
+persons; 1% without a bank account, 1% with an overpayment being recovered), generates February through the
+platform (so March meets a realistic line table: arrears, recovery and last-month checks have something to look
+at), and then times March:
 (a) `payments.generation.cycle_generate_now` — chunks, every line kind, all six checks, totals;
 (b) the raw statement, whose lines are checked to equal the platform's regular lines column by column. Lines
 of March are deleted between runs; each is run --repeat times (2) and the best time kept.
