@@ -50,6 +50,7 @@ test: install install-browser lint
 
 bench: install
 	$(PY) bench/run.py --db both --persons 200000 --import-rows 20000
+	$(PY) bench/payroll.py --db both --enrolments 100000  # issue 4 sizes: 300000, and 1000000 --db postgres
 
 worker: install
 	.venv/bin/celery -A minzheng worker -l info

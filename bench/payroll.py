@@ -3,12 +3,14 @@ INSERT … SELECT producing the same regular lines into the same table.
 
     .venv/bin/python bench/payroll.py --enrolments 300000 --db both
 
-For each database a child process builds a fresh database (PostgreSQL `pay_bench`, SQLite in /tmp), loads the
-沙坪坝区 areas, writes N enrolments set-based (2/3 低保 households of two, 1/3 特困 persons; 1% without a bank
-account, 1% with an overpayment being recovered), generates February through the platform (so March meets a
-realistic line table: arrears, recovery and last-month checks have something to look at), and then times March:
+For each database a child process builds a fresh database (PostgreSQL `payroll_bench` or $PAYROLL_BENCH_DB,
+SQLite in /tmp), loads the 沙坪坝区 areas, writes N enrolments set-based (2/3 低保 households of two, 1/3 特困
+persons; 1% without a bank account, 1% with an overpayment being recovered), generates February through the
+platform (so March meets a realistic line table: arrears, recovery and last-month checks have something to look
+at), and then times March:
 (a) `payments.generation.cycle_generate_now` — chunks, every line kind, all six checks, totals;
-(b) the raw statement. Lines of March are deleted between runs; each is run twice and the best time kept.
+(b) the raw statement, whose lines are checked to equal the platform's regular lines column by column. Lines
+of March are deleted between runs; each is run --repeat times (2) and the best time kept.
 """
 
 import argparse
@@ -20,8 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = Path("/tmp/pay_bench.sqlite3")
-PG_NAME = "pay_bench"
+# Own names, so that a benchmark never drops a database someone else is using on a shared server.
+PG_NAME = os.environ.get("PAYROLL_BENCH_DB", "payroll_bench")
+SQLITE_PATH = Path(f"/tmp/{PG_NAME}.sqlite3")
 
 
 def database_url(db: str) -> str:
@@ -143,6 +146,32 @@ def raw_statement(cycle_id: int) -> str:
                 AND (hp.status <> 'deceased' OR hp.death_date >= k.m)))"""
 
 
+COMPARED = ("enrolment_id, program_id, person_id, household_id, area_id, month, covered_month, kind, amount, formula, "
+            "overpayment_id, bank_account_id, bank_name, account_number, status, reason")
+
+
+def keep_platform_lines(cycle_id: int) -> None:
+    """Copy the platform's regular lines, to check that the raw statement writes exactly the same ones."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("DROP TABLE IF EXISTS bench_platform_lines")
+        c.execute(f"CREATE TEMPORARY TABLE bench_platform_lines AS SELECT {COMPARED} FROM payments_paymentline "
+                  f"WHERE cycle_id = %s AND kind = 'regular'", [cycle_id])
+
+
+def raw_differs(cycle_id: int) -> int:
+    """Lines in one set and not the other (both ways), every column compared; formula JSON included."""
+    from django.db import connection
+
+    raw = f"SELECT {COMPARED} FROM payments_paymentline WHERE cycle_id = %s"
+    with connection.cursor() as c:
+        c.execute(f"SELECT (SELECT COUNT(*) FROM ({raw} EXCEPT SELECT * FROM bench_platform_lines) a) "
+                  f"+ (SELECT COUNT(*) FROM (SELECT * FROM bench_platform_lines EXCEPT {raw}) b)",
+                  [cycle_id, cycle_id])
+        return c.fetchone()[0]
+
+
 def clear(cycle) -> None:
     from django.db import connection
 
@@ -163,11 +192,15 @@ def measure(n: int, repeat: int) -> dict:
     from django.db import connection
 
     from accounts.services import user_create
+    from payments import dialect
     from payments.generation import cycle_generate_now
     from payments.models import PaymentCycle, PaymentException, PaymentLine
     from payments.services import cycle_approve, cycle_open
 
     call_command("migrate", verbosity=0)
+    with connection.cursor() as c:
+        # The connection settings the platform's generation uses (SQLite page cache), for both contenders.
+        dialect.tune_connection(c)
     call_command("load_areas", str(ROOT / "areas/data/areas-500106.csv"), verbosity=0)
     officer = user_create(username="bench_do", password="Bench-Password-2026!", roles=["district_officer"],
                           area_code="500106000000", validate=False)
@@ -190,12 +223,16 @@ def measure(n: int, repeat: int) -> dict:
         lines = PaymentLine.objects.filter(cycle=march).values_list("kind").order_by()
         result["platform_lines"] = {k: lines.filter(kind=k).count() for k in ("regular", "arrears", "recovery")}
         result["exceptions_open"] = summary["exceptions_open"]
+        keep_platform_lines(march.pk)
         clear(march)
         with connection.cursor() as c:
             started = time.perf_counter()
             c.execute(raw_statement(march.pk))
             raw.append(time.perf_counter() - started)
         result["raw_lines"] = PaymentLine.objects.filter(cycle=march).count()
+        result["raw_lines_differing"] = raw_differs(march.pk)
+        if result["raw_lines_differing"]:
+            raise SystemExit(f"the raw statement's lines differ from the platform's: {result}")
         clear(march)
     result["platform_s"] = [round(t, 2) for t in platform]
     result["raw_s"] = [round(t, 2) for t in raw]

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from areas.models import Area
 from payments import dialect as d
-from payments.generation import district_range
+from payments.generation import district_range, totals_refresh
 from payments.models import PaymentCycle, PaymentException
 from programs.calculations.money import add_months
 from programs.models import PolicyParameter, area_ancestor_codes
@@ -31,6 +31,8 @@ from programs.selectors import parameter_at
 Kind = PaymentException.Kind
 CHANGE_SHARE_KEY = "payment_change_share"
 RESOLVED_BY_RECHECK = "复查时已不再出现（已更正）"
+# The checks read the cycle's lines from this narrow copy (see `_lines_snapshot`), not from the line table.
+LINES = "payment_check_lines"
 # A check with nothing to compare (no ceiling rows, no previous cycle) flags nothing.
 NOTHING = ("SELECT CAST(NULL AS BIGINT) AS line_id, CAST(NULL AS TEXT) AS area_id, CAST(NULL AS TEXT) AS detail "
            "WHERE 1 = 0")
@@ -60,30 +62,34 @@ def _living_members(household: str, month: str) -> str:
 
 
 def paid_after_death(cycle: PaymentCycle) -> tuple[str, list]:
-    sql = f"""SELECT l.id AS line_id, l.area_id, p.name || ' 已于 ' || CAST(p.death_date AS TEXT) || ' 死亡，本行为 '
-                     || {d.month_text('l.covered_month')} || ' 的发放 ' || {d.money_text('l.amount')} || ' 元' AS detail
-        FROM payments_paymentline l JOIN registry_person p ON p.id = l.person_id
-        WHERE l.cycle_id = %s AND l.amount > 0 AND p.status = 'deceased' AND p.death_date < l.covered_month"""
+    sql = f"""SELECT l.id AS line_id, l.area_id, l.payee_name || ' 已于 ' || CAST(l.payee_death_date AS TEXT)
+                     || ' 死亡，本行为 ' || {d.month_text('l.covered_month')} || ' 的发放 '
+                     || {d.money_text('l.amount')} || ' 元' AS detail
+        FROM {LINES} l
+        WHERE l.cycle_id = %s AND l.amount > 0 AND l.payee_status = 'deceased'
+          AND l.payee_death_date < l.covered_month"""
     return sql, [cycle.pk]
 
 
 def _beneficiaries() -> str:
     """Who a regular line pays for: the person of a person programme; every active member of a household."""
     excluding = "(SELECT from_program_id FROM programs_program_excludes)"
-    return f"""SELECT l.id AS line_id, l.program_id, l.person_id AS pid, l.area_id FROM payments_paymentline l
+    return f"""SELECT l.id AS line_id, l.program_id, l.person_id AS pid, l.area_id FROM {LINES} l
             WHERE l.cycle_id = %s AND l.kind = 'regular' AND l.household_id IS NULL AND l.person_id IS NOT NULL
               AND l.program_id IN {excluding}
         UNION ALL
-        SELECT l.id, l.program_id, hm.person_id, l.area_id FROM payments_paymentline l
+        SELECT l.id, l.program_id, hm.person_id, l.area_id FROM {LINES} l
             JOIN registry_householdmember hm ON hm.household_id = l.household_id AND hm.is_active
             WHERE l.cycle_id = %s AND l.kind = 'regular' AND l.program_id IN {excluding}"""
 
 
 def mutually_exclusive(cycle: PaymentCycle) -> tuple[str, list]:
     """Persons paid by two programmes that exclude each other; the beneficiaries are computed once (a
-    materialised CTE) and only the persons in two or more programmes are joined back."""
+    materialised CTE) and only the persons in two or more programmes are joined back. "Two or more" is
+    MIN <> MAX rather than COUNT(DISTINCT …) > 1: the same test, but a hash aggregate instead of a sort of every
+    beneficiary (0.5 s of 1.3 s at 300,000 lines)."""
     sql = f"""WITH ben AS MATERIALIZED ({_beneficiaries()}),
-             dup AS (SELECT pid FROM ben GROUP BY pid HAVING COUNT(DISTINCT program_id) > 1),
+             dup AS (SELECT pid FROM ben GROUP BY pid HAVING MIN(program_id) <> MAX(program_id)),
              hit AS (SELECT ben.* FROM ben JOIN dup ON dup.pid = ben.pid)
         SELECT a.line_id, a.area_id, MIN(pp.name || ' 同时享受' || pb.name || '（发放明细 '
                                          || CAST(b.line_id AS TEXT) || '），两项目不能同时享受') AS detail
@@ -152,7 +158,7 @@ def above_standard(cycle: PaymentCycle) -> tuple[str, list]:
         FROM (SELECT l.id AS line_id, l.area_id, l.amount, c.label,
                      c.fixed + c.per_person * (CASE WHEN c.per_person > 0
                          THEN {_living_members('l.household_id', 'l.covered_month')} ELSE 0 END) AS ceiling
-              FROM payments_paymentline l
+              FROM {LINES} l
               LEFT JOIN registry_household h ON h.id = l.household_id
               JOIN ({ceilings}) c ON c.program_id = l.program_id AND COALESCE(c.area_id, l.area_id) = l.area_id
                    AND (c.hukou = '*' OR c.hukou = h.hukou_type)
@@ -166,26 +172,25 @@ def bank_account_missing(cycle: PaymentCycle) -> tuple[str, list]:
     bad_format = (f"LENGTH(l.account_number) < 10 OR LENGTH(l.account_number) > 30 OR "
                   f"{d.has_non_digit('l.account_number')}")
     sql = f"""SELECT l.id AS line_id, l.area_id,
-                     CASE WHEN ba.id IS NULL THEN '收款人' || COALESCE(p.name, '') || ' 未登记有效银行账户'
-                          WHEN NOT ba.valid THEN '收款人' || COALESCE(p.name, '') || ' 的银行账户已失效'
+                     CASE WHEN l.account_id IS NULL THEN '收款人' || COALESCE(l.payee_name, '') || ' 未登记有效银行账户'
+                          WHEN NOT l.account_valid THEN '收款人' || COALESCE(l.payee_name, '') || ' 的银行账户已失效'
                           ELSE '银行账号格式不正确（应为10至30位数字）' END AS detail
-        FROM payments_paymentline l
-        LEFT JOIN payments_bankaccount ba ON ba.id = l.bank_account_id
-        LEFT JOIN registry_person p ON p.id = l.person_id
-        WHERE l.cycle_id = %s AND l.amount > 0 AND (ba.id IS NULL OR NOT ba.valid OR {bad_format})"""
+        FROM {LINES} l
+        WHERE l.cycle_id = %s AND l.amount > 0 AND (l.account_id IS NULL OR NOT l.account_valid OR {bad_format})"""
     return sql, [cycle.pk]
 
 
 def not_in_registry(cycle: PaymentCycle) -> tuple[str, list]:
     lo, hi = district_range(cycle)
-    sql = """SELECT l.id AS line_id, l.area_id,
-                    CASE WHEN p.id IS NULL THEN '无收款人，不在居民信息库'
-                         WHEN p.status = 'moved_out' THEN p.name || ' 已迁出（居民信息库状态：迁出）'
-                         WHEN p.area_id < %s OR p.area_id >= %s THEN p.name || ' 居住地 ' || p.area_id || ' 不在本区'
+    sql = f"""SELECT l.id AS line_id, l.area_id,
+                    CASE WHEN l.payee_id IS NULL THEN '无收款人，不在居民信息库'
+                         WHEN l.payee_status = 'moved_out' THEN l.payee_name || ' 已迁出（居民信息库状态：迁出）'
+                         WHEN l.payee_area_id < %s OR l.payee_area_id >= %s
+                              THEN l.payee_name || ' 居住地 ' || l.payee_area_id || ' 不在本区'
                          ELSE '享受地 ' || l.area_id || ' 不在本区' END AS detail
-        FROM payments_paymentline l LEFT JOIN registry_person p ON p.id = l.person_id
+        FROM {LINES} l
         WHERE l.cycle_id = %s AND l.amount > 0
-          AND (p.id IS NULL OR p.status = 'moved_out' OR p.area_id < %s OR p.area_id >= %s
+          AND (l.payee_id IS NULL OR l.payee_status = 'moved_out' OR l.payee_area_id < %s OR l.payee_area_id >= %s
                OR l.area_id < %s OR l.area_id >= %s)"""
     return sql, [lo, hi, cycle.pk, lo, hi, lo, hi]
 
@@ -199,7 +204,7 @@ def large_change(cycle: PaymentCycle) -> tuple[str, list]:
     percent = f"{share * 100:.0f}%%"  # a literal % in a statement with parameters
     sql = f"""SELECT l.id AS line_id, l.area_id, '本月 ' || {d.money_text('l.amount')} || ' 元，上月 '
                      || {d.money_text('q.amount')} || ' 元，变动超过 {percent}' AS detail
-        FROM payments_paymentline l
+        FROM {LINES} l
         JOIN payments_paymentline q ON q.enrolment_id = l.enrolment_id AND q.covered_month = {d.date_param()}
              AND q.kind = 'regular' AND q.cycle_id = %s
         WHERE l.cycle_id = %s AND l.kind = 'regular' AND q.amount > 0
@@ -214,16 +219,25 @@ CHECKS = ((Kind.PAID_AFTER_DEATH, paid_after_death), (Kind.MUTUALLY_EXCLUSIVE, m
 
 def _refresh_bank_snapshots(cursor, cycle: PaymentCycle) -> None:
     """A fixed account reaches the lines it was missing from: lines with an open bank exception, or pointing
-    at an account since made invalid, take the payee's valid account now (or none)."""
+    at an account since made invalid, take the payee's valid account now (or none).
+
+    Both sets are found from their small side — the open exceptions, the invalid accounts and, through the
+    (person, month) index, their payees' lines — never by reading every line of the cycle: a line's account is
+    always its payee's (generation and adjustments both take the person's valid account). Both sets hold only
+    lines of this cycle, so the outer WHERE names no cycle: given one, SQLite read the cycle's every line by
+    the (cycle, area) index to test it against the set. CROSS JOIN is SQLite's way to keep the accounts as the
+    outer loop (PostgreSQL plans it as any inner join)."""
     valid = "FROM payments_bankaccount b WHERE b.person_id = payments_paymentline.person_id AND b.valid"
     cursor.execute(f"""UPDATE payments_paymentline SET bank_account_id = (SELECT b.id {valid}),
             bank_name = COALESCE((SELECT b.bank_name {valid}), ''),
             account_number = COALESCE((SELECT b.account_number {valid}), '')
-        WHERE cycle_id = %s AND status = 'pending'
-          AND (id IN (SELECT line_id FROM payments_paymentexception WHERE cycle_id = %s AND kind = %s
-                      AND status = 'open')
-               OR bank_account_id IN (SELECT id FROM payments_bankaccount WHERE NOT valid))""",
-                   [cycle.pk, cycle.pk, Kind.BANK_ACCOUNT_MISSING])
+        WHERE status = 'pending' AND id IN (
+            SELECT x.line_id FROM payments_paymentexception x
+            WHERE x.cycle_id = %s AND x.kind = %s AND x.status = 'open' AND x.line_id IS NOT NULL
+            UNION
+            SELECT l.id FROM payments_bankaccount ba CROSS JOIN payments_paymentline l
+            WHERE NOT ba.valid AND l.person_id = ba.person_id AND l.bank_account_id = ba.id AND l.cycle_id = %s)""",
+                   [cycle.pk, Kind.BANK_ACCOUNT_MISSING, cycle.pk])
 
 
 def _apply(cursor, cycle: PaymentCycle, kind: str, violations: tuple[str, list], acting_user, now) -> None:
@@ -252,12 +266,39 @@ def _apply(cursor, cycle: PaymentCycle, kind: str, violations: tuple[str, list],
         {d.on_conflict_nothing()}""", [cycle.pk, kind, now, *params])
 
 
-def checks_run(*, cycle: PaymentCycle, acting_user=None) -> int:
-    """Run every check on the cycle in one transaction; returns the number of open exceptions."""
+def _lines_snapshot(cursor, cycle: PaymentCycle) -> None:
+    """Copy what the checks read of the cycle's lines, with the payee's registry record and the bank account
+    the line points at, into a temporary table, once.
+
+    Every check used to scan the line table itself — rows of ~500 bytes (the formula JSON), every month's
+    lines in one table — and three of them joined the whole person or bank-account table again. The copy is
+    about a fifth of the width, holds this cycle only and is joined once; it lives in this transaction (dropped
+    at the end; a rollback drops it too) and is not WAL-logged. ANALYZE gives the planner its true size, which
+    the line table's statistics do not know right after a generation."""
+    cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
+    cursor.execute(f"""CREATE TEMPORARY TABLE {LINES} AS
+        SELECT l.id, l.cycle_id, l.enrolment_id, l.program_id, l.person_id, l.household_id, l.area_id,
+               l.covered_month, l.kind, l.amount, l.bank_account_id, l.account_number,
+               p.id AS payee_id, p.name AS payee_name, p.status AS payee_status, p.death_date AS payee_death_date,
+               p.area_id AS payee_area_id, ba.id AS account_id, ba.valid AS account_valid
+        FROM payments_paymentline l
+        LEFT JOIN registry_person p ON p.id = l.person_id
+        LEFT JOIN payments_bankaccount ba ON ba.id = l.bank_account_id
+        WHERE l.cycle_id = %s""", [cycle.pk])
+    cursor.execute(f"ANALYZE {LINES}")
+
+
+def checks_run(*, cycle: PaymentCycle, acting_user=None, refresh_totals: bool = False) -> int:
+    """Run every check on the cycle in one transaction; returns the number of open exceptions. With
+    `refresh_totals`, the cycle's cached totals are refreshed from the same copy of its lines (a generation)."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         d.tune_transaction(cursor)
         _refresh_bank_snapshots(cursor, cycle)
+        _lines_snapshot(cursor, cycle)
         for kind, check in CHECKS:
             _apply(cursor, cycle, kind, check(cycle), acting_user, now)
+        if refresh_totals:
+            totals_refresh(cycle, lines=LINES)
+        cursor.execute(f"DROP TABLE {LINES}")
     return PaymentException.objects.filter(cycle=cycle, status=PaymentException.Status.OPEN).count()
