@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0002_seed_change_share_and_grants'),
+        ('payments', '0004_seed_default_bank_layout'),
         ('programs', '0002_seed_programs_and_parameters'),
     ]
 
