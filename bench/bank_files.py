@@ -17,28 +17,14 @@ import argparse
 import csv
 import io
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = Path("/tmp/bank_bench.sqlite3")
-PG_NAME = "bank_bench"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project is importable
+from bench.harness import ROOT, BenchDatabase, child_run, databases  # noqa: E402
 
-
-def database_url(db: str) -> str:
-    return f"postgres://root@127.0.0.1:5432/{PG_NAME}" if db == "postgres" else f"sqlite:///{SQLITE_PATH}"
-
-
-def fresh_database(db: str) -> None:
-    if db == "postgres":
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+DATABASE = BenchDatabase("bank_bench")
 
 
 def _timed(result: dict, key: str, fn):
@@ -130,26 +116,11 @@ def measure(n: int) -> dict:
 
 
 def child(args: argparse.Namespace) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
-    import django
-
-    django.setup()
-    print("RESULT " + json.dumps(measure(args.enrolments), ensure_ascii=False, default=str), flush=True)
+    child_run(lambda: measure(args.enrolments))
 
 
 def run_db(db: str, args: argparse.Namespace) -> dict:
-    fresh_database(db)
-    env = {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
-    env.pop("CELERY_BROKER_URL", None)
-    command = [sys.executable, str(Path(__file__)), "--child", "--enrolments", str(args.enrolments)]
-    print(f"$ DATABASE_URL={env['DATABASE_URL']} DEBUG=0 {' '.join(command)}", flush=True)
-    out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(out.returncode)
-    line = next(row for row in out.stdout.splitlines() if row.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
+    return DATABASE.run_child(db, __file__, ["--enrolments", str(args.enrolments)])
 
 
 def main() -> None:
@@ -161,7 +132,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
+    for db in databases(args.db):
         print(json.dumps(run_db(db, args), ensure_ascii=False), flush=True)
 
 

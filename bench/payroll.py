@@ -16,28 +16,14 @@ of March are deleted between runs; each is run --repeat times (2) and the best t
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-# Own names, so that a benchmark never drops a database someone else is using on a shared server.
-PG_NAME = os.environ.get("PAYROLL_BENCH_DB", "payroll_bench")
-SQLITE_PATH = Path(f"/tmp/{PG_NAME}.sqlite3")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project is importable
+from bench.harness import ROOT, BenchDatabase, child_run, databases  # noqa: E402
 
-
-def database_url(db: str) -> str:
-    return f"postgres://root@127.0.0.1:5432/{PG_NAME}" if db == "postgres" else f"sqlite:///{SQLITE_PATH}"
-
-
-def fresh_database(db: str) -> None:
-    if db == "postgres":
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", PG_NAME], check=True)
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+DATABASE = BenchDatabase(os.environ.get("PAYROLL_BENCH_DB", "payroll_bench"))
 
 
 # ---------------------------------------------------------------- child: runs inside Django
@@ -241,31 +227,14 @@ def measure(n: int, repeat: int) -> dict:
 
 
 def child(args: argparse.Namespace) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
-    import django
-
-    django.setup()
-    print("RESULT " + json.dumps(measure(args.enrolments, args.repeat), ensure_ascii=False), flush=True)
+    child_run(lambda: measure(args.enrolments, args.repeat))
 
 
 # ---------------------------------------------------------------- parent
 
 
 def run_db(db: str, args: argparse.Namespace) -> dict:
-    fresh_database(db)
-    env = {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0",
-           "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
-    env.pop("CELERY_BROKER_URL", None)
-    command = [sys.executable, str(Path(__file__)), "--child", "--enrolments", str(args.enrolments),
-               "--repeat", str(args.repeat)]
-    print(f"$ DATABASE_URL={env['DATABASE_URL']} DEBUG=0 {' '.join(command)}", flush=True)
-    out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(out.returncode)
-    line = next(row for row in out.stdout.splitlines() if row.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
+    return DATABASE.run_child(db, __file__, ["--enrolments", str(args.enrolments), "--repeat", str(args.repeat)])
 
 
 def main() -> None:
@@ -278,7 +247,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
+    for db in databases(args.db):
         r = run_db(db, args)
         print(json.dumps(r, ensure_ascii=False))
         print(f"{r['vendor']}: {r['enrolments']:,} enrolments → platform (generation + checks) "

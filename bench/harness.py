@@ -1,0 +1,63 @@
+"""What the payments benchmarks share (基准测试框架): a benchmark database of their own, and a child process per
+database that runs the measurement inside Django and hands back one JSON line.
+
+Each script is both parent and child: the parent makes a fresh database (own name, so a benchmark never drops a
+database someone else uses on a shared server), prints the exact command, and starts itself with `--child`; the
+child calls `django.setup()`, measures and prints `RESULT {json}`.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BenchDatabase:
+    """A PostgreSQL database `name` or the SQLite file /tmp/<name>.sqlite3, made fresh for each run."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.sqlite_path = Path(f"/tmp/{name}.sqlite3")
+
+    def url(self, db: str) -> str:
+        return f"postgres://root@127.0.0.1:5432/{self.name}" if db == "postgres" else f"sqlite:///{self.sqlite_path}"
+
+    def fresh(self, db: str) -> None:
+        if db == "postgres":
+            subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", self.name], check=True)
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", self.name], check=True)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.sqlite_path}{suffix}").unlink(missing_ok=True)
+
+    def run_child(self, db: str, script: str, argv: list[str]) -> dict:
+        """Fresh database, then `script --child argv` against it; returns the child's RESULT."""
+        self.fresh(db)
+        env = {**os.environ, "DATABASE_URL": self.url(db), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
+        env.pop("CELERY_BROKER_URL", None)  # jobs run in-process: the benchmark times the work, not a queue
+        command = [sys.executable, str(Path(script).resolve()), "--child", *argv]
+        print(f"$ DATABASE_URL={env['DATABASE_URL']} DEBUG=0 {' '.join(command)}", flush=True)
+        out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+        if out.returncode != 0:
+            print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(out.returncode)
+        line = next(row for row in out.stdout.splitlines() if row.startswith("RESULT "))
+        return json.loads(line[len("RESULT "):])
+
+
+def child_run(measure: Callable[[], dict]) -> None:
+    """In the child: set Django up, measure, print the RESULT line."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
+    import django
+
+    django.setup()
+    print("RESULT " + json.dumps(measure(), ensure_ascii=False, default=str), flush=True)
+
+
+def databases(choice: str) -> list[str]:
+    return ["postgres", "sqlite"] if choice == "both" else [choice]
