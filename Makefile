@@ -51,6 +51,8 @@ test: install install-browser lint
 bench: install
 	$(PY) bench/run.py --db both --persons 200000 --import-rows 20000
 	$(PY) bench/payroll.py --db both --enrolments 100000  # issue 4 sizes: 300000, and 1000000 --db postgres
+	$(PY) bench/bank_files.py --db both --enrolments 50000
+	$(PY) bench/payment_reports.py --db both --enrolments 50000
 
 worker: install
 	.venv/bin/celery -A minzheng worker -l info
