@@ -4,6 +4,7 @@ GET|POST /api/payment-cycles/{id}/bank-files/ · GET /api/bank-files/{id}/downlo
 POST /api/payment-cycles/{id}/bank-returns/ (multipart: bank_file, file) → 201 with the import batch
 GET /api/bank-returns/{id}/ · POST /api/bank-returns/{id}/commit/ → 202 with the job
 POST /api/payment-cycles/{id}/reissue/ → 201 with the reissue files
+POST /api/payment-cycles/{id}/close/ {"reason": "…"} → the closed cycle
 GET /api/payment-cycles/{id}/reconciliation/ · GET /api/payment-cycles/{id}/reconciliation/xlsx/
 """
 
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 
 from api.errors import NOT_FOUND
 from payments import selectors, services_bank
-from payments.api import TAG, JobSerializer, _cycle
+from payments.api import TAG, CycleSerializer, JobSerializer, _cycle
 from payments.models import BankFile, BankFileLayout, BankReturn
 from payments.reconciliation import reconciliation, reconciliation_xlsx
 
@@ -217,6 +218,29 @@ class CycleReissueView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         files = services_bank.payments_reissue(acting_user=request.user, cycle=_cycle(request, pk))
         return Response(_files_data([f.pk for f in files]), status=status.HTTP_201_CREATED)
+
+
+class CloseSerializer(serializers.Serializer):
+    default_error_messages = {"invalid": "请求内容应为 JSON 对象"}
+
+    reason = serializers.CharField(label="结束原因", max_length=200, required=False, allow_blank=True, default="",
+                                   help_text="尚有未到账明细（发放失败未重发、无银行账户）时必填",
+                                   error_messages={"max_length": "reason（结束原因）不能超过200个字",
+                                                   "invalid": "reason（结束原因）应为文字"})
+
+
+class CycleCloseView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(tags=[TAG], summary="结束发放批次（银行回盘全部到达后）", request=CloseSerializer,
+                   responses={200: CycleSerializer, 400: OpenApiResponse(description="尚有代发未回盘，或缺少结束原因"),
+                              403: FORBIDDEN})
+    def post(self, request: Request, pk: int) -> Response:
+        form = CloseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services_bank.cycle_close(acting_user=request.user, cycle=_cycle(request, pk),
+                                  reason=form.validated_data["reason"])
+        return Response(CycleSerializer(_cycle(request, pk)).data)
 
 
 class CycleReconciliationView(APIView):

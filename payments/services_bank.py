@@ -1,5 +1,5 @@
 """Bank disbursement actions (银行代发): export the bank files of an approved cycle, upload a bank return file,
-reissue failed payments after the payee's account was fixed.
+reissue failed payments after the payee's account was fixed, and close the cycle once the bank has answered.
 
 What a bank file pays (the decision, see `payments.models.BankPayment`): one transfer per enrolment and cycle,
 the NET of the enrolment's pending lines — generation writes a recovery (扣回) as its own negative line and an
@@ -209,9 +209,10 @@ def payments_reissue(*, acting_user, cycle: PaymentCycle, layout: BankFileLayout
 def bank_return_upload(*, acting_user, bank_file: BankFile, filename: str, content: bytes) -> BankReturn:
     """上传银行回盘: staged through the import kernel (schema "bank_return"); its validation runs as a job, then the
     officer saves the good rows (`bank_return_commit`) or discards the batch, as with any import."""
-    _require(acting_user, "run", bank_file.cycle)
-    if bank_file.cycle.status != PaymentCycle.Status.EXPORTED:
-        raise ValidationError({"status": [f"当前状态为“{bank_file.cycle.get_status_display()}”，不能导入回盘"]})
+    cycle = PaymentCycle.objects.get(pk=bank_file.cycle_id)  # its status now, not as the caller last read it
+    _require(acting_user, "run", cycle)
+    if cycle.status != PaymentCycle.Status.EXPORTED:
+        raise ValidationError({"status": [f"当前状态为“{cycle.get_status_display()}”，不能导入回盘"]})
     with transaction.atomic():
         batch = import_batch_stage(acting_user=acting_user, schema=RETURN_SCHEMA, filename=filename, content=content)
         bank_return = BankReturn.objects.create(import_batch=batch, bank_file=bank_file, cycle=bank_file.cycle,
@@ -224,3 +225,33 @@ def bank_return_commit(*, acting_user, bank_return: BankReturn) -> Job:
     """保存回盘结果: the good rows of the validated return set their payments (and lines) paid or failed."""
     _require(acting_user, "run", bank_return.cycle)
     return import_batch_commit(acting_user=acting_user, batch=bank_return.import_batch)
+
+
+@transaction.atomic
+def cycle_close(*, acting_user, cycle: PaymentCycle, reason: str = "") -> PaymentCycle:
+    """结束发放批次: the bank has answered every transfer of the cycle. Lines the payee never received — a failed
+    payment not reissued, or a line never in a bank file (no account) — are left as they are and paid, if due, by
+    an adjustment in a later cycle; closing with such lines needs a reason, kept in the change log."""
+    _require(acting_user, "run", cycle)
+    cycle = _locked(cycle, (PaymentCycle.Status.EXPORTED,), "导出银行代发文件并导入回盘后才能结束")
+    awaiting = BankPayment.objects.filter(cycle=cycle, status=BankPayment.Status.PENDING).count()
+    if awaiting:
+        raise ValidationError({"status": [f"尚有 {awaiting} 笔代发未收到银行回盘，请导入回盘后再结束批次"]})
+    unpaid = PaymentLine.objects.filter(cycle=cycle, amount__gt=0, status__in=(
+        PaymentLine.Status.PENDING, PaymentLine.Status.FAILED)).count()
+    reason = (reason or "").strip()
+    if unpaid and not reason:
+        raise ValidationError({"reason": [f"尚有 {unpaid} 条明细未发放到账（发放失败未重发或无银行账户），"
+                                          "请填写结束原因（如：已转下月以调整明细补发）"]})
+    if len(reason) > 200:
+        raise ValidationError({"reason": ["结束原因不能超过200个字"]})
+    before = snapshot(cycle)
+    cycle.status = PaymentCycle.Status.CLOSED
+    cycle.save(update_fields=["status"])
+    change_log_write(instance=cycle, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(cycle),
+                     acting_user=acting_user, reason=reason or "银行回盘已全部到账")
+    unpaid_text = f"：{unpaid}条未到账（{reason}）" if unpaid else ""
+    domain_event_write(type="PAYMENT_CYCLE_CLOSED", acting_user=acting_user,
+                       message=f"结束{cycle.month:%Y年%m月}发放批次{unpaid_text}",
+                       params={"cycle": cycle.pk, "unpaid_lines": unpaid})
+    return cycle

@@ -27,6 +27,7 @@ urlpatterns += [
     re_path(rf"^bank-returns/{ID}/$", api_bank.BankReturnDetailView.as_view(), name="bank-return"),
     re_path(rf"^bank-returns/{ID}/commit/$", api_bank.BankReturnCommitView.as_view(), name="bank-return-commit"),
     re_path(rf"^payment-cycles/{ID}/reissue/$", api_bank.CycleReissueView.as_view(), name="payment-cycle-reissue"),
+    re_path(rf"^payment-cycles/{ID}/close/$", api_bank.CycleCloseView.as_view(), name="payment-cycle-close"),
     re_path(rf"^payment-cycles/{ID}/reconciliation/$", api_bank.CycleReconciliationView.as_view(),
             name="payment-cycle-reconciliation"),
     re_path(rf"^payment-cycles/{ID}/reconciliation/xlsx/$", api_bank.CycleReconciliationXlsxView.as_view(),

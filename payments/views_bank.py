@@ -56,6 +56,7 @@ def bank_context(user, cycle: PaymentCycle, *, next_url: str = "") -> dict:
         "can_export": can_export and cycle.status in (PaymentCycle.Status.APPROVED, PaymentCycle.Status.EXPORTED),
         "can_upload": can_run and exported,
         "can_reissue": can_run and can_export and exported,
+        "can_close": can_run and exported,
         "reissuable": selectors.reissuable_count(cycle) if can_run and exported else 0,
         "failed": selectors.failed_payments(cycle) if can_run and exported else [],
         "report": report,
@@ -128,6 +129,19 @@ def payments_reissue(request: HttpRequest, pk: int) -> HttpResponse:
         _fail(request, exc)
     else:
         messages.success(request, f"已生成重发代发文件{len(files)}个（{sum(f.item_count for f in files)}笔）")
+    return _back(request, cycle)
+
+
+@login_required
+@require_POST
+def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    try:
+        services_bank.cycle_close(acting_user=request.user, cycle=cycle, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"{cycle.month:%Y年%m月}发放批次已结束")
     return _back(request, cycle)
 
 
