@@ -220,7 +220,7 @@ class CycleReissueView(APIView):
         return Response(_files_data([f.pk for f in files]), status=status.HTTP_201_CREATED)
 
 
-class CloseSerializer(serializers.Serializer):
+class CycleCloseSerializer(serializers.Serializer):
     default_error_messages = {"invalid": "请求内容应为 JSON 对象"}
 
     reason = serializers.CharField(label="结束原因", max_length=200, required=False, allow_blank=True, default="",
@@ -232,11 +232,11 @@ class CloseSerializer(serializers.Serializer):
 class CycleCloseView(APIView):
     parser_classes = [JSONParser]
 
-    @extend_schema(tags=[TAG], summary="结束发放批次（银行回盘全部到达后）", request=CloseSerializer,
+    @extend_schema(tags=[TAG], summary="结束发放批次（银行回盘全部到达后）", request=CycleCloseSerializer,
                    responses={200: CycleSerializer, 400: OpenApiResponse(description="尚有代发未回盘，或缺少结束原因"),
                               403: FORBIDDEN})
     def post(self, request: Request, pk: int) -> Response:
-        form = CloseSerializer(data=request.data)
+        form = CycleCloseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services_bank.cycle_close(acting_user=request.user, cycle=_cycle(request, pk),
                                   reason=form.validated_data["reason"])
