@@ -31,9 +31,12 @@ def _empty() -> dict:
 
 
 def _add(cell: dict, status: str, count: int, amount: Decimal) -> None:
+    # SQLite sums decimals as floating point (168648.040000000…); the lines are whole fen, so rounding the sum to
+    # fen gives the exact figure back (exact up to far beyond any district's monthly total).
+    amount = (amount or ZERO).quantize(ZERO)
     for key in (status, "total"):
         cell[key]["count"] += count
-        cell[key]["amount"] += amount or ZERO
+        cell[key]["amount"] += amount
 
 
 def reconciliation(*, user, cycle: PaymentCycle) -> dict:
