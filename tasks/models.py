@@ -39,8 +39,8 @@ class Task(models.Model):
     # households, areas and users are never deleted (PROTECT, no hard delete of personal data; a user who acted
     # is held by the audit log's PROTECT). Django keeps the relations and PROTECT. Indexes only where a query
     # needs one (each is paid on every insert): person and household for the household chain; area and
-    # assigned_area are served by `task_area_keyset` and `task_queue`; kind has a handful of values (the API's
-    # kind filter runs inside the area scope), and nothing looks tasks up by who created or closed them.
+    # assigned_area are served by `task_area_keyset` and `task_queue`; kind by `task_kind` below (without the
+    # LIKE-pattern twin `db_index=True` adds on PostgreSQL); nothing looks tasks up by who created or closed them.
     kind = models.CharField("任务类型", max_length=30, help_text="如 warning（预警）、recheck、visit")
     title = models.CharField("标题", max_length=200)
     person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
@@ -88,6 +88,7 @@ class Task(models.Model):
             models.Index(fields=["area", "id"], name="task_area_keyset"),
             models.Index(fields=["assigned_area", "status", "deadline"], name="task_queue"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
+            models.Index(fields=["kind"], name="task_kind"),  # the API's kind filter (任务类型)
         ]
 
     def __str__(self) -> str:
