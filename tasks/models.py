@@ -31,16 +31,28 @@ class Task(models.Model):
         NOT_CONFIRMED = "not_confirmed", "经核实不属实"
         HANDED_OVER = "handed_over", "已转交其他部门"
 
-    kind = models.CharField("任务类型", max_length=30, db_index=True, help_text="如 warning（预警）、recheck、visit")
+    # Tasks are written in bulk (a rule run: one INSERT … SELECT per rule, tens of thousands of rows), so the
+    # keys carry no database constraint: each constraint is a trigger per inserted row, checked at commit (the
+    # rule run's warnings, tasks and events: ~1.7 M checks, 10.5 s of 21 s at 10 M records), and a table
+    # distributed by household on Citus cannot keep them. The values come from rows that carry their own
+    # constraints (the warning's person, household and community, the area tree, the acting user), and persons,
+    # households, areas and users are never deleted (PROTECT, no hard delete of personal data; a user who acted
+    # is held by the audit log's PROTECT). Django keeps the relations and PROTECT. Indexes only where a query
+    # needs one (each is paid on every insert): person and household for the household chain; area and
+    # assigned_area are served by `task_area_keyset` and `task_queue`; kind by `task_kind` below (without the
+    # LIKE-pattern twin `db_index=True` adds on PostgreSQL); nothing looks tasks up by who created or closed them.
+    kind = models.CharField("任务类型", max_length=30, help_text="如 warning（预警）、recheck、visit")
     title = models.CharField("标题", max_length=200)
     person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="tasks", verbose_name="人员")
+                               related_name="tasks", db_constraint=False, verbose_name="人员")
     household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="tasks", verbose_name="家庭")
+                                  related_name="tasks", db_constraint=False, verbose_name="家庭")
     # The community the task is about: scoping and the overdue count use it, whoever holds the task now.
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="所属村社区")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
+                             verbose_name="所属村社区")
     handling_level = models.CharField("办理层级", max_length=10, choices=Level.choices)
-    assigned_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="承办区划",
+    assigned_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False,
+                                      db_constraint=False, verbose_name="承办区划",
                                       help_text="任务所在的待办队列：本村社区、所属镇街或区")
     deadline = models.DateTimeField("办理期限")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
@@ -54,12 +66,12 @@ class Task(models.Model):
     source_id = models.PositiveBigIntegerField("来源编号", null=True, blank=True)
     detail = models.JSONField("任务说明", default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name="创建人")
+                                   related_name="+", db_index=False, db_constraint=False, verbose_name="创建人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始办理时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name="办结人")
+                                  related_name="+", db_index=False, db_constraint=False, verbose_name="办结人")
 
     class Meta:
         verbose_name = "任务"
@@ -76,6 +88,7 @@ class Task(models.Model):
             models.Index(fields=["area", "id"], name="task_area_keyset"),
             models.Index(fields=["assigned_area", "status", "deadline"], name="task_queue"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
+            models.Index(fields=["kind"], name="task_kind"),  # the API's kind filter (任务类型)
         ]
 
     def __str__(self) -> str:
@@ -95,12 +108,16 @@ class TaskEvent(models.Model):
         ESCALATED = "escalated", "超期升级"
         CLOSED = "closed", "办结"
 
+    # The one key of the task tables that keeps its database constraint: an event is part of its task (CASCADE)
+    # and means nothing without it; one check per event, a twelfth of what the rule run's rows used to check.
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events", verbose_name="任务")
     kind = models.CharField("事件", max_length=12, choices=Kind.choices)
     message = models.CharField("说明", max_length=300)
     params = models.JSONField("参数", default=dict, blank=True)
+    # The acting user (held by the audit log's PROTECT, never deleted): no constraint, no index (nothing looks
+    # events up by user).
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                           related_name="+", verbose_name="操作人")
+                           related_name="+", db_index=False, db_constraint=False, verbose_name="操作人")
     at = models.DateTimeField("时间")
 
     class Meta:
