@@ -75,6 +75,26 @@ def left_join_one(table: str, alias: str, columns: str, on: str) -> str:
     return f"LEFT JOIN {table} {alias} ON {on}"
 
 
+def cycle_lines_in_id_order(cursor, alias: str, cycle_id: int) -> tuple[str, list]:
+    """A WHERE condition (and its parameters) selecting the lines of one cycle, `alias` naming the line table.
+
+    SQLite: when the cycle's lines fill most of their id range (a generation writes them in one run, in
+    enrolment order), by that rowid range — a sequential read of the table in line-id order — with the cycle
+    test made unusable as an index (`+`). By the (cycle, area, id) index instead, SQLite fetched each ~500-byte
+    row in area order, at random over a table larger than the page cache, and every join that followed (payee,
+    bank account, last month's line) hopped at random too: 0.8–1.2 s instead of 0.1–0.2 s for 300,000 lines
+    with the payee joined. Lines of other cycles inside the range are read and skipped, so the range is used
+    only while they are at most as many as the cycle's own. PostgreSQL: the plain test (a bitmap scan already
+    reads the heap in physical order)."""
+    if is_postgres():
+        return f"{alias}.cycle_id = %s", [cycle_id]
+    cursor.execute("SELECT COUNT(*), MIN(id), MAX(id) FROM payments_paymentline WHERE cycle_id = %s", [cycle_id])
+    count, lo, hi = cursor.fetchone()
+    if count and hi - lo + 1 <= 2 * count:
+        return f"{alias}.id >= %s AND {alias}.id <= %s AND +{alias}.cycle_id = %s", [lo, hi, cycle_id]
+    return f"{alias}.cycle_id = %s", [cycle_id]
+
+
 def true() -> str:
     return "TRUE" if is_postgres() else "1"
 
