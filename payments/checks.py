@@ -318,7 +318,7 @@ def _lines_snapshot(cursor, cycle: PaymentCycle) -> None:
         LEFT JOIN registry_person p ON p.id = l.person_id
         LEFT JOIN payments_bankaccount ba ON ba.id = l.bank_account_id
         WHERE {where}""", params)
-    cursor.execute(f"ANALYZE {LINES}")
+    d.analyze_small_sample(cursor, LINES)
 
 
 @contextmanager

@@ -44,6 +44,10 @@ CHUNK_SIZE = 20_000
 LINE_COLUMNS = ("cycle_id, enrolment_id, program_id, person_id, household_id, area_id, month, covered_month, kind, "
                 "amount, formula, overpayment_id, bank_account_id, bank_name, account_number, status, reason")
 PAYABLE_STATUSES = "('active', 'phasing_out', 'ended')"
+# The columns queries filter, join or group the lines by: all but the formula JSON (see refresh_statistics).
+STATISTICS_COLUMNS = ("id", "cycle_id", "enrolment_id", "program_id", "person_id", "household_id", "area_id", "month",
+                      "covered_month", "kind", "amount", "overpayment_id", "bank_account_id", "bank_name",
+                      "account_number", "status", "reason")
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,7 @@ def cycle_generate_now(cycle: PaymentCycle, *, acting_user=None, job: Job | None
         # copy the checks take of the cycle's lines, and the bank-snapshot refresh, run as nested loops over the
         # whole cycle (measured at 1,000,000: 16 s and 6 s instead of about 2 s and milliseconds).
         with connection.cursor() as cursor:
-            d.refresh_statistics(cursor, "payments_paymentline")
+            d.refresh_statistics(cursor, "payments_paymentline", STATISTICS_COLUMNS)
     timings["statistics_s"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
     checks: dict = {}
