@@ -200,12 +200,13 @@ def measure(n: int, repeat: int) -> dict:
     PaymentException.objects.filter(cycle=feb, status="open").update(status="accepted", resolution="基准测试")
     cycle_approve(acting_user=approver, cycle=feb)
     march = cycle_open(acting_user=officer, month=date(2026, 3, 1))
-    platform, raw = [], []
+    platform, raw, steps = [], [], []
     for _ in range(repeat):
         cycle = PaymentCycle.objects.select_related("district").get(pk=march.pk)
         started = time.perf_counter()
         summary = cycle_generate_now(cycle, acting_user=officer)
         platform.append(time.perf_counter() - started)
+        steps.append(summary["timings"])
         lines = PaymentLine.objects.filter(cycle=march).values_list("kind").order_by()
         result["platform_lines"] = {k: lines.filter(kind=k).count() for k in ("regular", "arrears", "recovery")}
         result["exceptions_open"] = summary["exceptions_open"]
@@ -222,6 +223,7 @@ def measure(n: int, repeat: int) -> dict:
         clear(march)
     result["platform_s"] = [round(t, 2) for t in platform]
     result["raw_s"] = [round(t, 2) for t in raw]
+    result["platform_steps"] = steps  # per run: chunks, statistics, checks total and each check (seconds)
     result["ratio"] = round(min(platform) / min(raw), 2)
     return result
 
@@ -250,6 +252,10 @@ def main() -> None:
     for db in databases(args.db):
         r = run_db(db, args)
         print(json.dumps(r, ensure_ascii=False))
+        for run, steps in enumerate(r["platform_steps"], 1):
+            checks = ", ".join(f"{name} {seconds}" for name, seconds in steps["checks_s"].items())
+            print(f"  platform run {run}: chunks {steps['chunks_s']} s, statistics {steps['statistics_s']} s, "
+                  f"checks {steps['checks_total_s']} s ({checks})")
         print(f"{r['vendor']}: {r['enrolments']:,} enrolments → platform (generation + checks) "
               f"{min(r['platform_s'])} s, raw INSERT … SELECT {min(r['raw_s'])} s, ratio {r['ratio']}× (target ≤ 2×)",
               flush=True)

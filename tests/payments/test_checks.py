@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from areas.models import Area
 from payments.models import BankAccount, PaymentCycle, PaymentException, PaymentLine
 from payments.services import bank_account_set, cycle_check, cycle_open, exception_accept
+from programs.models import Enrolment
 from tests.payments.conftest import FEB, MAR
 
 Kind = PaymentException.Kind
@@ -50,6 +51,24 @@ def test_mutually_exclusive_flags_both_lines_of_the_same_person(roll, officer, m
     generate(march, officer)
     assert _flagged(march, Kind.MUTUALLY_EXCLUSIVE) == {dibao.pk, tekun.pk}
     assert "特困" in PaymentException.objects.get(cycle=march, line__enrolment=dibao).detail
+
+
+def test_mutually_exclusive_two_person_lines_or_two_household_lines_then_fixed(roll, officer, march, generate):
+    person = roll.person()
+    tekun = roll.enrol("tekun", "1000.00", person=person)
+    edge = roll.enrol("dibao_bianyuan", "10.00", person=person)
+    household, _ = roll.household(2)
+    dibao = roll.enrol("dibao", "500.00", household=household)
+    rigid = roll.enrol("gangxing_zhichu", "10.00", household=household)
+    roll.enrol("tekun", "1000.00", person=roll.person())
+    roll.enrol("dibao", "500.00", household=roll.household(2)[0])
+    generate(march, officer)
+    assert _flagged(march, Kind.MUTUALLY_EXCLUSIVE) == {tekun.pk, edge.pk, dibao.pk, rigid.pk}
+
+    Enrolment.objects.filter(pk__in=[edge.pk, rigid.pk]).update(status="suspended")
+    generate(march, officer)
+    assert _flagged(march, Kind.MUTUALLY_EXCLUSIVE) == set()
+    assert PaymentException.objects.filter(cycle=march, kind=Kind.MUTUALLY_EXCLUSIVE, status="resolved").count() == 4
 
 
 def test_above_standard_uses_the_programme_ceiling(roll, officer, march, generate):
