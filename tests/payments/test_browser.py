@@ -37,8 +37,12 @@ def test_cycle_page_open_generate_accept_and_approve(page, live_server, roll, pe
     expect(page.get_by_role("alert")).to_contain_text("已核实认可")
     expect(page.get_by_test_id("open-exceptions")).to_have_count(0)
 
+    # The cycle page loads its bank section by htmx, and every response re-sends the session cookie
+    # (SESSION_SAVE_EVERY_REQUEST): wait until nothing is in flight, or a late answer logs the maker back in.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     log_in(page, live_server, "da")
+    expect(page.locator("header, nav").first).to_contain_text("da")
     cycle = PaymentCycle.objects.get()
     page.goto(f"{live_server.url}/payments/cycles/{cycle.pk}/")
     page.get_by_test_id("cycle-approve").click()
