@@ -4,7 +4,6 @@ List, upload and template need the `import` grant (403 otherwise). A batch page 
 batches visible to the user, so a batch outside the user's scope (or any batch, without the grant) is a 404.
 """
 
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,9 +19,7 @@ from imports.schemas import schema_get
 from imports.selectors import batch_error_rows, batch_page, batches_visible, masked_cells
 from imports.services import import_batch_commit, import_batch_discard, import_batch_stage, import_error_sheet
 from imports.sheets import template_csv, template_xlsx
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
+from web.downloads import CSV, XLSX, attachment
 
 
 def _require(user, action: str) -> None:
@@ -31,9 +28,7 @@ def _require(user, action: str) -> None:
 
 
 def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX if fmt == "xlsx" else CSV)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return attachment(content, filename, XLSX if fmt == "xlsx" else CSV)
 
 
 def _fmt(request) -> str:

@@ -25,10 +25,10 @@ from monitoring.selectors import (
 )
 from monitoring.services import feed_batch_upload, match_review_accept, match_review_reject, rule_preview, rule_update
 from registry.selectors import households_visible
+from web.downloads import attachment
 from web.views.common import PAGE_SIZE, AreaFilter, require
 
 MAX_UPLOAD = 200 * 1024 * 1024
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # 预警时长 (age of a warning): label, lower bound (days, inclusive), upper bound (days, exclusive).
 AGES = {"0-3": ("3天内", 0, 3), "3-10": ("3至10天", 3, 10), "10-30": ("10至30天", 10, 30),
         "30+": ("30天以上", 30, None)}
@@ -188,6 +188,4 @@ def _chain_xlsx(request: HttpRequest, household, chain) -> HttpResponse:
         sheet.append([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.kind_label, e.title, e.detail])
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="household-{household.pk}-chain.xlsx"'
-    return response
+    return attachment(out.getvalue(), f"household-{household.pk}-chain.xlsx")

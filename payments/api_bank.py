@@ -8,7 +8,6 @@ POST /api/payment-cycles/{id}/close/ {"reason": "…"} → the closed cycle
 GET /api/payment-cycles/{id}/reconciliation/ · GET /api/payment-cycles/{id}/reconciliation/xlsx/
 """
 
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -25,16 +24,10 @@ from payments import selectors, services_bank
 from payments.api import TAG, CycleSerializer, JobSerializer, _cycle
 from payments.models import BankFile, BankFileLayout, BankReturn
 from payments.reconciliation import reconciliation, reconciliation_xlsx
+from web.downloads import XLSX, attachment
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"csv": "text/csv", "xlsx": XLSX}
 FORBIDDEN = OpenApiResponse(description="无权限")
-
-
-def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 class BankFileSerializer(serializers.ModelSerializer):

@@ -7,7 +7,6 @@ GET /api/payment-reports/{report}/xlsx/?… → the same report as an XLSX downl
 The figures are those of the lines the user may see (area-scoped). Money and rates are strings (Decimal).
 """
 
-from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -19,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.policy import allowed
-from payments.report_xlsx import XLSX_TYPE as XLSX
 from payments.report_xlsx import report_export
 from payments.reports import Report, ReportFilter, filter_parse, report_build
+from web.downloads import XLSX, attachment
 
 TAG = "资金监管报表"
 PARAMETERS = [
@@ -90,9 +89,7 @@ class _ReportXlsxView(APIView):
 
     def get(self, request: Request) -> HttpResponse:
         name, content = report_export(user=request.user, key=self.key, f=_filter(request))
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return response
+        return attachment(content, name)
 
 
 def _json_schema(key: str, summary: str):

@@ -14,7 +14,6 @@ from audit.models import AccessLog
 from audit.services import access_log_write
 from payments.reports import Report, ReportFilter, report_build
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.00%"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -4,7 +4,6 @@ own, and the small POST views behind its forms. Each POST calls the service and 
 bank page); the services check the grants and the scope, the lookups here make anything out of scope a 404.
 """
 
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,9 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import allowed, area_in_scope
 from payments import selectors, services_bank
-from payments.api_bank import CONTENT_TYPES, XLSX
+from payments.api_bank import CONTENT_TYPES
 from payments.models import BankFile, BankFileLayout, PaymentCycle
 from payments.reconciliation import reconciliation, reconciliation_xlsx
+from web.downloads import XLSX, attachment
 
 
 def _cycle(request: HttpRequest, pk: int) -> PaymentCycle:
@@ -96,7 +96,7 @@ def bank_files_generate(request: HttpRequest, pk: int) -> HttpResponse:
 def bank_file_download(request: HttpRequest, pk: int) -> HttpResponse:
     bank_file = get_object_or_404(selectors.bank_files_visible(request.user).select_related("cycle"), pk=pk)
     content = services_bank.bank_file_download(acting_user=request.user, bank_file=bank_file)
-    return _attachment(content, bank_file.filename, CONTENT_TYPES[bank_file.format])
+    return attachment(content, bank_file.filename, CONTENT_TYPES[bank_file.format])
 
 
 @login_required
@@ -150,10 +150,5 @@ def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
 def reconciliation_download(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     content = reconciliation_xlsx(cycle=cycle, report=reconciliation(user=request.user, cycle=cycle))
-    return _attachment(content, f"{cycle.month:%Y%m}_发放对账表.xlsx", XLSX)
+    return attachment(content, f"{cycle.month:%Y%m}_发放对账表.xlsx", XLSX)
 
-
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response

@@ -2,7 +2,6 @@
 supervision reports with their filters and XLSX downloads (every download access-logged)."""
 
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,12 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from payments.models import PaymentLine
-from payments.report_xlsx import XLSX_TYPE, report_export
+from payments.report_xlsx import report_export
 from payments.reports import REPORTS, Report, filter_parse, report_build
 from payments.selectors import lines_visible
 from payments.views import month_or_none
 from programs.models import Program
 from registry.selectors import person_search
+from web.downloads import attachment
 from web.views.common import PAGE_SIZE, AreaFilter, require
 
 # ---- 发放查询 ---------------------------------------------------------------------------------------------------
@@ -132,6 +132,4 @@ def report_download(request: HttpRequest, key: str) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponse("；".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
     name, content = report_export(user=request.user, key=key, f=f)
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return attachment(content, name)
