@@ -26,16 +26,12 @@ from monitoring.selectors import (
 from monitoring.services import feed_batch_upload, match_review_accept, match_review_reject, rule_preview, rule_update
 from registry.selectors import households_visible
 from web.downloads import attachment
-from web.views.common import PAGE_SIZE, AreaFilter, require
+from web.views.common import PAGE_SIZE, AreaFilter, require, service_error_text
 
 MAX_UPLOAD = 200 * 1024 * 1024
 # 预警时长 (age of a warning): label, lower bound (days, inclusive), upper bound (days, exclusive).
 AGES = {"0-3": ("3天内", 0, 3), "3-10": ("3至10天", 3, 10), "10-30": ("10至30天", 10, 30),
         "30+": ("30天以上", 30, None)}
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 # ---- 部门数据上传与批次 --------------------------------------------------------------------------------------------
@@ -67,7 +63,7 @@ def _upload(request: HttpRequest) -> None:
         batch = feed_batch_upload(acting_user=request.user, feed_type=request.POST.get("feed_type", ""),
                                   filename=upload.name, content=upload.read(), period=request.POST.get("period", ""))
     except ValidationError as exc:
-        messages.error(request, f"上传失败：{_errors(exc)}")
+        messages.error(request, f"上传失败：{service_error_text(exc)}")
         return
     messages.success(request, f"已上传：{batch}，正在校验和比对")
 
@@ -93,7 +89,7 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         rule = rule_update(acting_user=request.user, rule=rule, active=not rule.active)
     except ValidationError as exc:
-        messages.error(request, f"修改失败：{_errors(exc)}")
+        messages.error(request, f"修改失败：{service_error_text(exc)}")
     else:
         messages.success(request, f"规则“{rule.name}”已{'启用' if rule.active else '停用'}")
     return redirect("monitoring-rules")
@@ -143,7 +139,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         try:
             action(acting_user=request.user, review=review)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+            messages.error(request, service_error_text(exc) if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, f"已处理：{review.name}")
         return redirect("monitoring-reviews")

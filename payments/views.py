@@ -23,15 +23,9 @@ from jobs.models import Job
 from payments import selectors, services
 from payments.models import PaymentCycle, PaymentException, PaymentLine
 from programs.models import Program
-from web.views.common import PAGE_SIZE, AreaFilter, require
+from web.views.common import PAGE_SIZE, AreaFilter, require, service_error_text
 
 EDITABLE = (PaymentCycle.Status.OPEN, PaymentCycle.Status.GENERATED)
-
-
-def _errors(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc) or "无此操作权限"
 
 
 def _cycle_or_404(request: HttpRequest, pk: int) -> PaymentCycle:
@@ -65,7 +59,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         try:
             cycle = services.cycle_open(acting_user=request.user, month=month)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, f"建立失败：{_errors(exc)}")
+            messages.error(request, f"建立失败：{service_error_text(exc)}")
             return redirect("payment-cycle-list")
         messages.success(request, f"已建立{cycle}")
         return redirect("payment-cycle-detail", pk=cycle.pk)
@@ -180,7 +174,7 @@ def _act(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     try:
         result = action(cycle)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, service_error_text(exc))
     else:
         messages.success(request, success.format(result=result))
     return redirect("payment-cycle-detail", pk=pk)
@@ -220,7 +214,7 @@ def exception_accept(request: HttpRequest, pk: int) -> HttpResponse:
         services.exception_accept(acting_user=request.user, exception=exception,
                                   reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, f"认可失败：{_errors(exc)}")
+        messages.error(request, f"认可失败：{service_error_text(exc)}")
     else:
         messages.success(request, f"已核实认可：{exception.get_kind_display()}")
     return redirect(reverse("payment-cycle-detail", args=[exception.cycle_id]) + "#exceptions")

@@ -19,6 +19,7 @@ from payments.api_bank import CONTENT_TYPES
 from payments.models import BankFile, BankFileLayout, PaymentCycle
 from payments.reconciliation import reconciliation, reconciliation_xlsx
 from web.downloads import XLSX, attachment
+from web.views.common import service_error_text
 
 
 def _cycle(request: HttpRequest, pk: int) -> PaymentCycle:
@@ -33,9 +34,15 @@ def _back(request: HttpRequest, cycle: PaymentCycle):
     return redirect("payment-bank", pk=cycle.pk)
 
 
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or "无此操作权限")
-    messages.error(request, text)
+def _act(request: HttpRequest, cycle: PaymentCycle, action, success) -> HttpResponse:
+    """Run a service action; its refusal or `success(result)` becomes the flash message, back on the page."""
+    try:
+        result = action()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, service_error_text(exc))
+    else:
+        messages.success(request, success(result))
+    return _back(request, cycle)
 
 
 def bank_context(user, cycle: PaymentCycle, *, next_url: str = "") -> dict:
@@ -82,13 +89,9 @@ def bank_files_generate(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     layout_id = request.POST.get("layout", "")
     layout = BankFileLayout.objects.filter(pk=layout_id, active=True).first() if layout_id.isdigit() else None
-    try:
-        files = services_bank.bank_files_generate(acting_user=request.user, cycle=cycle, layout=layout)
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"已导出{len(files)}个银行代发文件")
-    return _back(request, cycle)
+    return _act(request, cycle,
+                lambda: services_bank.bank_files_generate(acting_user=request.user, cycle=cycle, layout=layout),
+                lambda files: f"已导出{len(files)}个银行代发文件")
 
 
 @login_required
@@ -113,7 +116,7 @@ def bank_return_upload(request: HttpRequest, pk: int) -> HttpResponse:
         bank_return = services_bank.bank_return_upload(acting_user=request.user, bank_file=bank_file,
                                                        filename=upload.name, content=upload.read())
     except (ValidationError, PermissionDenied) as exc:
-        _fail(request, exc)
+        messages.error(request, service_error_text(exc))
         return _back(request, cycle)
     messages.success(request, f"已上传回盘“{upload.name}”，正在校验；校验完成后请保存正确行")
     return redirect("import-detail", pk=bank_return.import_batch_id)
@@ -123,26 +126,17 @@ def bank_return_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def payments_reissue(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    try:
-        files = services_bank.payments_reissue(acting_user=request.user, cycle=cycle)
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"已生成重发代发文件{len(files)}个（{sum(f.item_count for f in files)}笔）")
-    return _back(request, cycle)
+    return _act(request, cycle, lambda: services_bank.payments_reissue(acting_user=request.user, cycle=cycle),
+                lambda files: f"已生成重发代发文件{len(files)}个（{sum(f.item_count for f in files)}笔）")
 
 
 @login_required
 @require_POST
 def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    try:
-        services_bank.cycle_close(acting_user=request.user, cycle=cycle, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"{cycle.month:%Y年%m月}发放批次已结束")
-    return _back(request, cycle)
+    return _act(request, cycle, lambda: services_bank.cycle_close(acting_user=request.user, cycle=cycle,
+                                                                  reason=request.POST.get("reason", "")),
+                lambda closed: f"{closed.month:%Y年%m月}发放批次已结束")
 
 
 @login_required

@@ -29,6 +29,13 @@ def require(user, resource: str, action: str) -> None:
         raise PermissionDenied("无此操作权限")
 
 
+def service_error_text(exc: Exception) -> str:
+    """A service's refusal as one line for a flash message: a ValidationError's messages, or PermissionDenied's."""
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or "无此操作权限"
+
+
 def after_cursor(request: HttpRequest) -> int | None:
     value = request.GET.get("after", "")
     return int(value) if value.isdigit() else None
