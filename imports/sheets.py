@@ -67,9 +67,11 @@ def error_sheet_rows(batch: ImportBatch, pages) -> tuple[list[str], object]:
     return headers + [ERROR_HEADER], rows()
 
 
-def error_sheet_xlsx(headers: list[str], rows) -> bytes:
+def error_sheet_xlsx(headers: list[str], rows, title: str = "导入结果") -> bytes:
+    """A sheet of text cells (header row bold): every cell is text, so data from outside never becomes a formula.
+    Also the writer of other plain-text exports (the household chain)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("导入结果")
+    sheet = workbook.create_sheet(title)
     sheet.append([_text_cell(sheet, h, bold=True) for h in headers])
     for values in rows:
         sheet.append([_text_cell(sheet, v) for v in values])

@@ -11,6 +11,7 @@ rows so a household with years of history still loads quickly (the page says whe
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 
 from django.db.models import Q
 from django.urls import reverse
@@ -100,18 +101,25 @@ def _records(chain: Chain, user, people: list[int]) -> None:
                                        _payload_text(feed, r.payload), seq=r.pk))
 
 
+@cache
+def _feed_labels(feed_code: str, schema_key: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """A feed's column headers and code-list labels (declarations: the same for every record of the feed)."""
+    from imports.schemas import schema_get
+    from monitoring.feed_parsers import code_lists
+
+    headers = {c.key: c.header for c in schema_get(schema_key).columns}
+    labels = {key: dict(codes.choices) for key, codes in code_lists().get(feed_code, {}).items()}
+    return headers, labels
+
+
 def _payload_text(feed, payload: dict) -> str:
     """Payload cells under their Chinese headers, codes shown as their labels."""
     if feed is None:
         return "；".join(f"{k}：{v}" for k, v in payload.items())
-    from imports.schemas import schema_get
-    from monitoring.feed_parsers import code_lists
-
-    headers = {c.key: c.header for c in schema_get(feed.schema_key).columns}
-    lists = code_lists().get(feed.code, {})
+    headers, labels = _feed_labels(feed.code, feed.schema_key)
     parts = []
     for key, value in payload.items():
-        label = dict(lists[key].choices).get(value, value) if key in lists else value
+        label = labels[key].get(value, value) if key in labels else value
         parts.append(f"{headers.get(key, key)}：{label}")
     return "；".join(parts)
 
@@ -173,7 +181,7 @@ def _enrolment_changes(chain: Chain, user, people: list[int], household) -> list
 def _rechecks(chain: Chain, user, enrolment_ids: list[int]) -> None:
     from assistance.models import Recheck
 
-    rows = Recheck.objects.filter(enrolment_id__in=enrolment_ids).select_related("enrolment__program")
+    rows = Recheck.objects.filter(enrolment_id__in=enrolment_ids).select_related("enrolment__program", "done_by")
     for r in _recent(rows, KINDS["recheck"], chain, "scheduled_at"):
         url = reverse("assistance-recheck", args=[r.pk])
         chain.events.append(ChainEvent(

@@ -2,7 +2,6 @@
 queue, and a household's chain (data events, warnings, task handling, enrolment changes in one timeline). Reads go
 through the selectors (out of scope → 404); writes through the services (which check the grants again)."""
 
-import io
 from datetime import timedelta
 
 from django.contrib import messages
@@ -170,18 +169,14 @@ def household_chain(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _chain_xlsx(request: HttpRequest, household, chain) -> HttpResponse:
-    from openpyxl import Workbook
-
+    from imports.sheets import error_sheet_xlsx
     from registry.disclosure import personal_export_log
 
     require(request.user, "export", "run")
     personal_export_log(user=request.user, what=f"家庭监测链条（家庭{household.pk}）", count=len(chain.events),
                         filters={"household": household.pk})
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("家庭监测链条")
-    sheet.append(["时间", "类别", "事项", "详情"])
-    for e in chain.events:
-        sheet.append([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.kind_label, e.title, e.detail])
-    out = io.BytesIO()
-    book.save(out)
-    return attachment(out.getvalue(), f"household-{household.pk}-chain.xlsx")
+    # Department payloads and typed notes are outside text: written as text cells, never as formulas.
+    content = error_sheet_xlsx(["时间", "类别", "事项", "详情"], (
+        [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.kind_label, e.title, e.detail]
+        for e in chain.events), title="家庭监测链条")
+    return attachment(content, f"household-{household.pk}-chain.xlsx")

@@ -122,7 +122,8 @@ def _bank_file(request: Request, pk: int) -> BankFile:
 
 
 def _bank_return(request: Request, pk: int) -> BankReturn:
-    found = selectors.bank_returns_visible(request.user).select_related("import_batch", "cycle").filter(pk=pk).first()
+    found = (selectors.bank_returns_visible(request.user).select_related("import_batch", "cycle")
+             .defer("import_batch__content").filter(pk=pk).first())
     if found is None:
         raise NotFound(NOT_FOUND)
     return found

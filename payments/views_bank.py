@@ -58,7 +58,8 @@ def bank_context(user, cycle: PaymentCycle, *, next_url: str = "") -> dict:
         "bank_files": list(selectors.bank_files_visible(user).filter(cycle=cycle).select_related("layout")
                            .order_by("round", "bank_name", "-id")),
         "bank_returns": list(selectors.bank_returns_visible(user).filter(cycle=cycle)
-                             .select_related("import_batch", "bank_file").defer("import_batch__content")[:50]),
+                             .select_related("import_batch", "bank_file")
+                             .defer("import_batch__content", "bank_file__content")[:50]),
         "layouts": list(BankFileLayout.objects.filter(active=True).order_by("bank_name", "name")),
         "can_export": can_export and cycle.status in (PaymentCycle.Status.APPROVED, PaymentCycle.Status.EXPORTED),
         "can_upload": can_run and exported,
