@@ -22,7 +22,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from imports.sqlkit import Sql, lit
-from monitoring.models import DeptRecord, Rule, Warning
+from monitoring.models import Rule, Warning
 from tasks.models import Task, TaskEvent
 
 WARNING_SOURCE = "monitoring.warning"
@@ -78,12 +78,15 @@ def _statistics_at_least(model: type[models.Model], rows: int) -> None:
             cursor.execute(f"ANALYZE {quote(table)} ({quote(model._meta.pk.column)})")
 
 
-def _statistics_fresh(model: type[models.Model]) -> None:
+def statistics_fresh(model: type[models.Model]) -> None:
     """ANALYZE the table when more of its rows changed since its last ANALYZE than autovacuum's own threshold
     (50 + 10 %) — autovacuum may be off or behind right after a feed's commit. The rule's candidate query is
     planned from these statistics: with `monitoring_deptrecord` analysed while it was empty and a million records
     written since, the planner expected 2,405 vehicle records instead of 980,000 and the 10 M rule run took 30 %
-    longer."""
+    longer. Called once per rule run (`monitoring.services.rules_run`), not per rule: records do not change between
+    rules. PostgreSQL only (SQLite keeps no such counters)."""
+    if connection.vendor != "postgresql":
+        return
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT s.n_mod_since_analyze, c.reltuples FROM pg_stat_user_tables s "
@@ -131,8 +134,6 @@ def warnings_and_tasks_insert(*, rule: Rule, candidates, deadline: datetime, act
         # crash may lose the last such commits — the next run makes the same warnings again (they are keyed by
         # rule and record) — and any later synchronous commit (the batch marked done) flushes them first.
         sql.run("SET LOCAL synchronous_commit TO OFF")
-    if sql.pg:
-        _statistics_fresh(DeptRecord)
     before = _max_id(Warning)
     now = timezone.now()
     user = acting_user.pk if getattr(acting_user, "pk", None) else None

@@ -33,7 +33,7 @@ from jobs.services import job_run, job_start
 from monitoring.conditions import compile_condition, condition_check
 from monitoring.feeds import feed_type_get, record_key
 from monitoring.models import DeptRecord, FeedBatch, MatchReview, Rule, RuleFailure, Warning
-from monitoring.rule_writes import WARNING_SOURCE, warnings_and_tasks_insert
+from monitoring.rule_writes import WARNING_SOURCE, statistics_fresh, warnings_and_tasks_insert
 from monitoring.selectors import match_reviews_visible
 from programs.models import OPEN_STATUSES, Enrolment
 from programs.selectors import parameter_at
@@ -276,6 +276,7 @@ def rules_run(*, feed_batch: FeedBatch | None = None, acting_user=None, today: d
     second open warning of a rule for a person)."""
     today = today or timezone.localdate()
     created, failures, deaths, rechecks = 0, 0, 0, 0
+    statistics_fresh(DeptRecord)
     for rule in Rule.objects.filter(active=True).order_by("severity", "code"):
         if feed_batch is not None and rule.feed_type != feed_batch.feed_type:
             continue

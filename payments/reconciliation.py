@@ -19,11 +19,11 @@ from openpyxl.styles import Font
 from areas.models import Area
 from payments.models import PaymentCycle, PaymentLine
 from payments.selectors import lines_visible
+from programs.calculations.money import ZERO, round_money
 from programs.models import Program
 
 STATUSES = [PaymentLine.Status.PAID, PaymentLine.Status.FAILED, PaymentLine.Status.REISSUED,
             PaymentLine.Status.PENDING]
-ZERO = Decimal("0.00")
 
 
 def _empty() -> dict:
@@ -33,7 +33,7 @@ def _empty() -> dict:
 def _add(cell: dict, status: str, count: int, amount: Decimal) -> None:
     # SQLite sums decimals as floating point (168648.040000000…); the lines are whole fen, so rounding the sum to
     # fen gives the exact figure back (exact up to far beyond any district's monthly total).
-    amount = (amount or ZERO).quantize(ZERO)
+    amount = round_money(amount or ZERO)
     for key in (status, "total"):
         cell[key]["count"] += count
         cell[key]["amount"] += amount

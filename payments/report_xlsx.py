@@ -13,6 +13,7 @@ from accounts.policy import allowed
 from audit.models import AccessLog
 from audit.services import access_log_write
 from payments.reports import Report, ReportFilter, report_build
+from programs.calculations.money import round_money
 
 MONEY_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.00%"
@@ -24,7 +25,7 @@ def _cell_value(value, kind: str):
     if value is None:
         return None if kind in ("money", "rate", "int") else ""
     if kind == "money":
-        return Decimal(value).quantize(Decimal("0.01"))
+        return round_money(Decimal(value))
     if kind in ("rate", "int"):
         return value
     # Text goes out as text: a programme name or a reason typed by an officer never becomes a formula.

@@ -19,14 +19,14 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accounts.policy import area_in_scope
-from areas.models import Area, AreaLevel
+from areas.models import Area
 from minzheng.lookups import prefix_q
 from payments.models import BankPayment, PaymentCycle, PaymentException, PaymentLine
 from payments.selectors import exceptions_visible, lines_visible
-from programs.models import PolicyParameter, Program, area_ancestor_codes
+from programs.calculations.money import ZERO, month_or_none, round_money
+from programs.models import PolicyParameter, Program, area_ancestor_codes, area_code_prefix
 from registry.models import Disability, Household, HouseholdMember, HukouType, Person
 
-ZERO = Decimal("0.00")
 MAX_MONTHS = 60
 PAYMENT_DAY_KEY = "payment_day"
 # Recovery lines deduct an overpayment: they are part of the net amount, but not a payment someone was due.
@@ -76,13 +76,10 @@ class ReportFilter:
 
 
 def _month(value: str, name: str, label: str) -> date:
-    parts = (value or "").strip().split("-")
-    if [len(p) for p in parts] != [4, 2] or not all(p.isascii() and p.isdigit() for p in parts):
+    month = month_or_none(value)
+    if month is None or month.year < 2000:
         raise ValidationError({name: [f"{name}（{label}）格式应为 YYYY-MM，例如 2026-03"]})
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12 or year < 2000:
-        raise ValidationError({name: [f"{name}（{label}）格式应为 YYYY-MM，例如 2026-03"]})
-    return date(year, month, 1)
+    return month
 
 
 def filter_parse(*, user, start: str, end: str, area: str = "", program: str = "") -> ReportFilter:
@@ -102,15 +99,10 @@ def filter_parse(*, user, start: str, end: str, area: str = "", program: str = "
     return ReportFilter(start=first, end=last, area=area, program=program)
 
 
-def _area_prefix(code: str) -> str:
-    """The subtree prefix of a town (9 digits) or community (12 digits) code."""
-    return code[:9] if code.endswith("000") else code
-
-
 def _lines(user, f: ReportFilter) -> QuerySet[PaymentLine]:
     rows = lines_visible(user).filter(month__gte=f.start, month__lte=f.end)
     if f.area:
-        rows = rows.filter(prefix_q("area_id", _area_prefix(f.area)))
+        rows = rows.filter(prefix_q("area_id", area_code_prefix(f.area)))
     if f.program:
         rows = rows.filter(program_id=f.program)
     return rows
@@ -125,7 +117,7 @@ def _program_order() -> dict[str, int]:
 
 
 def _money(value) -> Decimal:
-    return (value or ZERO).quantize(Decimal("0.01"))
+    return round_money(value or ZERO)
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
@@ -363,7 +355,7 @@ def exceptions_report(*, user, f: ReportFilter) -> Report:
     given when an exception was accepted (核实认可), grouped by reason — the supervision trail of each kind."""
     rows = exceptions_visible(user).filter(cycle__month__gte=f.start, cycle__month__lte=f.end)
     if f.area:
-        rows = rows.filter(prefix_q("area_id", _area_prefix(f.area)))
+        rows = rows.filter(prefix_q("area_id", area_code_prefix(f.area)))
     if f.program:
         rows = rows.filter(line__program_id=f.program)
     kinds, statuses = dict(PaymentException.Kind.choices), PaymentException.Status
@@ -415,8 +407,3 @@ def report_build(*, user, key: str, f: ReportFilter) -> Report:
             cursor.execute("SET LOCAL jit = off")
     return REPORTS[key][1](user=user, f=f)
 
-
-def area_choices(user) -> list[Area]:
-    """The towns the user may report on (a town officer: their own town), for the report filter."""
-    return [a for a in Area.objects.filter(level=AreaLevel.TOWN, valid_to__isnull=True).order_by("code")
-            if area_in_scope(user, a.code)]

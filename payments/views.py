@@ -22,6 +22,7 @@ from accounts.policy import allowed
 from jobs.models import Job
 from payments import selectors, services
 from payments.models import PaymentCycle, PaymentException, PaymentLine
+from programs.calculations.money import month_or_none
 from programs.models import Program
 from web.views.common import PAGE_SIZE, AreaFilter, require, service_error_text
 
@@ -34,15 +35,6 @@ def _cycle_or_404(request: HttpRequest, pk: int) -> PaymentCycle:
     if cycle is None:
         raise Http404("发放批次不存在或不在您的管辖范围内")
     return cycle
-
-
-def month_or_none(text: str) -> date | None:
-    """"YYYY-MM" from a month input → its first day; anything else → None."""
-    parts = (text or "").split("-")
-    if [len(p) for p in parts] == [4, 2] and all(p.isascii() and p.isdigit() for p in parts) \
-            and 1 <= int(parts[1]) <= 12:
-        return date(int(parts[0]), int(parts[1]), 1)
-    return None
 
 
 # ---- 发放批次列表 ------------------------------------------------------------------------------------------------

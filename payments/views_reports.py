@@ -14,7 +14,7 @@ from payments.models import PaymentLine
 from payments.report_xlsx import report_export
 from payments.reports import REPORTS, Report, filter_parse, report_build
 from payments.selectors import lines_visible
-from payments.views import month_or_none
+from programs.calculations.money import month_or_none
 from programs.models import Program
 from registry.selectors import person_search
 from web.downloads import attachment

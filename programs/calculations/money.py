@@ -50,6 +50,15 @@ def first_of_month(value: date) -> date:
     return value.replace(day=1)
 
 
+def month_or_none(text: str) -> date | None:
+    """"YYYY-MM" (a month input, an API parameter) → its first day; anything else → None."""
+    parts = (text or "").strip().split("-")
+    if [len(p) for p in parts] == [4, 2] and all(p.isascii() and p.isdigit() for p in parts) \
+            and 1 <= int(parts[1]) <= 12:
+        return date(int(parts[0]), int(parts[1]), 1)
+    return None
+
+
 def add_months(month: date, count: int) -> date:
     """The first day of the month `count` months after `month` (negative goes back)."""
     index = month.year * 12 + month.month - 1 + count
