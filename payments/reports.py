@@ -291,8 +291,9 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
         lines=Count("id"), amount=Sum("amount"), failed=Count("id", filter=Q(status__in=NOT_DELIVERED))).order_by())
     bank_dates = _bank_paid_dates(user, f)
     cycles = {c.pk: c for c in PaymentCycle.objects.filter(pk__in={r["cycle_id"] for r in grouped})}
-    district = next(iter(cycles.values())).district_id if cycles else ""
-    days = payment_days({r["program_id"] for r in grouped}, {r["month"] for r in grouped}, district)
+    # Each cycle's district's own payment day (a user above district level sees several districts' cycles).
+    days = {district: payment_days({r["program_id"] for r in grouped}, {r["month"] for r in grouped}, district)
+            for district in {c.district_id for c in cycles.values()}}
     programs, order = _program_names(), _program_order()
     table = Table(title="按时发放情况（项目 × 月份）", columns=[
         Column("month", "月份"), Column("program", "项目"), Column("payment_day", "每月发放日"),
@@ -302,7 +303,7 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
         Column("rate", "按时发放率", "rate")])
     for r in grouped:
         cycle = cycles[r["cycle_id"]]
-        day, verified = days[(r["program_id"], r["month"])]
+        day, verified = days[cycle.district_id][(r["program_id"], r["month"])]
         deadline = r["month"].replace(day=min(day, 28))
         approved = timezone.localtime(cycle.approved_at).date() if cycle.approved_at else None
         paid_by_bank = bank_dates.get((r["cycle_id"], r["program_id"], r["month"]), {})
