@@ -6,6 +6,7 @@ database someone else uses on a shared server), prints the exact command, and st
 child calls `django.setup()`, measures and prints `RESULT {json}`.
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -61,3 +62,15 @@ def child_run(measure: Callable[[], dict]) -> None:
 
 def databases(choice: str) -> list[str]:
     return ["postgres", "sqlite"] if choice == "both" else [choice]
+
+
+def enrolment_args(doc: str, *, enrolments: int, db: str, repeat: int | None = None) -> argparse.Namespace:
+    """The options every enrolment-sized benchmark takes: --enrolments, --db, --repeat (when it repeats), and the
+    hidden --child of the process that measures."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--enrolments", type=int, default=enrolments)
+    parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default=db)
+    if repeat is not None:
+        parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args()

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project is importable
-from bench.harness import ROOT, BenchDatabase, child_run, databases  # noqa: E402
+from bench.harness import ROOT, BenchDatabase, child_run, databases, enrolment_args  # noqa: E402
 
 DATABASE = BenchDatabase(os.environ.get("PAYROLL_BENCH_DB", "payroll_bench"))
 
@@ -240,12 +240,7 @@ def run_db(db: str, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--enrolments", type=int, default=300_000)
-    parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="both")
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = enrolment_args(__doc__, enrolments=300_000, db="both", repeat=2)
     if args.child:
         child(args)
         return
