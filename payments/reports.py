@@ -299,7 +299,8 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
         Column("month", "月份"), Column("program", "项目"), Column("payment_day", "每月发放日"),
         Column("deadline", "应发放日期"), Column("approved", "审批日期"), Column("result", "结果"),
         Column("lines", "应发条数", "int"), Column("on_time", "按时发放条数", "int"),
-        Column("failed", "银行退回条数", "int"), Column("amount", "应发金额（元）", "money"),
+        Column("failed", "银行退回条数", "int"), Column("awaiting", "待银行回盘条数", "int"),
+        Column("amount", "应发金额（元）", "money"),
         Column("rate", "按时发放率", "rate")])
     for r in grouped:
         cycle = cycles[r["cycle_id"]]
@@ -309,7 +310,11 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
         paid_by_bank = bank_dates.get((r["cycle_id"], r["program_id"], r["month"]), {})
         paid_in_time = sum(count for day, count in paid_by_bank.items() if day <= deadline)
         awaiting_return = r["lines"] - r["failed"] - sum(paid_by_bank.values())
-        if approved is not None and approved <= deadline:
+        if awaiting_return and today <= deadline:
+            # Approved, but the bank has not answered and the day has not come: nothing is paid yet to call on
+            # time, and it may still turn late (a failed or late transfer).
+            result, on_time = "未到发放日", None
+        elif approved is not None and approved <= deadline:
             on_time = paid_in_time + awaiting_return
             result = "按时" if on_time == r["lines"] else "逾期" if on_time == 0 else "部分逾期"
         elif approved is not None or today > deadline:
@@ -321,17 +326,19 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
             "program": programs.get(r["program_id"], r["program_id"]),
             "payment_day": f"每月{day}日" + ("" if verified else "（未核实）"), "deadline": f"{deadline:%Y-%m-%d}",
             "approved": f"{approved:%Y-%m-%d}" if approved else "—", "result": result, "due": on_time is not None,
-            "lines": r["lines"], "on_time": on_time or 0, "failed": r["failed"], "amount": _money(r["amount"]),
+            "lines": r["lines"], "on_time": on_time or 0, "failed": r["failed"], "awaiting": awaiting_return,
+            "amount": _money(r["amount"]),
             "rate": _rate(on_time, r["lines"]) if on_time is not None else None})
     table.rows.sort(key=lambda row: (row["month"], order.get(row["program_code"], 999)))
     due = [r for r in table.rows if r["due"]]
     due_lines, on_time_lines = sum(r["lines"] for r in due), sum(r["on_time"] for r in due)
     table.totals = {"month": "合计", "lines": due_lines, "on_time": on_time_lines,
-                    "failed": sum(r["failed"] for r in due), "amount": _money(sum((r["amount"] for r in due), ZERO)),
+                    "failed": sum(r["failed"] for r in due),
+                    "awaiting": sum(r["awaiting"] for r in due), "amount": _money(sum((r["amount"] for r in due), ZERO)),
                     "rate": _rate(on_time_lines, due_lines)}
     return Report("ontime", "按时发放率统计表", f.period, [table], notes=[
         "按时：已导入银行回盘的，以银行交易日期不晚于该项目每月发放日为准；尚无回盘的，以发放批次在发放日（含）前审批且银行未退回为准。"
-        "未到发放日的批次不计入合计。",
+        "未到发放日且银行尚未回盘的批次不计入合计。",
         "每月发放日取政策参数“payment_day”（有效期与依据见政策参数），未维护时取项目设置并标注“未核实”。"])
 
 

@@ -148,7 +148,8 @@ def test_on_time_rate_counts_a_late_cycle_and_a_failed_line_as_late(books, offic
     rows = _rows(report.tables[0], "month", "program_code")
     assert rows[("2026-01", "tekun")]["result"] == "部分逾期"
     assert (rows[("2026-01", "tekun")]["lines"], rows[("2026-01", "tekun")]["on_time"]) == (2, 1)  # 丙 failed
-    assert rows[("2026-01", "dibao")]["result"] == "按时"
+    # Approved on the 5th, no bank return yet: counted as released on approval, the line shown as awaiting it.
+    assert rows[("2026-01", "dibao")]["result"] == "按时" and rows[("2026-01", "dibao")]["awaiting"] == 1
     assert rows[("2026-01", "tekun")]["deadline"] == "2026-01-10"
     assert rows[("2026-02", "dibao")]["result"] == "逾期" and rows[("2026-02", "dibao")]["on_time"] == 0
     assert "未核实" in rows[("2026-02", "dibao")]["payment_day"]
@@ -180,6 +181,22 @@ def test_cycle_not_approved_is_late_after_the_day_and_not_due_before(books, offi
     assert before.tables[0].rows[0]["result"] == "未到发放日" and before.tables[0].totals["rate"] is None
     after = ontime_report(user=officer, f=_f(officer, start="2026-03", end="2026-03"), today=date(2026, 3, 11))
     assert after.tables[0].rows[0]["result"] == "逾期（未审批）" and after.tables[0].totals["rate"] == Decimal("0")
+
+
+def test_an_approved_month_is_not_called_on_time_before_it_is_paid(books, officer):
+    """March approved on the 2nd, payment day the 10th: on the 6th nothing has reached anyone yet."""
+    b = books["b"]
+    march = b.cycle(MAR, _at(2026, 3, 2, 10))
+    b.line(march, books["jia"], "1000.00")
+    early = ontime_report(user=officer, f=_f(officer, start="2026-03", end="2026-03"), today=date(2026, 3, 6))
+    assert early.tables[0].rows[0]["result"] == "未到发放日" and early.tables[0].totals["rate"] is None
+    BankPayment.objects.create(
+        cycle=march, round=1, bank_name="重庆农村商业银行", seq=1, enrolment=books["jia"], program_id="tekun",
+        person_id=books["jia"].person_id, area_id=books["jia"].area_id, account_number="6221000000001234",
+        amount=Decimal("1000.00"), status=BankPayment.Status.PAID, paid_on=date(2026, 3, 5),
+        created_at=_at(2026, 3, 2, 11))
+    paid = ontime_report(user=officer, f=_f(officer, start="2026-03", end="2026-03"), today=date(2026, 3, 6))
+    assert paid.tables[0].rows[0]["result"] == "按时" and paid.tables[0].totals["rate"] == Decimal("1")
 
 
 def test_payment_day_is_policy_data_with_validity(books, officer, areas):
@@ -272,5 +289,5 @@ def test_xlsx_of_each_report_opens(books, officer):
     ontime = load_workbook(io.BytesIO(_client(officer).get(
         "/api/payment-reports/ontime/xlsx/?from=2026-01&to=2026-02").content)).worksheets[0]
     totals = next(row for row in ontime.iter_rows(values_only=True) if row[0] == "合计")
-    assert totals[10] == pytest.approx(0.3333) and ontime.cell(row=3, column=11).number_format == "0.00%"
+    assert totals[11] == pytest.approx(0.3333) and ontime.cell(row=3, column=12).number_format == "0.00%"
     assert AccessLog.objects.filter(user=officer, kind="export").count() == 4
