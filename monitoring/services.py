@@ -217,7 +217,11 @@ RULE_FIELDS = {"name", "condition", "severity", "handling_level", "deadline_work
 
 @transaction.atomic
 def rule_update(*, acting_user, rule: Rule, **changes) -> Rule:
-    """修改规则 (incl. 启用/停用): the condition must be in the vocabulary; the preview is shown before."""
+    """修改规则 (incl. 启用/停用): the condition must be in the vocabulary; the preview is shown before.
+
+    Switching a rule on (or changing an active rule's condition) runs it at once over the department records
+    already stored, so the count its preview promised comes true instead of waiting for the next feed. The
+    result is left on `rule.run_result` for the page's message."""
     _require(acting_user, "rule", "change", "无修改预警规则的权限")
     unknown = set(changes) - RULE_FIELDS
     if unknown:
@@ -229,9 +233,13 @@ def rule_update(*, acting_user, rule: Rule, **changes) -> Rule:
         condition_check(rule.condition)
     if rule.deadline_working_days is None and rule.deadline_hours is None:
         raise ValidationError({"deadline_working_days": ["请设置办理时限（工作日或小时）"]})
+    was_active = Rule.objects.filter(pk=rule.pk).values_list("active", flat=True).get()
     rule.updated_by = acting_user
     rule.full_clean(exclude=["updated_by"])
     rule.save()
+    rule.run_result = None
+    if rule.active and (not was_active or "condition" in changes):
+        rule.run_result = rules_run(acting_user=acting_user, only=[rule])
     return rule
 
 
@@ -270,14 +278,18 @@ def _apply_deaths(rule: Rule, warnings: list[Warning], feed_batch: FeedBatch | N
     return applied
 
 
-def rules_run(*, feed_batch: FeedBatch | None = None, acting_user=None, today: date | None = None) -> dict:
-    """运行规则: every active rule, set-based, each in its own transaction; a failing rule leaves a
-    `RuleFailure` and the others still run. Re-running creates nothing new (dedup per rule and record, and no
-    second open warning of a rule for a person)."""
+def rules_run(*, feed_batch: FeedBatch | None = None, acting_user=None, today: date | None = None,
+              only: list[Rule] | None = None) -> dict:
+    """运行规则: every active rule (or the active ones of `only`), set-based, each in its own transaction; a
+    failing rule leaves a `RuleFailure` and the others still run. Re-running creates nothing new (dedup per rule
+    and record, and no second open warning of a rule for a person)."""
     today = today or timezone.localdate()
     created, failures, deaths, rechecks = 0, 0, 0, 0
     statistics_fresh(DeptRecord)
-    for rule in Rule.objects.filter(active=True).order_by("severity", "code"):
+    rules = Rule.objects.filter(active=True).order_by("severity", "code")
+    if only is not None:
+        rules = rules.filter(pk__in=[r.pk for r in only])
+    for rule in rules:
         if feed_batch is not None and rule.feed_type != feed_batch.feed_type:
             continue
         try:

@@ -90,7 +90,9 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, f"修改失败：{service_error_text(exc)}")
     else:
-        messages.success(request, f"规则“{rule.name}”已{'启用' if rule.active else '停用'}")
+        ran = rule.run_result
+        found = f"，已对现有部门数据运行，新增预警 {ran['warnings']:,} 条" if ran else ""
+        messages.success(request, f"规则“{rule.name}”已{'启用' if rule.active else '停用'}{found}")
     return redirect("monitoring-rules")
 
 
