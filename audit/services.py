@@ -41,6 +41,19 @@ def change_log_write(*, instance: models.Model, action: str, before: dict | None
     )
 
 
+def change_log_bulk_update(*, model: type[models.Model], rows: list[tuple[str, str, dict, dict]], acting_user=None,
+                           reason: str = "") -> None:
+    """Record many updates at once (a bulk action): rows of (object_id, repr, before, after)."""
+    ctx = current()
+    ChangeLog.objects.bulk_create(
+        [ChangeLog(user_id=_acting_user_id(acting_user), request_id=ctx.request_id, source=ctx.source,
+                   model=model._meta.label_lower, object_id=oid, object_repr=rep[:200],
+                   action=ChangeLog.Action.UPDATE, before=before, after=after, reason=reason)
+         for oid, rep, before, after in rows if before != after],
+        batch_size=2000,
+    )
+
+
 def change_log_bulk_create(*, model: type[models.Model], rows: list[tuple[str, str, dict]], acting_user=None,
                            reason: str = "") -> None:
     """Record many creations at once (import, jobs): rows of (object_id, repr, after)."""

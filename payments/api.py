@@ -252,6 +252,31 @@ class CycleExceptionsView(generics.GenericAPIView):
         return self.get_paginated_response(ExceptionSerializer(page, many=True).data)
 
 
+class BulkAcceptSerializer(ReasonSerializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=5000,
+                                label="异常编号", help_text="要认可的异常编号；与 kind 二选一或同时使用")
+    kind = serializers.ChoiceField(choices=PaymentException.Kind.choices, required=False, label="异常类型",
+                                   help_text="认可本批次该类型的全部未处理异常（本人管辖范围内）")
+
+
+class BulkAcceptResponseSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="本次认可的异常条数")
+
+
+class CycleExceptionsAcceptView(APIView):
+    @extend_schema(tags=[TAG], summary="批量核实认可发放异常（同一理由）", request=BulkAcceptSerializer,
+                   responses={200: BulkAcceptResponseSerializer,
+                              400: OpenApiResponse(description="缺少理由、未选择异常、异常已处理或不在管辖范围内"),
+                              403: OpenApiResponse(description="无权限")})
+    def post(self, request: Request, pk: int) -> Response:
+        form = BulkAcceptSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        count = services.exceptions_accept_bulk(acting_user=request.user, cycle=_cycle(request, pk),
+                                                ids=data.get("ids"), kind=data.get("kind", ""), reason=data["reason"])
+        return Response({"accepted": count})
+
+
 class ExceptionAcceptView(APIView):
     @extend_schema(tags=[TAG], summary="核实认可发放异常（须填写理由）", request=ReasonSerializer,
                    responses={200: ExceptionSerializer, 400: OpenApiResponse(description="缺少理由或已处理"),

@@ -14,12 +14,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.policy import allowed, area_in_scope
+from accounts.policy import allowed, area_in_scope, scope_prefix
 from areas.models import Area
 from audit.models import ChangeLog
-from audit.services import change_log_write, domain_event_write, snapshot
+from audit.services import change_log_bulk_update, change_log_write, domain_event_write, snapshot
 from jobs.models import Job
 from jobs.services import job_start
+from minzheng.lookups import prefix_q
 from payments.checks import checks_run
 from payments.generation import default_district_code, totals_refresh
 from payments.models import BankAccount, Overpayment, PaymentCycle, PaymentException, PaymentLine
@@ -128,6 +129,49 @@ def exception_accept(*, acting_user, exception: PaymentException, reason: str) -
     change_log_write(instance=exception, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(exception),
                      acting_user=acting_user, reason=reason)
     return exception
+
+
+BULK_ACCEPT_LIMIT = 5000
+
+
+@transaction.atomic
+def exceptions_accept_bulk(*, acting_user, cycle: PaymentCycle, ids: list[int] | None = None, kind: str = "",
+                           reason: str) -> int:
+    """批量核实认可: the open exceptions of one cycle — the listed ids, or all of one kind — accepted with one
+    reason, each keeping its own change-log row. Only exceptions in the officer's area are touched; an id that is
+    not open (or not theirs) is refused by name, so nothing is half-accepted."""
+    cycle = _editable(cycle)
+    _require(acting_user, "run")
+    reason = _text(reason, "reason", "认可理由", 300)
+    if not ids and not kind:
+        raise ValidationError({"ids": ["请选择要认可的异常，或指定异常类型"]})
+    if kind and kind not in PaymentException.Kind.values:
+        raise ValidationError({"kind": [f"未知的异常类型：{kind}"]})
+    prefix = scope_prefix(acting_user)
+    if prefix is None:
+        raise PermissionDenied("该区划不在您的管辖范围内")
+    rows = PaymentException.objects.select_for_update().filter(cycle=cycle, status=PaymentException.Status.OPEN)
+    rows = rows.filter(prefix_q("area_id", prefix))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if ids:
+        rows = rows.filter(pk__in=ids)
+    found = list(rows.order_by("pk")[:BULK_ACCEPT_LIMIT + 1])
+    if len(found) > BULK_ACCEPT_LIMIT:
+        raise ValidationError({"ids": [f"一次最多认可 {BULK_ACCEPT_LIMIT:,} 条，请按类型或区划分批办理"]})
+    missing = sorted(set(ids or ()) - {e.pk for e in found})
+    if missing:
+        shown = "、".join(str(pk) for pk in missing[:10])
+        raise ValidationError({"ids": [f"以下异常不存在、已处理或不在您的管辖范围内：{shown}"]})
+    now = timezone.now()
+    before = {e.pk: snapshot(e) for e in found}
+    for e in found:
+        e.status, e.resolution, e.resolved_by, e.resolved_at = PaymentException.Status.ACCEPTED, reason, acting_user, now
+    PaymentException.objects.filter(pk__in=before).update(
+        status=PaymentException.Status.ACCEPTED, resolution=reason, resolved_by=acting_user, resolved_at=now)
+    change_log_bulk_update(model=PaymentException, rows=[(str(e.pk), str(e), before[e.pk], snapshot(e)) for e in found],
+                           acting_user=acting_user, reason=reason)
+    return len(found)
 
 
 @transaction.atomic

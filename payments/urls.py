@@ -14,6 +14,8 @@ urlpatterns = [
     re_path(rf"^payment-cycles/{ID}/approve/$", api.CycleApproveView.as_view(), name="payment-cycle-approve"),
     re_path(rf"^payment-cycles/{ID}/exceptions/$", api.CycleExceptionsView.as_view(),
             name="payment-cycle-exceptions"),
+    re_path(rf"^payment-cycles/{ID}/exceptions/accept/$", api.CycleExceptionsAcceptView.as_view(),
+            name="payment-cycle-exceptions-accept"),
     re_path(rf"^payment-exceptions/{ID}/accept/$", api.ExceptionAcceptView.as_view(), name="payment-exception-accept"),
 ]
 

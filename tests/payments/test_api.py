@@ -133,3 +133,40 @@ def test_payments_of_person_is_scoped(personas, two_towns, officer, generate):
     expected = [("特困人员救助供养", two_towns["a"].monthly_amount, cycle.pk)]
     assert [(r.program.name, r.amount, r.cycle_id) for r in rows] == expected
     assert payments_of_person(user=personas["outsider"], person=person) == []
+
+
+@pytest.fixture
+def cycle_without_accounts(roll, officer, generate):
+    """Three payees without a bank account (two in town A, one in town B): three open exceptions."""
+    for name, area in (("丁", "community_a"), ("戊", "community_a2"), ("己", "community_b")):
+        roll.enrol("tekun", "800.00", person=roll.person(name, area=roll.areas[area], bank=False))
+    cycle = PaymentCycle.objects.create(district_id=roll.areas["district"], month=MAR, created_by=officer)
+    generate(cycle, officer)
+    return cycle
+
+
+def test_bulk_acceptance_with_one_reason(personas, cycle_without_accounts):
+    from audit.models import ChangeLog
+
+    officer, cycle = _client(personas["district_officer"]), cycle_without_accounts
+    url = f"/api/payment-cycles/{cycle.pk}/exceptions/accept/"
+    assert officer.post(url, {"kind": "bank_account_missing"}, format="json").status_code == 400  # no reason
+    assert "ids" in officer.post(url, {"reason": "现金发放"}, format="json").json()  # nothing chosen
+    first = PaymentException.objects.filter(cycle=cycle).order_by("pk").first()
+    one = officer.post(url, {"ids": [first.pk], "reason": "已核实，现金发放"}, format="json")
+    assert one.status_code == 200 and one.json() == {"accepted": 1}
+    again = officer.post(url, {"ids": [first.pk], "reason": "x"}, format="json")
+    assert again.status_code == 400 and str(first.pk) in again.json()["ids"][0]  # named, nothing half-done
+    rest = officer.post(url, {"kind": "bank_account_missing", "reason": "已核实，现金发放"}, format="json")
+    assert rest.json() == {"accepted": 2}
+    assert set(PaymentException.objects.filter(cycle=cycle).values_list("status", flat=True)) == {"accepted"}
+    logged = ChangeLog.objects.filter(model="payments.paymentexception", action="update")
+    assert logged.count() == 3 and {row.reason for row in logged} == {"已核实，现金发放"}
+
+
+def test_bulk_acceptance_needs_the_run_grant(personas, cycle_without_accounts):
+    url = f"/api/payment-cycles/{cycle_without_accounts.pk}/exceptions/accept/"
+    refused = _client(personas["town_officer"]).post(url, {"kind": "bank_account_missing", "reason": "x"},
+                                                     format="json")
+    assert refused.status_code in (403, 404)
+    assert not PaymentException.objects.filter(status="accepted").exists()
