@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import TokenObtainView
+from accounts.api_users import UserLookupView
 from api.errors import api_not_found
 from areas.api import AreaViewSet
 from registry import api as registry_api
@@ -30,6 +31,7 @@ router.register("income-categories", registry_api.IncomeCategoryViewSet, basenam
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("users/", UserLookupView.as_view(), name="api-users"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("workcalendar.urls")),

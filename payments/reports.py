@@ -334,7 +334,8 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
     due_lines, on_time_lines = sum(r["lines"] for r in due), sum(r["on_time"] for r in due)
     table.totals = {"month": "合计", "lines": due_lines, "on_time": on_time_lines,
                     "failed": sum(r["failed"] for r in due),
-                    "awaiting": sum(r["awaiting"] for r in due), "amount": _money(sum((r["amount"] for r in due), ZERO)),
+                    "awaiting": sum(r["awaiting"] for r in due),
+                    "amount": _money(sum((r["amount"] for r in due), ZERO)),
                     "rate": _rate(on_time_lines, due_lines)}
     return Report("ontime", "按时发放率统计表", f.period, [table], notes=[
         "按时：已导入银行回盘的，以银行交易日期不晚于该项目每月发放日为准；尚无回盘的，以发放批次在发放日（含）前审批且银行未退回为准。"

@@ -166,7 +166,8 @@ def exceptions_accept_bulk(*, acting_user, cycle: PaymentCycle, ids: list[int] |
     now = timezone.now()
     before = {e.pk: snapshot(e) for e in found}
     for e in found:
-        e.status, e.resolution, e.resolved_by, e.resolved_at = PaymentException.Status.ACCEPTED, reason, acting_user, now
+        e.status, e.resolution = PaymentException.Status.ACCEPTED, reason
+        e.resolved_by, e.resolved_at = acting_user, now
     PaymentException.objects.filter(pk__in=before).update(
         status=PaymentException.Status.ACCEPTED, resolution=reason, resolved_by=acting_user, resolved_at=now)
     change_log_bulk_update(model=PaymentException, rows=[(str(e.pk), str(e), before[e.pk], snapshot(e)) for e in found],

@@ -3,9 +3,11 @@
 from django.urls import path
 
 from programs.api import ParameterListView, ProgramListView, QuoteView
+from programs.api_enrolments import EnrolmentListView
 
 urlpatterns = [
     path("programs/", ProgramListView.as_view(), name="programs-list"),
     path("programs/<slug:code>/quote/", QuoteView.as_view(), name="programs-quote"),
     path("programs/<slug:code>/parameters/", ParameterListView.as_view(), name="programs-parameters"),
+    path("enrolments/", EnrolmentListView.as_view(), name="enrolments-list"),
 ]
