@@ -210,3 +210,15 @@ def exception_accept(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已核实认可：{exception.get_kind_display()}")
     return redirect(reverse("payment-cycle-detail", args=[exception.cycle_id]) + "#exceptions")
+
+
+@login_required
+@require_POST
+def exceptions_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """批量核实认可: every open exception of the chosen kind in the officer's area, one reason."""
+    kind = request.POST.get("kind", "")
+    response = _act(request, pk, lambda c: services.exceptions_accept_bulk(
+        acting_user=request.user, cycle=c, kind=kind, reason=request.POST.get("reason", "")),
+        "已核实认可 {result:,} 条异常")
+    response["Location"] += f"?ex_kind={kind}#exceptions" if kind in PaymentException.Kind.values else "#exceptions"
+    return response

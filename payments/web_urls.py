@@ -11,6 +11,7 @@ urlpatterns = [
     path("cycles/<int:pk>/generate/", views.cycle_generate, name="payment-cycle-generate"),
     path("cycles/<int:pk>/check/", views.cycle_check, name="payment-cycle-check"),
     path("cycles/<int:pk>/approve/", views.cycle_approve, name="payment-cycle-approve"),
+    path("cycles/<int:pk>/exceptions/accept/", views.exceptions_accept, name="payment-exceptions-accept-page"),
     path("exceptions/<int:pk>/accept/", views.exception_accept, name="payment-exception-accept-page"),
     path("search/", views_reports.payment_search, name="payment-search"),
     path("reports/", views_reports.report_page, name="payment-reports"),

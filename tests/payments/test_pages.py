@@ -92,6 +92,18 @@ def test_generate_exceptions_accept_and_approve_by_another_user(generated, offic
     assert "已审批，不能再修改" in _messages(again)
 
 
+def test_bulk_acceptance_of_one_kind_from_the_cycle_page(generated, officer):
+    client = _client(officer)
+    url = f"/payments/cycles/{generated.pk}/"
+    assert 'data-testid="bulk-accept"' not in client.get(url).content.decode()  # only once a kind is chosen
+    filtered = client.get(url + "?ex_kind=bank_account_missing&ex_status=open").content.decode()
+    assert 'data-testid="bulk-accept"' in filtered
+    done = client.post(f"/payments/cycles/{generated.pk}/exceptions/accept/",
+                       {"kind": "bank_account_missing", "reason": "本月现金发放"}, follow=True)
+    assert "已核实认可 1 条异常" in _messages(done)
+    assert set(PaymentException.objects.filter(cycle=generated).values_list("status", flat=True)) == {"accepted"}
+
+
 def test_maker_cannot_approve_their_own_cycle(people, areas, django_capture_on_commit_callbacks):
     both = user_create(username="both", password=PASSWORD, roles=["district_officer", "district_approver"],
                        area_code=areas["district"], validate=False)
