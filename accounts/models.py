@@ -1,7 +1,10 @@
 """Accounts (账号): a user belongs to one area and holds roles; roles hold grants."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+
+AUTH_USER = settings.AUTH_USER_MODEL
 
 
 class Role(models.Model):
@@ -48,3 +51,27 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """接口令牌: one sign-in of one client. Only the SHA-256 of the key is kept, so a leaked database gives no
+    usable token; the key is shown once, when issued. A token ends at its absolute expiry, after an idle period,
+    when revoked (logout, the user's own revocation), or when the user's password changes (`password_mark`)."""
+
+    user = models.ForeignKey(AUTH_USER, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户")
+    digest = models.CharField("令牌摘要", max_length=64, unique=True)
+    prefix = models.CharField("令牌前缀", max_length=8, help_text="便于本人辨认，不足以使用")
+    name = models.CharField("客户端", max_length=100, blank=True)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("到期时间")
+    revoked_at = models.DateTimeField("注销时间", null=True, blank=True)
+    password_mark = models.CharField("签发时口令标记", max_length=64)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        indexes = [models.Index(fields=["user", "revoked_at"], name="api_token_user")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…（{self.name or '接口登录'}）"

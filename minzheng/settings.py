@@ -117,13 +117,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.AccountLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_LOCKOUT_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Lock by account, not by IP: a town office sits behind one NAT address, and one person's typos must not
-# lock out the whole office; guessing one account's password is what lockout must stop.
+# Lock a username at one address (a town office sits behind one NAT address: one person's typos must not lock the
+# office, and nobody can lock a colleague out from elsewhere); the account itself locks only after the higher
+# ACCOUNT_LOCKOUT_LIMIT counted over every address (accounts.backends), which stops guessing from many addresses.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+ACCOUNT_LOCKOUT_LIMIT = int(os.environ.get("ACCOUNT_LOCKOUT_LIMIT", "20"))
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -151,7 +154,7 @@ MEDIA_URL = "media/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -160,7 +163,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.chinese_exception_handler",
     "PAGE_SIZE": 50,
+    # Rate limits per user (and per address before sign-in); the cache decides, so give production a shared one.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle",
+                                 "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_RATE_USER", "600/min"),
+                               "anon": os.environ.get("API_RATE_ANON", "60/min")},
 }
+# API tokens (接口令牌): closed after this long unused, and after this long in any case; a password change ends them.
+API_TOKEN_IDLE_SECONDS = int(os.environ.get("API_TOKEN_IDLE_SECONDS", str(8 * 3600)))
+API_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("API_TOKEN_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minzheng 民政 API",
     "DESCRIPTION": "区民政局全业务智慧民政信息平台 — area-scoped REST API.",

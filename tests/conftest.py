@@ -15,6 +15,14 @@ PASSWORD = "Test-Password-2026!"
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """API rate limits count in the cache; each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is the production hasher (tested in tests/accounts); tests hash fast so personas are cheap."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

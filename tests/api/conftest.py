@@ -4,7 +4,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -19,9 +18,11 @@ def client_for(personas):
     """`client_for("leader")` → an APIClient that sends `Authorization: Token <key>` for that persona."""
 
     def build(persona: str) -> APIClient:
-        token, _ = Token.objects.get_or_create(user=personas[persona])
+        from accounts.tokens import api_token_issue
+
+        _token, key = api_token_issue(user=personas[persona])
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return build
