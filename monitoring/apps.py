@@ -18,4 +18,4 @@ class MonitoringConfig(AppConfig):
 def _close_warning(sender, *, task, acting_user, **kwargs) -> None:
     from monitoring.services import warning_close_for_task
 
-    warning_close_for_task(task=task)
+    warning_close_for_task(task=task, acting_user=acting_user)

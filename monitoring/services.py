@@ -32,12 +32,13 @@ from jobs.models import Job
 from jobs.services import job_run, job_start
 from monitoring.conditions import compile_condition, condition_check
 from monitoring.feeds import feed_type_get, record_key
-from monitoring.models import DeptRecord, FeedBatch, MatchReview, Rule, RuleFailure, Warning
+from monitoring.models import DeptRecord, FeedBatch, MatchReview, Rule, RuleFailure, Warning, WarningType
 from monitoring.rule_writes import WARNING_SOURCE, statistics_fresh, warnings_and_tasks_insert
 from monitoring.selectors import match_reviews_visible
 from programs.models import OPEN_STATUSES, Enrolment
 from programs.selectors import parameter_at
 from registry.models import Person
+from tasks.models import Task
 from tasks.services import deadline_at
 
 log = logging.getLogger(__name__)
@@ -361,12 +362,29 @@ def _schedule_rechecks(rule: Rule, warnings: list[Warning], acting_user) -> int:
     return touched
 
 
-def warning_close_for_task(*, task) -> None:
-    """A warning's task was closed: the warning is closed with the same outcome (闭环)."""
+def warning_close_for_task(*, task, acting_user=None) -> None:
+    """A warning's task was closed: the warning is closed with the same outcome (闭环), and a confirmed warning's
+    consequence is carried out through the owning services in the same transaction — so a warning is never
+    "handled" while the money still flows. A consequence that cannot be carried out refuses the close."""
     if task.source_type != WARNING_SOURCE or task.source_id is None:
         return
-    Warning.objects.filter(pk=task.source_id, status=Warning.Status.OPEN).update(
+    closed = Warning.objects.filter(pk=task.source_id, status=Warning.Status.OPEN).update(
         status=Warning.Status.CLOSED, outcome=task.outcome, closed_at=timezone.now())
+    if closed and task.outcome == Task.Outcome.CONFIRMED:
+        _warning_consequence(Warning.objects.select_related("person", "dept_record").get(pk=task.source_id),
+                             acting_user)
+
+
+def _warning_consequence(warning: Warning, acting_user) -> None:
+    """死亡停发 confirmed: the death is registered (its own receivers end or re-rate the enrolments), unless the rule
+    already registered it."""
+    if warning.warning_type == WarningType.DEATH_STOP and warning.person.status != Person.Status.DECEASED:
+        from registry.services import person_record_death
+
+        record = warning.dept_record
+        if record is None or record.event_date is None:
+            raise ValidationError({"outcome": ["该预警没有死亡日期，请先在人员页登记死亡，再办结"]})
+        person_record_death(acting_user=acting_user, person=warning.person, death_date=record.event_date)
 
 
 # ---- 免申即享：高龄津贴自动纳入 ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from programs.calculations import Quote
 from programs.calculations.money import add_months, first_of_month, money, same_day_months_later
 from programs.models import (
     AREA_PREFIX_LENGTHS,
+    OPEN_STATUSES,
     CareLevel,
     Enrolment,
     EnrolmentChange,
@@ -403,12 +404,72 @@ def enrolment_end_on_death(*, person: Person, acting_user=None) -> DeathOutcome:
         before = snapshot(enrolment)
         left = _members_left(enrolment.household, person) if enrolment.household_id else 0
         if enrolment.household_id and left:
+            if enrolment.status in OPEN_STATUSES:
+                _after_member_death(enrolment, person, effective_month=max(stop, enrolment.start_month),
+                                    acting_user=acting_user)
             recheck.append(_flag_recheck(enrolment, person, acting_user))
             continue
         reason = "享受人死亡" if not enrolment.household_id else "家庭唯一成员死亡"
         ended.append(_end(enrolment, before, reason=reason, effective_month=max(stop, enrolment.start_month),
                           acting_user=acting_user))
     return DeathOutcome(ended=ended, recheck=recheck)
+
+
+# Who receives a household's benefit when its payee dies: the head, then the spouse, … (oldest first within each).
+PAYEE_ORDER = (Relation.HEAD, Relation.SPOUSE, Relation.PARENT, Relation.CHILD, Relation.SIBLING,
+               Relation.GRANDCHILD, Relation.OTHER)
+
+
+def _after_member_death(enrolment: Enrolment, deceased: Person, *, effective_month: date, acting_user) -> None:
+    """A household keeps its benefit after a member's death until the re-check, but the money must not keep flowing
+    to the dead: a dead payee is replaced by a living member, and the amount is re-computed for the smaller household
+    from the month after the death. Both are history rows; the re-check (flagged by the caller) confirms them."""
+    if enrolment.person_id == deceased.pk:
+        _payee_replace(enrolment, deceased, effective_month=effective_month, acting_user=acting_user)
+    _amount_after_death(enrolment, deceased, effective_month=effective_month, acting_user=acting_user)
+
+
+def _payee_replace(enrolment: Enrolment, deceased: Person, *, effective_month: date, acting_user) -> None:
+    members = (enrolment.household.members.filter(is_active=True).exclude(person=deceased)
+               .exclude(person__status=Person.Status.DECEASED).select_related("person"))
+    rank = {relation: index for index, relation in enumerate(PAYEE_ORDER)}
+    chosen = min(members, key=lambda m: (rank.get(m.relation, len(rank)), m.person.birth_date or date.max, m.pk))
+    before, old = snapshot(enrolment), enrolment.monthly_amount
+    enrolment.person = chosen.person
+    enrolment.save(update_fields=["person"])
+    reason = f"领取人{deceased.name}死亡，领取人变更为{chosen.person.name}（{chosen.get_relation_display()}）"
+    _record(enrolment=enrolment, kind=EnrolmentChange.Kind.CHANGE, before=before, from_amount=old,
+            from_status=enrolment.status, reason=reason, effective_month=effective_month, acting_user=acting_user,
+            message=f"{enrolment.program.name}：{reason}，自 {effective_month:%Y年%m月}起；请核实其银行账户")
+
+
+def _amount_after_death(enrolment: Enrolment, deceased: Person, *, effective_month: date, acting_user) -> None:
+    from programs.calculations import quote
+
+    inputs = (enrolment.calculation or {}).get("inputs") or {}
+    try:
+        fresh = quote(program=enrolment.program, household=enrolment.household, month=effective_month, **inputs)
+    except ValidationError as exc:
+        fresh, why = None, "；".join(exc.messages)
+    else:
+        why = "；".join(fresh.reasons)
+    if fresh is None or not fresh.eligible:
+        # Not decided here: the re-check decides eligibility; the officer sees why the amount was left as it was.
+        domain_event_write(type="enrolment_amount_kept", message=(
+            f"家庭成员{deceased.name}死亡后未能自动重新测算{enrolment.program.name}金额（{why}），请在复核中核定")[:300],
+            household=enrolment.household, person=deceased, acting_user=acting_user,
+            params={"enrolment": enrolment.pk, "program": enrolment.program_id})
+        return
+    if fresh.monthly_amount == enrolment.monthly_amount:
+        return
+    before, old = snapshot(enrolment), enrolment.monthly_amount
+    enrolment.monthly_amount, enrolment.calculation = fresh.monthly_amount, fresh.as_json()
+    enrolment.save(update_fields=["monthly_amount", "calculation"])
+    reason = f"家庭成员{deceased.name}死亡，按现有在户人数重新测算"
+    _record(enrolment=enrolment, kind=EnrolmentChange.Kind.CHANGE, before=before, from_amount=old,
+            from_status=enrolment.status, reason=reason, effective_month=effective_month, acting_user=acting_user,
+            message=f"{enrolment.program.name}月发放金额由 {money(old)} 元调整为 {money(enrolment.monthly_amount)} 元，"
+                    f"自 {effective_month:%Y年%m月}起（{reason}）")
 
 
 def _members_left(household: Household, deceased: Person) -> int:

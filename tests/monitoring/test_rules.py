@@ -174,3 +174,34 @@ def test_condition_vocabulary_any_not_and_text(people, upload):
         condition={"field": "payload.vehicle_type", "op": "!=", "value": "摩托车"})
     rules_run()
     assert warned(rule2.code) == {"王五"}
+
+
+def test_closing_a_death_warning_as_confirmed_registers_the_death_and_stops_payment(people, upload, personas):
+    """The rule only warns (no automatic registration): confirming the warning is what stops the money."""
+    from tests.monitoring.conftest import enrol
+    from tasks.services import task_close
+
+    enrolment = enrol(household=people["household_c"], person=people["c1"], area=people["c1"].area_id)
+    Rule.objects.filter(code="death_enrolled").update(action="")
+    upload("death", [row(people["c1"], "2025-12-10")])
+    assert Person.objects.get(pk=people["c1"].pk).status == Person.Status.ACTIVE
+    warning = Warning.objects.get(rule__code="death_enrolled")
+    task_close(acting_user=personas["district_officer"], task=Task.objects.get(source_id=warning.pk),
+               outcome="confirmed", note="经核实已死亡")
+    c1 = Person.objects.get(pk=people["c1"].pk)
+    assert (c1.status, c1.death_date) == (Person.Status.DECEASED, date(2025, 12, 10))
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.ENDED and enrolment.end_month == date(2025, 12, 1)
+    warning.refresh_from_db()
+    assert (warning.status, warning.outcome) == ("closed", "confirmed")
+
+
+def test_a_death_warning_found_untrue_changes_nothing(people, upload, personas):
+    from tasks.services import task_close
+
+    Rule.objects.filter(code="death_enrolled").update(action="")
+    upload("death", [row(people["a1"], "2025-12-10")])
+    warning = Warning.objects.get(rule__code="death_enrolled")
+    task_close(acting_user=personas["district_officer"], task=Task.objects.get(source_id=warning.pk),
+               outcome="not_confirmed", note="本人健在，公安数据有误")
+    assert Person.objects.get(pk=people["a1"].pk).status == Person.Status.ACTIVE

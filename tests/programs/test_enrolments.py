@@ -245,6 +245,24 @@ def test_death_of_one_of_several_members_asks_for_a_recheck(enrolled, grants):
     assert event.household == household and event.params["due_by"] == "2026-08-20"
 
 
+def test_death_of_the_payee_moves_the_payment_to_a_living_member_and_re_computes(make, grants, dibao):
+    """Three members, no income: the head (the payee) dies on 20 May; from June the oldest living member is paid,
+    at the amount of a two-person household — worked from the quote of the same household for June."""
+    household, people = make.household(3, births=["19500101", "19900101", "19700101"])
+    enrolment = start_dibao(grants["district_approver"], household, dibao)
+    three = enrolment.monthly_amount
+    person_record_death(acting_user=grants["community_worker"], person=people[0], death_date=date(2026, 5, 20))
+    outcome = enrolment_end_on_death(person=people[0], acting_user=grants["community_worker"])
+    assert outcome.ended == [] and [flag.enrolment for flag in outcome.recheck] == [enrolment]
+    enrolment.refresh_from_db()
+    assert enrolment.status == "active" and enrolment.person == people[2]  # born 1970: the oldest child
+    two = quote(program=dibao, household=household, month=date(2026, 6, 1)).monthly_amount
+    assert enrolment.monthly_amount == two and two < three
+    changes = list(enrolment.changes.filter(kind="change").order_by("id"))
+    assert [c.effective_month for c in changes] == [date(2026, 6, 1)] * 2
+    assert "领取人变更为" in changes[0].reason and changes[1].from_amount == three
+
+
 def test_death_ends_the_persons_own_enrolment(make, grants, tekun):
     elder = make.person("孤老", birth="19450101")
     result = quote(program=tekun, person=elder, month=FEB_2026, care_level="full", no_supporter=True)
