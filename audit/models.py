@@ -76,6 +76,9 @@ class AccessLog(models.Model):
 
     class Kind(models.TextChoices):
         REVEAL_ID = "reveal_id", "查看完整身份证号"
+        REVEAL_PHONE = "reveal_phone", "查看完整联系电话"
+        REVEAL_CERT = "reveal_cert", "查看完整残疾人证号"
+        DENIED = "denied", "查看个人信息被拒绝"
         EXPORT = "export", "导出个人信息"
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)

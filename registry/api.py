@@ -17,13 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.policy import restrict
-from registry.disclosure import id_number_reveal
+from registry.disclosure import certificate_number_reveal, id_number_reveal, phone_reveal
 from registry.filters import AssetFilter, DisabilityFilter, HouseholdFilter, IncomeFilter, PersonFilter
 from registry.models import Asset, Disability, Household, HouseholdMember, Income, IncomeCategory, Person
 from registry.selectors import household_detail, households_visible, person_detail, persons_visible
 from registry.serializers import (
     AssetCreateSerializer,
     AssetSerializer,
+    CertificateNumberSerializer,
     DisabilityCreateSerializer,
     DisabilitySerializer,
     HouseholdCreateSerializer,
@@ -37,6 +38,7 @@ from registry.serializers import (
     PersonDeathSerializer,
     PersonSerializer,
     PersonUpdateSerializer,
+    PhoneSerializer,
 )
 from registry.services import (
     asset_add,
@@ -146,6 +148,12 @@ class PersonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def reveal_id(self, request: Request, pk: str) -> Response:
         # POST, not GET: every call writes an access-log row, and no cache or prefetch should make one.
         return Response({"id_number": id_number_reveal(user=request.user, person=self._person())})
+
+    @extend_schema(summary="查看完整联系电话（记录查看日志）", tags=_PERSON_TAG, request=None,
+                   responses={200: PhoneSerializer, 403: _ERRORS[403], 404: _ERRORS[404]})
+    @action(detail=True, methods=["post"], url_path="reveal-phone", url_name="reveal-phone")
+    def reveal_phone(self, request: Request, pk: str) -> Response:
+        return Response({"phone": phone_reveal(user=request.user, person=self._person())})
 
     @extend_schema(summary="登记死亡", tags=_PERSON_TAG, request=PersonDeathSerializer,
                    responses={200: PersonSerializer, **_ERRORS})
@@ -375,6 +383,13 @@ class DisabilityViewSet(_ScopedReadOnlyViewSet):
     queryset = Disability.objects.none()
     serializer_class = DisabilitySerializer
     filterset_class = DisabilityFilter
+
+    @extend_schema(summary="查看完整残疾人证号（记录查看日志）", tags=["残疾情况"], request=None,
+                   responses={200: CertificateNumberSerializer, 403: _ERRORS[403], 404: _ERRORS[404]})
+    @action(detail=True, methods=["post"], url_path="reveal-certificate", url_name="reveal-certificate")
+    def reveal_certificate(self, request: Request, pk: str) -> Response:
+        disability = self.get_object()
+        return Response({"certificate_number": certificate_number_reveal(user=request.user, disability=disability)})
 
 
 @extend_schema_view(list=extend_schema(summary="收入类别（是否计入家庭收入）", tags=["收入"]))

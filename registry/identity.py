@@ -1,5 +1,7 @@
 """Resident ID numbers (居民身份证号码, GB 11643): validation with python-stdnum, masking, derived facts."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,7 +34,8 @@ def parse_id_number(value: str) -> IdFacts:
     numbers break that rule (Chongqing residents born before 1997 hold 500xxx numbers issued later), so the
     address code is not checked against the birth year here.
     """
-    number = ric.compact(value or "")
+    # Full-width digits (１２３) are the same number typed on a Chinese keyboard: normalised, never stored as typed.
+    number = ric.compact(unicodedata.normalize("NFKC", value or ""))
     if len(number) != 18:  # 15-digit legacy numbers are not accepted for new records
         raise InvalidIdNumber(ID_MESSAGES[stdnum_errors.InvalidLength])
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
@@ -46,6 +49,37 @@ def parse_id_number(value: str) -> IdFacts:
     if birth > date.today() or birth.year < 1880:
         raise InvalidIdNumber(ID_MESSAGES[stdnum_errors.InvalidComponent])
     return IdFacts(number=number, birth_date=birth, sex="M" if int(number[16]) % 2 else "F")
+
+
+# 手机 1[3-9]xxxxxxxxx; 固话 with its 区号 (023-6xxxxxxx), or a local 7–8 digit number; an extension may follow.
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$")
+
+
+def normalise_phone(value: str | None) -> str:
+    """The phone number as stored: full-width digits and separators normalised, spaces dropped; "" stays "".
+    Raises InvalidPhone (a Chinese message) for anything that is not a mobile or fixed-line number."""
+    phone = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).replace("—", "-").replace("－", "-")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if phone and not PHONE.match(phone):
+        raise InvalidPhone("联系电话格式不正确：应为11位手机号，或区号-电话号码（如 023-65000000）")
+    return phone
+
+
+class InvalidPhone(ValueError):
+    """The message is Chinese and says what a phone number should look like."""
+
+
+def mask_phone(value: str | None) -> str:
+    """`138****5678`: enough to tell numbers apart, not enough to call."""
+    if not value:
+        return ""
+    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) >= 8 else "*" * len(value)
+
+
+def mask_certificate_number(value: str | None) -> str:
+    """A 残疾人证号 is the holder's ID number plus category and grade digits: masked like the ID number."""
+    return mask_id_number(value)
 
 
 def mask_id_number(value: str | None) -> str:

@@ -75,6 +75,12 @@ class Person(models.Model):
 
         return mask_id_number(self.id_number)
 
+    @property
+    def masked_phone(self) -> str:
+        from registry.identity import mask_phone
+
+        return mask_phone(self.phone)
+
 
 class Household(models.Model):
     """家庭（户）: the people who live and keep their income together, at one community."""
@@ -245,6 +251,12 @@ class Disability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}{self.get_grade_display()}"
+
+    @property
+    def masked_certificate_number(self) -> str:
+        from registry.identity import mask_certificate_number
+
+        return mask_certificate_number(self.certificate_number)
 
     @property
     def is_severe(self) -> bool:

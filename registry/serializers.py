@@ -116,6 +116,7 @@ class PersonDeathSerializer(StrictSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(source="masked_id_number", read_only=True, label="身份证号（脱敏）")
+    phone = serializers.CharField(source="masked_phone", read_only=True, label="联系电话（脱敏）")
     area = serializers.CharField(source="area_id", read_only=True, label="居住村社区代码")
     household = serializers.SerializerMethodField(label="当前所在家庭编号")
 
@@ -132,6 +133,14 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class IdNumberSerializer(serializers.Serializer):
     id_number = serializers.CharField(label="完整身份证号", read_only=True)
+
+
+class PhoneSerializer(serializers.Serializer):
+    phone = serializers.CharField(label="完整联系电话", read_only=True)
+
+
+class CertificateNumberSerializer(serializers.Serializer):
+    certificate_number = serializers.CharField(label="完整残疾人证号", read_only=True)
 
 
 # ---------------------------------------------------------------- households (家庭)
@@ -249,6 +258,8 @@ class DisabilityCreateSerializer(StrictSerializer):
 
 class DisabilitySerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area_id", read_only=True, label="村社区代码")
+    certificate_number = serializers.CharField(source="masked_certificate_number", read_only=True,
+                                               label="残疾人证号（脱敏）")
     is_severe = serializers.BooleanField(read_only=True, label="重度残疾（一、二级）")
 
     class Meta:

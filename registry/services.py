@@ -11,7 +11,7 @@ from accounts.policy import allowed, area_in_scope
 from areas.models import Area, AreaLevel
 from audit.models import ChangeLog
 from audit.services import change_log_write, domain_event_write, snapshot
-from registry.identity import InvalidIdNumber, parse_id_number
+from registry.identity import InvalidIdNumber, InvalidPhone, normalise_phone, parse_id_number
 from registry.models import (
     Asset,
     Disability,
@@ -48,6 +48,13 @@ def community_area(code: str, field: str = "area") -> Area:
     return area
 
 
+def _phone(value: str | None) -> str:
+    try:
+        return normalise_phone(value)
+    except InvalidPhone as exc:
+        raise ValidationError({"phone": [str(exc)]}) from exc
+
+
 def _identity_fields(id_number: str | None, no_id_reason: str) -> dict:
     if id_number:
         try:
@@ -76,7 +83,7 @@ def person_create(*, acting_user, name: str, area_code: str, id_number: str | No
     _require(acting_user, "person", "add", area.code)
     fields = {"sex": sex, "birth_date": birth_date, **_identity_fields(id_number, no_id_reason)}
     pinyin, initials = name_keys(name)
-    person = Person(name=name, name_pinyin=pinyin, name_initials=initials, area=area, phone=phone,
+    person = Person(name=name, name_pinyin=pinyin, name_initials=initials, area=area, phone=_phone(phone),
                     other_document=other_document, **fields)
     try:
         with transaction.atomic():
@@ -99,6 +106,8 @@ def person_update(*, acting_user, person: Person, **changes) -> Person:
     if "area_id" in changes:
         changes["area_id"] = community_area(changes["area_id"]).code
         _require(acting_user, "person", "change", changes["area_id"])
+    if "phone" in changes:
+        changes["phone"] = _phone(changes["phone"])
     before = snapshot(person)
     for field, value in changes.items():
         setattr(person, field, value)
@@ -239,6 +248,8 @@ def asset_add(*, acting_user, household: Household, kind: str, value: Decimal, d
     _require(acting_user, "asset", "add", household.area_id)
     if kind not in Asset.Kind.values:
         raise ValidationError({"kind": [f"财产类别不正确：{kind}"]})
+    if value is None or Decimal(value) < 0:
+        raise ValidationError({"value": ["财产价值不能为负数"]})
     asset = Asset.objects.create(household=household, person=person, kind=kind, value=value,
                                  description=description, exempt=exempt, area_id=household.area_id)
     change_log_write(instance=asset, action=ChangeLog.Action.CREATE, before=None, after=snapshot(asset),

@@ -119,7 +119,7 @@ class PersonCreateForm(StyledForm):
 
 class PersonEditForm(StyledForm):
     name = forms.CharField(label="姓名", max_length=50)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False, help_text="留空表示不修改")
     area = forms.ChoiceField(label="居住村社区")
 
     def __init__(self, *args, user, **kwargs):

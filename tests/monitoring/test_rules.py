@@ -178,8 +178,8 @@ def test_condition_vocabulary_any_not_and_text(people, upload):
 
 def test_closing_a_death_warning_as_confirmed_registers_the_death_and_stops_payment(people, upload, personas):
     """The rule only warns (no automatic registration): confirming the warning is what stops the money."""
-    from tests.monitoring.conftest import enrol
     from tasks.services import task_close
+    from tests.monitoring.conftest import enrol
 
     enrolment = enrol(household=people["household_c"], person=people["c1"], area=people["c1"].area_id)
     Rule.objects.filter(code="death_enrolled").update(action="")

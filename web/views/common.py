@@ -11,14 +11,16 @@ from django.http import HttpRequest
 from accounts.policy import allowed, area_in_scope, scope_prefix
 from areas.models import Area, AreaLevel
 from audit.models import ChangeLog, DomainEvent
-from registry.identity import mask_id_number
+from registry.identity import mask_certificate_number, mask_id_number, mask_phone
 from registry.models import IncomeCategory, Person
 
 PAGE_SIZE = 50
 # Internal columns that say nothing to a reader of the history.
 HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "name_pinyin", "name_initials"}
 # Full ID numbers are only ever shown through the logged reveal, so history shows them masked.
-MASKED_FIELDS = {"id_number"}
+# Personal numbers shown masked in history as everywhere (the full value only through a logged reveal).
+MASKED_FIELDS = {"id_number": mask_id_number, "phone": mask_phone, "certificate_number": mask_certificate_number,
+                 "account_number": mask_id_number}
 # Foreign keys shown by name rather than by key.
 REFERENCES: dict[str, type[Model]] = {"area_id": Area, "person_id": Person, "category_id": IncomeCategory}
 
@@ -135,7 +137,7 @@ def _show(model: type[Model], name: str, value, names: dict[str, dict]) -> str:
     if value is None or value == "":
         return "—"
     if name in MASKED_FIELDS:
-        return mask_id_number(str(value))
+        return MASKED_FIELDS[name](str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if name in names:

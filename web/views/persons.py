@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import allowed
 from audit.models import DomainEvent
 from payments.selectors import payments_of_person
 from registry import services
-from registry.disclosure import id_number_reveal
+from registry.disclosure import certificate_number_reveal, id_number_reveal, phone_reveal
 from registry.models import Disability, Person
 from registry.selectors import current_household_of, keyset_page, person_detail, person_search
 from web.forms import DeathForm, DisabilityForm, PersonCreateForm, PersonEditForm
@@ -72,6 +72,7 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
         "person": person,
         "household": current_household_of(person),
         "can_reveal": bool(person.id_number) and allowed(user, "id_number", "reveal"),
+        "can_reveal_any": allowed(user, "id_number", "reveal"),
         "can_change": can_change and person.status != Person.Status.DECEASED,
         "can_add_disability": allowed(user, "disability", "add"),
         "history": history_rows(history),
@@ -84,7 +85,7 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
         context["payments"] = payments_of_person(user=user, person=person)
     if context["can_change"]:
         context["edit_form"] = forms.get("edit_form") or PersonEditForm(
-            user=user, initial={"name": person.name, "phone": person.phone, "area": person.area_id})
+            user=user, initial={"name": person.name, "area": person.area_id})  # the phone stays masked: blank = keep
         context["death_form"] = forms.get("death_form") or DeathForm()
     if context["can_add_disability"]:
         context["disability_form"] = forms.get("disability_form") or DisabilityForm()
@@ -111,6 +112,23 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """显示完整号码: the disclosure service checks the grant and writes the access log."""
     person = _person_or_404(request, pk)
     number = id_number_reveal(user=request.user, person=person)
+    return render(request, "web/persons/_id_full.html", {"number": number})
+
+
+@login_required
+@require_POST
+def person_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    number = phone_reveal(user=request.user, person=person)
+    return render(request, "web/persons/_id_full.html", {"number": number})
+
+
+@login_required
+@require_POST
+def disability_reveal_certificate(request: HttpRequest, pk: int, disability_pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    disability = get_object_or_404(person.disabilities.all(), pk=disability_pk)
+    number = certificate_number_reveal(user=request.user, disability=disability)
     return render(request, "web/persons/_id_full.html", {"number": number})
 
 
@@ -153,8 +171,9 @@ def _detail_post(request: HttpRequest, pk: int, grant: tuple[str, str], form_nam
 @require_POST
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def action(person: Person, data: dict) -> str:
-        services.person_update(acting_user=request.user, person=person, name=data["name"], phone=data["phone"],
-                               area_id=data["area"])
+        phone = {"phone": data["phone"]} if data["phone"] else {}
+        services.person_update(acting_user=request.user, person=person, name=data["name"], area_id=data["area"],
+                               **phone)
         return "已保存人员信息"
 
     form = PersonEditForm(request.POST, user=request.user)
