@@ -42,11 +42,17 @@ def feed_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _upload(request)
         return redirect("monitoring-feeds")
-    batches = (feed_batches_visible(request.user).select_related("created_by", "import_batch")
-               .defer("import_batch__content")[:PAGE_SIZE])
+    batches = list(feed_batches_visible(request.user).select_related("created_by", "import_batch")
+                   .defer("import_batch__content")[:PAGE_SIZE])
+    for batch in batches:
+        feed = FEED_TYPES.get(batch.feed_type)
+        batch.feed_name = feed.name if feed else "未知数据类型"
     return render(request, "monitoring/feeds.html", {
-        "batches": batches, "feed_types": sorted(FEED_TYPES.values(), key=lambda f: f.code),
-        "can_upload": allowed(request.user, "feed", "run"), "statuses": FeedBatch.Status})
+        "batches": batches, "feed_types": sorted(FEED_TYPES.values(), key=lambda f: (f.department, f.code)),
+        "can_upload": allowed(request.user, "feed", "run"), "statuses": FeedBatch.Status,
+        # Row errors and blank templates come from the import machinery the feeds run on, under its grants.
+        "can_template": allowed(request.user, "import", "view"),
+        "can_errors": allowed(request.user, "import", "view") and allowed(request.user, "export", "run")})
 
 
 def _upload(request: HttpRequest) -> None:

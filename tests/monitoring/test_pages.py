@@ -59,6 +59,21 @@ def test_feed_page_uploads_for_the_district_officer_only(people, login, django_c
     assert login("admin").post(reverse("monitoring-feeds"), {"feed_type": "unemployment"}).status_code == 403
 
 
+def test_feed_page_names_types_shows_row_errors_and_offers_every_template(people, login, upload):
+    from monitoring.feeds import FEED_TYPES
+
+    bad = {"id_number": people["c1"].id_number, "name": "赵六", "event_date": "不是日期"}
+    batch = upload("unemployment", [row(people["c1"]), bad])
+    assert batch.import_batch.bad_rows == 1
+    page = login("district_officer").get(reverse("monitoring-feeds")).content.decode()
+    table = page.split('data-testid="batch-table"')[1]
+    assert FEED_TYPES["unemployment"].name in table and ">unemployment<" not in table  # the name, not the code
+    errors = table.split('data-testid="feed-bad-rows"')[1].split("</td>")[0]
+    assert ">1<" in errors and reverse("import-errors", args=[batch.import_batch_id]) in errors
+    templates = page.split('data-testid="feed-templates"')[1].split("</details>")[0]
+    assert all(f"schema={feed.schema_key}" in templates for feed in FEED_TYPES.values())
+
+
 def test_rules_page_shows_previews_and_switches(people, login, upload):
     upload("unemployment", [row(people["c1"])])
     rule = Rule.objects.get(code="disability_care_not_applied")
