@@ -7,7 +7,8 @@ SQLite), one transaction per chunk. Each person and household gets one ChangeLog
 reason 演示数据), written set-based with it. Right after a population is generated, the social-assistance demo
 (demo.assistance: applications in every state through the real services, and the existing 低保/特困 roll) is
 built on the households just made (--cases 0 leaves it out), and then the payroll demo (demo.payments: bank
-accounts, last month paid through the bank with a return file, this month generated). Prints the table of demo
+accounts, last month paid through the bank with a return file, this month generated), and the monitoring demo
+(demo.monitoring: a month of department feeds, their warnings and tasks in every state). Prints the table of demo
 logins at the end.
 """
 
@@ -21,6 +22,7 @@ from audit.context import acting
 from casework import clock
 from demo.assistance import DEMO_CASES, demo_assistance_load, demo_assistance_logins, demo_assistance_users_ensure
 from demo.loader import District, LoadSummary, demo_population_load, district_ensure
+from demo.monitoring import demo_monitoring_load
 from demo.payments import demo_payments_load
 from demo.personas import demo_logins, demo_personas, demo_personas_ensure, logins_table
 from registry.models import Household, Person
@@ -80,6 +82,7 @@ class Command(BaseCommand):
             if cases:
                 self._assistance(district, seed, cases, first_household_id)
                 self._payments()
+                self._monitoring(seed)
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
     def _assistance(self, district: District, seed: int, cases: int, first_household_id: int) -> None:
@@ -99,6 +102,12 @@ class Command(BaseCommand):
                 summary = demo_payments_load(today=clock.today())
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(summary.line()))
+
+    def _monitoring(self, seed: int) -> None:
+        """动态监测演示数据: a month of department feeds, their warnings and tasks in every state."""
+        with acting(source="command"):
+            summary = demo_monitoring_load(today=clock.today(), seed=seed)
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
     def _progress(self, message: str) -> None:
