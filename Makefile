@@ -42,6 +42,7 @@ run: demo
 
 lint: install
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: install install-browser lint
