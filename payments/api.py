@@ -72,9 +72,10 @@ class CycleSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", help_text="建立人（经办）")
     generated_by = serializers.CharField(source="generated_by.username", allow_null=True, default=None)
     approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
-    total_amount = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
-    totals = serializers.SerializerMethodField(help_text="按类型合计：{kind: {count, amount}}")
-    exceptions = serializers.SerializerMethodField(help_text="发放异常：待处理条数与总条数")
+    line_count = serializers.SerializerMethodField(help_text="明细条数（镇街、村社区用户为本辖区的）")
+    total_amount = serializers.SerializerMethodField(help_text="合计金额（镇街、村社区用户为本辖区的）")
+    totals = serializers.SerializerMethodField(help_text="按类型合计：{kind: {count, amount}}（本人辖区）")
+    exceptions = serializers.SerializerMethodField(help_text="发放异常：待处理条数与总条数（本人辖区）")
     job = serializers.SerializerMethodField()
 
     class Meta:
@@ -85,11 +86,25 @@ class CycleSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "object", "additionalProperties": {
         "type": "object", "properties": {"count": {"type": "integer"}, "amount": {"type": "string"}}}})
     def get_totals(self, cycle: PaymentCycle) -> dict:
-        return cycle.totals
+        return self._figures(cycle)["totals"]
 
     @extend_schema_field({"type": "object", "properties": {"open": {"type": "integer"}, "total": {"type": "integer"}}})
     def get_exceptions(self, cycle: PaymentCycle) -> dict:
-        return selectors.exception_counts(cycle)
+        return self._figures(cycle)["exceptions"]
+
+    def get_line_count(self, cycle: PaymentCycle) -> int:
+        return self._figures(cycle)["line_count"]
+
+    @extend_schema_field({"type": "string", "format": "decimal"})
+    def get_total_amount(self, cycle: PaymentCycle) -> str:
+        return f"{self._figures(cycle)['total_amount']:.2f}"
+
+    def _figures(self, cycle: PaymentCycle) -> dict:
+        """Figures as the requesting user may see them (computed once per cycle per serialisation)."""
+        cache = self.context.setdefault("figures", {})
+        if cycle.pk not in cache:
+            cache[cycle.pk] = selectors.cycle_figures(self.context["request"].user, cycle)
+        return cache[cycle.pk]
 
     @extend_schema_field(JobSerializer(allow_null=True))
     def get_job(self, cycle: PaymentCycle) -> dict | None:
@@ -150,6 +165,11 @@ def _cycle(request: Request, pk: int) -> PaymentCycle:
     return cycle
 
 
+def cycle_data(request: Request, pk: int) -> dict:
+    """The cycle as the requesting user may see it (their area's figures below district level)."""
+    return CycleSerializer(_cycle(request, pk), context={"request": request}).data
+
+
 def _choice(request: Request, name: str, label: str, choices) -> str | None:
     value = request.query_params.get(name)
     if value and value not in dict(choices):
@@ -167,7 +187,7 @@ class CycleListCreateView(generics.GenericAPIView):
     @extend_schema(tags=[TAG], summary="发放批次列表", operation_id="payment_cycles_list")
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(CycleSerializer(page, many=True).data)
+        return self.get_paginated_response(CycleSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(tags=[TAG], summary="建立发放批次（每月一个）", request=MonthSerializer,
                    responses={201: CycleSerializer, 400: OpenApiResponse(description="月份格式错误或该月批次已存在"),
@@ -176,14 +196,14 @@ class CycleListCreateView(generics.GenericAPIView):
         form = MonthSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         cycle = services.cycle_open(acting_user=request.user, month=form.validated_data["month"])
-        return Response(CycleSerializer(_cycle(request, cycle.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(cycle_data(request, cycle.pk), status=status.HTTP_201_CREATED)
 
 
 class CycleDetailView(APIView):
     @extend_schema(tags=[TAG], summary="发放批次：状态、合计、异常数与生成进度", responses={200: CycleSerializer},
                    operation_id="payment_cycles_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(CycleSerializer(_cycle(request, pk)).data)
+        return Response(cycle_data(request, pk))
 
 
 class CycleGenerateView(APIView):
@@ -193,7 +213,7 @@ class CycleGenerateView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         job = services.cycle_generate(acting_user=request.user, cycle=_cycle(request, pk))
         # With Celery eager (no broker) the job has already run on commit of the service's transaction.
-        return Response({"job": job.pk, "cycle": CycleSerializer(_cycle(request, pk)).data},
+        return Response({"job": job.pk, "cycle": cycle_data(request, pk)},
                         status=status.HTTP_202_ACCEPTED)
 
 
@@ -203,7 +223,7 @@ class CycleApproveView(APIView):
                               403: OpenApiResponse(description="无权限或经办人不能审批")})
     def post(self, request: Request, pk: int) -> Response:
         services.cycle_approve(acting_user=request.user, cycle=_cycle(request, pk))
-        return Response(CycleSerializer(_cycle(request, pk)).data)
+        return Response(cycle_data(request, pk))
 
 
 class CycleLinesView(generics.GenericAPIView):

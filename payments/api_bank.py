@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from api.errors import NOT_FOUND
 from payments import selectors, services_bank
-from payments.api import TAG, CycleSerializer, JobSerializer, _cycle
+from payments.api import TAG, CycleSerializer, JobSerializer, _cycle, cycle_data
 from payments.models import BankFile, BankFileLayout, BankReturn
 from payments.reconciliation import reconciliation, reconciliation_xlsx
 from web.downloads import XLSX, attachment
@@ -234,7 +234,7 @@ class CycleCloseView(APIView):
         form.is_valid(raise_exception=True)
         services_bank.cycle_close(acting_user=request.user, cycle=_cycle(request, pk),
                                   reason=form.validated_data["reason"])
-        return Response(CycleSerializer(_cycle(request, pk)).data)
+        return Response(cycle_data(request, pk))
 
 
 class CycleReconciliationView(APIView):

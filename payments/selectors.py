@@ -1,6 +1,8 @@
 """Payment reads (查询), always area-scoped: cycles, their lines and exceptions, a person's payments."""
 
-from django.db.models import Count, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.policy import allowed, restrict, scope_prefix
 from minzheng.lookups import prefix_q
@@ -75,3 +77,23 @@ def failed_payments(cycle: PaymentCycle, *, limit: int = 50) -> list:
 
     return list(BankPayment.objects.filter(cycle=cycle, status=BankPayment.Status.FAILED, reissue__isnull=True)
                 .select_related("person", "program").order_by("round", "bank_name", "seq")[:limit])
+
+
+def _whole_cycle(user, cycle: PaymentCycle) -> bool:
+    prefix = scope_prefix(user)
+    return prefix is not None and cycle.district_id.startswith(prefix)
+
+
+def cycle_figures(user, cycle: PaymentCycle) -> dict:
+    """The cycle's line count, total and totals by kind, and its exception counts — as the user may see them: the
+    cached district figures for the district and above, their own area's sums for a town or community user (a
+    town officer must not read the district's totals through the cycle)."""
+    if _whole_cycle(user, cycle):
+        return {"line_count": cycle.line_count, "total_amount": cycle.total_amount, "totals": cycle.totals,
+                "exceptions": exception_counts(cycle)}
+    rows = lines_visible(user, cycle).values("kind").annotate(count=Count("id"), amount=Sum("amount")).order_by()
+    totals = {r["kind"]: {"count": r["count"], "amount": f"{Decimal(r['amount'] or 0):.2f}"} for r in rows}
+    counts = exceptions_visible(user, cycle).aggregate(total=Count("id"), open=Count("id", filter=Q(status="open")))
+    return {"line_count": sum(t["count"] for t in totals.values()),
+            "total_amount": sum((Decimal(t["amount"]) for t in totals.values()), Decimal("0.00")),
+            "totals": totals, "exceptions": {"open": counts["open"], "total": counts["total"]}}

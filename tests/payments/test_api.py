@@ -170,3 +170,19 @@ def test_bulk_acceptance_needs_the_run_grant(personas, cycle_without_accounts):
                                                      format="json")
     assert refused.status_code in (403, 404)
     assert not PaymentException.objects.filter(status="accepted").exists()
+
+
+def test_a_town_user_reads_the_cycle_figures_of_their_town_only(personas, two_towns, officer, generate):
+    cycle = PaymentCycle.objects.create(district_id=officer.area_id, month=MAR, created_by=officer)
+    generate(cycle, officer)
+    district = _client(personas["district_officer"]).get(f"/api/payment-cycles/{cycle.pk}/").json()
+    assert (district["line_count"], district["total_amount"]) == (3, "2400.00")
+    town = _client(personas["town_officer"]).get(f"/api/payment-cycles/{cycle.pk}/").json()
+    # town A: 甲 1000 and 乙's household 500; not 丙's 900 in town B
+    assert (town["line_count"], town["total_amount"]) == (2, "1500.00")
+    assert town["totals"] == {"regular": {"count": 2, "amount": "1500.00"}}
+    assert town["exceptions"] == {"open": 1, "total": 1}  # 乙 has no account, in town A
+    outsider = _client(personas["outsider"]).get(f"/api/payment-cycles/{cycle.pk}/").json()
+    assert (outsider["line_count"], outsider["total_amount"], outsider["exceptions"]["total"]) == (1, "900.00", 0)
+    listed = _client(personas["town_officer"]).get("/api/payment-cycles/").json()["results"]
+    assert [c["total_amount"] for c in listed] == ["1500.00"]
