@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -85,10 +86,18 @@ def probe(db: str) -> int:
     """How many people the benchmark database holds (-1 when it does not exist or has no schema)."""
     if db == "sqlite" and not SQLITE_PATH.exists():
         return -1
-    code = "from registry.models import Person; print(Person.objects.count())"
+    # `shell -c` may print other lines first (Django 5.2 announces its auto-imports), so the count is looked for
+    # behind its own marker rather than taken as the whole output.
+    code = "from registry.models import Person; print('PERSONS', Person.objects.count())"
     done = subprocess.run([str(PYTHON), "manage.py", "shell", "-c", code], cwd=ROOT, env=child_env(db),
                           capture_output=True, text=True)
-    return int(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip().isdigit() else -1
+    return persons_counted(done.stdout) if done.returncode == 0 else -1
+
+
+def persons_counted(output: str) -> int:
+    """The count printed by probe()'s `PERSONS <n>` line, or -1 when there is none."""
+    found = re.search(r"^PERSONS (\d+)$", output, re.MULTILINE)
+    return int(found.group(1)) if found else -1
 
 
 def rebuild(db: str, args: argparse.Namespace, log: list[str]) -> dict:
