@@ -39,8 +39,7 @@ def person_search(*, user, query: str) -> QuerySet[Person]:
         return people
     if _ID_SUFFIX.match(query):
         # A clerk's habit: the last digits. Reversed, they are a prefix of the reversed number.
-        return people.alias(id_reversed=Reversed("id_number", length=18)).filter(
-            prefix_q("id_reversed", query.upper()[::-1]))
+        return id_suffix_filter(people, query)
     if _ID_LIKE.match(query):
         # An 18-character query is an exact lookup (uses the unique index); shorter is a prefix.
         if len(query) == 18:
@@ -49,10 +48,17 @@ def person_search(*, user, query: str) -> QuerySet[Person]:
     if _LATIN.match(query):
         key = query.lower()
         return people.filter(prefix_q("name_initials", key) | prefix_q("name_pinyin", key))
-    return people.filter(_name_q(query))
+    return people.filter(name_q(query))
 
 
-def _name_q(query: str) -> Q:
+def id_suffix_filter(people: QuerySet[Person], digits: str) -> QuerySet[Person]:
+    """People whose ID number ends with `digits`: a prefix of the reversed number (index person_id_reversed)."""
+    return people.alias(id_reversed=Reversed("id_number", length=18)).filter(
+        prefix_q("id_reversed", digits.upper()[::-1]))
+
+
+def name_q(query: str) -> Q:
+    """The condition for a Chinese name query (see person_search), in the form this database's index serves."""
     if connection.vendor == "sqlite":
         if len(query) == 1:  # SQLite's LIKE ignores the index; a range on the B-tree (code point order) does not
             return prefix_q("name", query)
