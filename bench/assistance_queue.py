@@ -1,6 +1,7 @@
 """Benchmark of the social-assistance work queue and case page (社会救助待办与案件页基准测试).
 
-    .venv/bin/python bench/assistance_queue.py --cases 40000 --db both [--requests 50] [--reuse]
+    .venv/bin/python bench/assistance_queue.py --cases 40000 --db both [--requests 50]
+        [--doc docs/benchmarks-assistance.md] [--results DIR] [--keep] [--reuse]
 
 For each database (SQLite /tmp/aqb_bench.sqlite3, PostgreSQL aqb_bench — override with AQB_BENCH_SQLITE /
 AQB_BENCH_POSTGRES_URL) a child process with DATABASE_URL pointed at it:
@@ -185,7 +186,7 @@ def write_report(args: argparse.Namespace, results: dict) -> None:
     if args.doc.exists() and ANALYSIS_MARK in args.doc.read_text(encoding="utf-8"):
         kept = args.doc.read_text(encoding="utf-8").split(ANALYSIS_MARK, 1)[1]
     args.doc.write_text(text + ANALYSIS_MARK + kept, encoding="utf-8")
-    print(f"已写入 {args.doc.relative_to(ROOT) if args.doc.is_relative_to(ROOT) else args.doc}")
+    print(f"已写入 {_shown_path(args.doc)}")
 
 
 # ---- child: build ------------------------------------------------------------------------------------------------
@@ -646,13 +647,17 @@ def _queue_size(username: str) -> int:
 
 # ---- report ------------------------------------------------------------------------------------------------------
 
+def _shown_path(path: Path) -> str:
+    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+
+
 def report(args: argparse.Namespace, results: dict) -> str:
     lines = ["# Benchmark: social-assistance work queue and case page (社会救助待办与案件页)", "",
              "Produced by `bench/assistance_queue.py`; rerun the command to check any figure. Times are wall-clock "
              "milliseconds per request through `django.test.Client` (logged in; middleware, templates and "
              "serialisers included, no network), with `DEBUG=0`; queries counted with `CaptureQueriesContext`.", "",
              "```", f".venv/bin/python bench/assistance_queue.py --cases {args.cases} --db {args.db} "
-             f"--requests {args.requests}", "```", "",
+             f"--requests {args.requests}" + (f" --doc {_shown_path(args.doc)}" if args.doc else ""), "```", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.", ""]
     for result in results.values():
         f = result["facts"]
