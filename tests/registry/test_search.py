@@ -170,3 +170,21 @@ def test_sqlite_triggers_dropped_by_a_table_rebuild_are_put_back_after_migrate(p
     assert search_index.ensure(connection) is True
     assert found(personas["town_officer"], "孙悟空") == {missed.pk}
     assert found(personas["town_officer"], "王建国") == {people["a_wangjianguo"].pk}
+
+
+@pytest.mark.django_db
+def test_bulk_loaded_people_are_searchable_and_the_insert_trigger_is_back(areas):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", persons=60, cases=0, allow_non_debug=True, stdout=StringIO())
+    from bench.measure import officer
+
+    loaded = Person.objects.exclude(id_number=None).order_by("-pk").first()
+    assert loaded.pk in found(officer(), loaded.name)
+    assert loaded.pk in found(officer(), loaded.id_number[-6:])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'registry_person'")
+            assert {row[0] for row in cursor.fetchall()} == set(search_index.TRIGGERS)
