@@ -42,6 +42,10 @@ def install(connection) -> None:
         if connection.vendor == "postgresql":
             cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON registry_person USING gin (name gin_trgm_ops)")
+            # Statistics of the new expression index (reversed ID number): without them the planner guesses 0.5 %
+            # of the table for a 尾号 range and prefers walking the primary key for the first page (seconds at
+            # 1.5 M people) over the index (a millisecond). ANALYZE samples, so it is quick at any size.
+            cursor.execute("ANALYZE registry_person")
         elif connection.vendor == "sqlite":
             cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(name, content='', "
                            "tokenize='trigram')")
