@@ -1,6 +1,7 @@
 """Benchmark of the social-assistance work queue and case page (社会救助待办与案件页基准测试).
 
-    .venv/bin/python bench/assistance_queue.py --cases 40000 --db both [--requests 50] [--reuse]
+    .venv/bin/python bench/assistance_queue.py --cases 40000 --db both [--requests 50]
+        [--doc docs/benchmarks-assistance.md] [--results DIR] [--keep] [--reuse]
 
 For each database (SQLite /tmp/aqb_bench.sqlite3, PostgreSQL aqb_bench — override with AQB_BENCH_SQLITE /
 AQB_BENCH_POSTGRES_URL) a child process with DATABASE_URL pointed at it:
@@ -20,7 +21,10 @@ AQB_BENCH_POSTGRES_URL) a child process with DATABASE_URL pointed at it:
 3. for any request whose p95 exceeds 300 ms, records the slowest query of one such request and its plan
    (EXPLAIN / EXPLAIN QUERY PLAN).
 
-It prints the report and writes docs/benchmarks-assistance.md (`--doc` to choose another file).
+It prints the report; it writes a file only where told: `--doc FILE` rewrites the figures of that report (e.g.
+docs/benchmarks-assistance.md), keeping the hand-written analysis below its marker; `--results DIR` keeps each
+database's raw figures there (DIR/aqb_bench_<db>.json) for a later `--report-only --results DIR`. The databases it
+made are dropped at the end unless `--keep` (which a later `--reuse` needs).
 """
 
 import argparse
@@ -33,6 +37,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -86,9 +91,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--persons", type=int, default=0, help="演示区人数（默认 4 × 申请数：户均约2.6人）")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--reuse", action="store_true", help="基准库已有所需申请数时不重建")
-    parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks-assistance.md")
+    parser.add_argument("--doc", type=Path, help="把报告写入此文件（如 docs/benchmarks-assistance.md）；不给则只打印")
+    parser.add_argument("--results", type=Path, help="各库原始结果保存到此目录，供 --report-only 使用")
+    parser.add_argument("--keep", action="store_true", help="结束后保留基准库（供下次 --reuse）")
     parser.add_argument("--report-only", action="store_true",
-                        help="不重新测量：用 /tmp/aqb_bench_<db>.json 中上次各库的结果重写报告")
+                        help="不重新测量：用 --results 目录中上次各库的结果重写报告")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -114,19 +121,38 @@ def recreate(db: str) -> list[str]:
     return [shlex.join(c) for c in commands]
 
 
+def drop(db: str) -> None:
+    """Remove the benchmark database this run used (not kept with --keep)."""
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    else:
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", pg_name()], check=True)
+
+
+def results_file(directory: Path, db: str) -> Path:
+    return directory / f"aqb_bench_{db}.json"
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.worker:
         return worker(args)
-    if args.report_only:
-        dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-        return write_report(args, {db: json.loads(Path(f"/tmp/aqb_bench_{db}.json").read_text(encoding="utf-8"))
-                                   for db in dbs})
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    results = {}
-    for db in dbs:
+    if args.report_only:
+        if not args.results:
+            raise SystemExit("--report-only 需要 --results 目录")
+        return write_report(args, {db: json.loads(results_file(args.results, db).read_text(encoding="utf-8"))
+                                   for db in dbs})
+    with tempfile.TemporaryDirectory(prefix="aqb_bench_") as scratch:
+        results = {db: measure_db(args, db, Path(scratch)) for db in dbs}
+    write_report(args, results)
+
+
+def measure_db(args: argparse.Namespace, db: str, scratch: Path) -> dict:
+    try:
         prepared = [] if args.reuse else recreate(db)
-        out = Path(f"/tmp/aqb_bench_{db}.json")
+        out = results_file(scratch, db)
         argv_child = [str(PYTHON), "bench/assistance_queue.py", "--worker", "--cases", str(args.cases),
                       "--requests", str(args.requests), "--persons", str(args.persons), "--seed", str(args.seed),
                       "--json", str(out)] + (["--reuse"] if args.reuse else [])
@@ -138,21 +164,29 @@ def main(argv: list[str] | None = None) -> None:
         done = subprocess.run(argv_child, cwd=ROOT, env=env)
         if done.returncode != 0:
             raise SystemExit(f"命令失败（退出码 {done.returncode}）：{shown}")
-        results[db] = {**json.loads(out.read_text(encoding="utf-8")), "command": shown, "prepared": prepared,
-                       "wall_s": round(time.perf_counter() - started, 1)}
-        out.write_text(json.dumps(results[db], ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    write_report(args, results)
+        result = {**json.loads(out.read_text(encoding="utf-8")), "command": shown, "prepared": prepared,
+                  "wall_s": round(time.perf_counter() - started, 1)}
+    finally:
+        if not args.keep:
+            drop(db)
+    if args.results:
+        args.results.mkdir(parents=True, exist_ok=True)
+        results_file(args.results, db).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str),
+                                                  encoding="utf-8")
+    return result
 
 
 def write_report(args: argparse.Namespace, results: dict) -> None:
     text = report(args, results)
     print(text)
+    if not args.doc:
+        return
     # A hand-written analysis below the marker survives a rerun; the figures above it are regenerated.
     kept = ""
     if args.doc.exists() and ANALYSIS_MARK in args.doc.read_text(encoding="utf-8"):
         kept = args.doc.read_text(encoding="utf-8").split(ANALYSIS_MARK, 1)[1]
     args.doc.write_text(text + ANALYSIS_MARK + kept, encoding="utf-8")
-    print(f"已写入 {args.doc.relative_to(ROOT) if args.doc.is_relative_to(ROOT) else args.doc}")
+    print(f"已写入 {_shown_path(args.doc)}")
 
 
 # ---- child: build ------------------------------------------------------------------------------------------------
@@ -613,13 +647,17 @@ def _queue_size(username: str) -> int:
 
 # ---- report ------------------------------------------------------------------------------------------------------
 
+def _shown_path(path: Path) -> str:
+    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+
+
 def report(args: argparse.Namespace, results: dict) -> str:
     lines = ["# Benchmark: social-assistance work queue and case page (社会救助待办与案件页)", "",
              "Produced by `bench/assistance_queue.py`; rerun the command to check any figure. Times are wall-clock "
              "milliseconds per request through `django.test.Client` (logged in; middleware, templates and "
              "serialisers included, no network), with `DEBUG=0`; queries counted with `CaptureQueriesContext`.", "",
              "```", f".venv/bin/python bench/assistance_queue.py --cases {args.cases} --db {args.db} "
-             f"--requests {args.requests}", "```", "",
+             f"--requests {args.requests}" + (f" --doc {_shown_path(args.doc)}" if args.doc else ""), "```", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.", ""]
     for result in results.values():
         f = result["facts"]

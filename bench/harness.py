@@ -35,14 +35,25 @@ class BenchDatabase:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.sqlite_path}{suffix}").unlink(missing_ok=True)
 
+    def drop(self, db: str) -> None:
+        if db == "postgres":
+            subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", self.name], check=True)
+        else:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.sqlite_path}{suffix}").unlink(missing_ok=True)
+
     def run_child(self, db: str, script: str, argv: list[str]) -> dict:
-        """Fresh database, then `script --child argv` against it; returns the child's RESULT."""
+        """Fresh database, then `script --child argv` against it; returns the child's RESULT. The database is
+        dropped afterwards, failed or not: a benchmark leaves nothing behind on a shared server."""
         self.fresh(db)
         env = {**os.environ, "DATABASE_URL": self.url(db), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
         env.pop("CELERY_BROKER_URL", None)  # jobs run in-process: the benchmark times the work, not a queue
         command = [sys.executable, str(Path(script).resolve()), "--child", *argv]
         print(f"$ DATABASE_URL={env['DATABASE_URL']} DEBUG=0 {' '.join(command)}", flush=True)
-        out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+        try:
+            out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+        finally:
+            self.drop(db)
         if out.returncode != 0:
             print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
             raise SystemExit(out.returncode)

@@ -80,6 +80,23 @@ def id_lookups(*, user, rng: random.Random, count: int) -> dict:
     return timings(lookup, numbers)
 
 
+def id_suffix_searches(*, user, rng: random.Random, count: int) -> dict:
+    """尾号: the last 4 or 6 digits of random people's numbers, first page of 50 through person_search (the index on
+    the reversed number), next to the same search as `id_number LIKE '%…'` (what it costs without that index)."""
+    suffixes = [number[-4:] if i % 2 else number[-6:] for i, (_, number, *_) in enumerate(sample_people(rng, count))]
+
+    def indexed(digits: str) -> None:
+        rows, _ = keyset_page(person_search(user=user, query=digits), after=None, size=PAGE)
+        assert rows, digits
+
+    def scanned(digits: str) -> None:
+        rows, _ = keyset_page(persons_visible(user).filter(id_number__endswith=digits), after=None, size=PAGE)
+        assert rows, digits
+
+    return {"indexed": {**timings(indexed, suffixes), "examples": suffixes[:3]},
+            "like_scan": timings(scanned, suffixes[: max(10, count // 4)])}
+
+
 def search_queries(rng: random.Random, count: int) -> dict[str, list[str]]:
     """Three kinds of name search a worker types: part of a Chinese name, a pinyin prefix, the initials."""
     people = sample_people(rng, count)

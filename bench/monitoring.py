@@ -69,6 +69,15 @@ def fresh_database(db: str, name: str = NAME) -> None:
             Path(f"/tmp/{name}.sqlite3{suffix}").unlink(missing_ok=True)
 
 
+def drop_database(db: str, name: str = NAME) -> None:
+    """The run's database goes when the run ends, unless --keep asked for it (for a later --rules-only)."""
+    if db == "postgres":
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", name], check=True)
+    else:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"/tmp/{name}.sqlite3{suffix}").unlink(missing_ok=True)
+
+
 # ---------------------------------------------------------------- child: runs inside Django
 
 
@@ -351,6 +360,7 @@ def main() -> None:
     parser.add_argument("--rules-only", action="store_true",
                         help="only (c0), (c), (d) again, on the database a previous run with the same --name left")
     parser.add_argument("--json", type=Path, help="also write the results (a list, one per database) here")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for a later --rules-only)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -364,7 +374,11 @@ def main() -> None:
         env.pop("CELERY_BROKER_URL", None)
         command = [sys.executable, str(Path(__file__)), "--child", *sys.argv[1:]]
         print(f"$ DATABASE_URL={env['DATABASE_URL']} {' '.join(command)}", flush=True)
-        out = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        try:
+            out = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        finally:
+            if not args.keep:
+                drop_database(db, args.name)
         if out.returncode != 0:
             print(out.stdout[-3000:], file=sys.stderr)
             raise SystemExit(out.returncode)

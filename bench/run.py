@@ -3,23 +3,27 @@
     .venv/bin/python bench/run.py [--persons N] [--db sqlite|postgres|both] [--import-rows R] [--reuse]
 
 For each database it (1) builds the demo district with `manage.py load_demo --persons N` into a dedicated
-database (SQLite /tmp/bench.sqlite3, PostgreSQL bench_registry; `--reuse` keeps one that already holds N people),
-then (2) runs the measurements in a child process pointed at it:
+database (SQLite /tmp/bench.sqlite3, PostgreSQL bench_registry; `--reuse` keeps one that already holds N people,
+migrating it first), then (2) runs the measurements in a child process pointed at it, and (3) drops the database
+unless `--keep`:
   a) person lookup by ID number through registry.selectors.person_search (median, p95);
   b) name search (Chinese substring, pinyin prefix, initials), first page of 50 through person_search;
+  b2) search by the last 4 or 6 digits of an ID number (尾号), next to the same search as a LIKE '%…' scan;
   c) the person list page GET /persons/ (first page, ?after= pages, ?q= searches) as the district officer;
   d) imports.services.import_file_run on a CSV of fresh people, next to the database's raw bulk path
      (PostgreSQL COPY, SQLite executemany) on the same file; the import's rows are removed afterwards;
   e) dynamic monitoring (`bench/monitoring.py`, its own fresh database `mon_bench_run`): department files of
      `--monitoring-records` rows (10 % about residents) → warnings, next to COPY of the same files, and the rule run
      next to one hand-written join (0 = not run). See docs/benchmarks-monitoring.md.
-It prints a report and writes bench-results/report.md and bench-results/results.json.
+It prints a report and writes bench-results/report.md and bench-results/results.json (`--out` to choose the
+folder); nothing else stays behind.
 """
 
 import argparse
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -43,7 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--searches", type=int, default=200, help="按姓名检索次数")
     parser.add_argument("--pages", type=int, default=100, help="人员列表页请求次数")
     parser.add_argument("--import-rows", type=int, default=100_000, help="导入文件行数（0 = 不测导入）")
-    parser.add_argument("--reuse", action="store_true", help="基准库已有 N 人时不重建")
+    parser.add_argument("--reuse", action="store_true", help="基准库已有 N 人时不重建（先补齐迁移）")
+    parser.add_argument("--keep", action="store_true", help="结束后保留基准库（供下次 --reuse）；默认删除")
     parser.add_argument("--monitoring-records", type=int, default=200_000, help="动态监测部门数据行数（0 = 不测）")
     parser.add_argument("--monitoring-persons", type=int, default=150_000, help="动态监测基准的登记人数")
     parser.add_argument("--monitoring-enrolments", type=int, default=30_000, help="动态监测基准的低保户数")
@@ -85,10 +90,18 @@ def probe(db: str) -> int:
     """How many people the benchmark database holds (-1 when it does not exist or has no schema)."""
     if db == "sqlite" and not SQLITE_PATH.exists():
         return -1
-    code = "from registry.models import Person; print(Person.objects.count())"
+    # `shell -c` may print other lines first (Django 5.2 announces its auto-imports), so the count is looked for
+    # behind its own marker rather than taken as the whole output.
+    code = "from registry.models import Person; print('PERSONS', Person.objects.count())"
     done = subprocess.run([str(PYTHON), "manage.py", "shell", "-c", code], cwd=ROOT, env=child_env(db),
                           capture_output=True, text=True)
-    return int(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip().isdigit() else -1
+    return persons_counted(done.stdout) if done.returncode == 0 else -1
+
+
+def persons_counted(output: str) -> int:
+    """The count printed by probe()'s `PERSONS <n>` line, or -1 when there is none."""
+    found = re.search(r"^PERSONS (\d+)$", output, re.MULTILINE)
+    return int(found.group(1)) if found else -1
 
 
 def rebuild(db: str, args: argparse.Namespace, log: list[str]) -> dict:
@@ -113,37 +126,57 @@ def rebuild(db: str, args: argparse.Namespace, log: list[str]) -> dict:
 
 def bench_one(db: str, args: argparse.Namespace) -> dict:
     log: list[str] = []
-    held = probe(db) if args.reuse else -1
-    build = {"reused": True, "persons_found": held} if held == args.persons else rebuild(db, args, log)
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        out = Path(handle.name)
-    worker = [str(PYTHON), str(ROOT / "bench" / "run.py"), "--worker", "--db", db, "--json", str(out),
-              "--persons", str(args.persons), "--seed", str(args.seed), "--lookups", str(args.lookups),
-              "--searches", str(args.searches), "--pages", str(args.pages), "--import-rows", str(args.import_rows)]
-    seconds, _ = run(db, worker, log)
-    result = json.loads(out.read_text())
-    out.unlink()
+    try:
+        held = probe(db) if args.reuse else -1
+        if held == args.persons:
+            # a database kept from an earlier run catches up with migrations added since (new indexes too)
+            migrate_s, _ = run(db, [str(PYTHON), "manage.py", "migrate", "--noinput", "-v", "0"], log)
+            build = {"reused": True, "persons_found": held, "migrate_s": round(migrate_s, 1)}
+        else:
+            build = rebuild(db, args, log)
+        with tempfile.TemporaryDirectory(prefix="bench_run_") as scratch:
+            out = Path(scratch) / "result.json"
+            worker = [str(PYTHON), str(ROOT / "bench" / "run.py"), "--worker", "--db", db, "--json", str(out),
+                      "--persons", str(args.persons), "--seed", str(args.seed), "--lookups", str(args.lookups),
+                      "--searches", str(args.searches), "--pages", str(args.pages),
+                      "--import-rows", str(args.import_rows)]
+            seconds, _ = run(db, worker, log)
+            result = json.loads(out.read_text())
+    finally:
+        if not args.keep:
+            drop(db, log)
     if args.monitoring_records:
         result["monitoring"] = monitoring_run(db, args, log)
     return {"db": db, "build": build, "measure_s": round(seconds, 1), "commands": log, **result}
 
 
+def drop(db: str, log: list[str]) -> None:
+    """The benchmark database goes when the run ends (keep it with --keep, for a later --reuse)."""
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        log.append(f"rm -f {SQLITE_PATH}*")
+    else:
+        command = ["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", POSTGRES_URL.rsplit("/", 1)[1]]
+        subprocess.run(command, check=True)
+        log.append(shlex.join(command))
+
+
 def monitoring_run(db: str, args: argparse.Namespace, log: list[str]) -> dict:
     """e) bench/monitoring.py in its own fresh database; its figures (one database) as a dict."""
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        out = Path(handle.name)
-    command = [str(PYTHON), str(ROOT / "bench" / "monitoring.py"), "--db", db, "--name", "mon_bench_run",
-               "--records", str(args.monitoring_records), "--persons", str(args.monitoring_persons),
-               "--enrolments", str(args.monitoring_enrolments), "--json", str(out)]
-    log.append(shlex.join([str(Path(a).relative_to(ROOT)) if a.startswith(str(ROOT)) else a for a in command]))
-    print(f"$ {log[-1]}", flush=True)
-    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "DEBUG": "0"}, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit(f"命令失败（退出码 {done.returncode}）：{log[-1]}")
-    figures = json.loads(out.read_text())[0]
-    out.unlink()
-    return figures
+    with tempfile.TemporaryDirectory(prefix="bench_run_") as scratch:
+        out = Path(scratch) / "monitoring.json"
+        # monitoring.py drops its database (mon_bench_run) when it ends
+        command = [str(PYTHON), str(ROOT / "bench" / "monitoring.py"), "--db", db, "--name", "mon_bench_run",
+                   "--records", str(args.monitoring_records), "--persons", str(args.monitoring_persons),
+                   "--enrolments", str(args.monitoring_enrolments), "--json", str(out)]
+        log.append(shlex.join([str(Path(a).relative_to(ROOT)) if a.startswith(str(ROOT)) else a for a in command]))
+        print(f"$ {log[-1]}", flush=True)
+        done = subprocess.run(command, cwd=ROOT, env={**os.environ, "DEBUG": "0"}, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
+            raise SystemExit(f"命令失败（退出码 {done.returncode}）：{log[-1]}")
+        return json.loads(out.read_text())[0]
 
 
 # --- the child process: Django set up against the benchmark database ---------------------------------------
@@ -164,6 +197,8 @@ def worker(args: argparse.Namespace) -> None:
     result["id_lookup"] = measure.id_lookups(user=user, rng=rng, count=args.lookups)
     print("b) 按姓名检索…", flush=True)
     result["name_search"] = measure.name_searches(user=user, rng=rng, count=args.searches)
+    print("b2) 按身份证号尾号检索…", flush=True)
+    result["id_suffix"] = measure.id_suffix_searches(user=user, rng=rng, count=args.searches)
     print("c) 人员列表页…", flush=True)
     result["list_page"] = measure.list_pages(user=user, rng=rng, count=args.pages)
     if args.import_rows:
@@ -215,6 +250,12 @@ def report_db(args: argparse.Namespace, result: dict) -> list[str]:
         figure = result["name_search"][kind]
         example = f"（例：{'、'.join(figure['examples'])}）" if "examples" in figure else ""
         lines.append(f"- {label}{example}：{_ms(figure)}")
+    if "id_suffix" in result:
+        suffix = result["id_suffix"]
+        examples = "、".join(suffix["indexed"]["examples"])
+        lines += ["", f"b2) 按身份证号尾号（后4位、后6位交替，例：{examples}）检索第一页：",
+                  f"- `person_search`（倒序身份证号索引）：{_ms(suffix['indexed'])}",
+                  f"- 对照：同一检索写成 `id_number LIKE '%…'`（无索引可用）：{_ms(suffix['like_scan'])}"]
     page = result["list_page"]
     lines += ["", f"c) 人员列表页，{page['via']}："]
     labels = {"first_page": "第一页", "after_pages": "?after= 翻页", "searches": "?q= 检索", "all": "全部"}

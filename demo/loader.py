@@ -29,6 +29,7 @@ from audit.context import current
 from audit.models import ChangeLog
 from demo.data import REFERENCE_DATE
 from demo.generator import Community, DistrictGenerator, HouseholdSpec
+from registry import search_index
 from registry.models import Asset, Disability, Household, HouseholdMember, Income, Person
 from registry.names import name_keys
 
@@ -130,7 +131,8 @@ def _flush(rows: "_RowBuilder", summary: LoadSummary, progress: Callable[[str], 
     with transaction.atomic():
         # Parents before children: the foreign keys are checked at commit anyway, this keeps SQLite happy too.
         table_write(Household, HOUSEHOLD_COLUMNS, rows.households)
-        table_write(Person, PERSON_COLUMNS, rows.persons)
+        with search_index.bulk_inserts(connection):
+            table_write(Person, PERSON_COLUMNS, rows.persons)
         table_write(HouseholdMember, MEMBER_COLUMNS, rows.members)
         table_write(Income, INCOME_COLUMNS, rows.incomes)
         table_write(Asset, ASSET_COLUMNS, rows.assets)

@@ -36,7 +36,7 @@ def area_prefix_filter(label: str = "区划代码（前缀：镇街代码列出�
 
 class PersonFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", max_length=50,
-                                       label="姓名、拼音、首字母或身份证号（前几位）")
+                                       label="姓名（一字查姓，两字查开头或结尾，三字以上查任意位置）、全拼、首字母，或身份证号（完整、前7位以上、后4至6位）")
     area = area_prefix_filter()
     status = django_filters.ChoiceFilter(choices=Person.Status.choices, label="状态")
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from areas.models import Area
+from minzheng.lookups import Reversed
 
 
 class HukouType(models.TextChoices):
@@ -64,6 +65,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["area", "id"], name="person_area_keyset"),
             models.Index(fields=["name"], name="person_name"),
+            # 尾号: a clerk types the last 4–6 digits; reversed, they are a prefix this index serves.
+            models.Index(Reversed("id_number", length=18), name="person_id_reversed"),
         ]
 
     def __str__(self) -> str:

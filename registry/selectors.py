@@ -2,13 +2,17 @@
 
 import re
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from accounts.policy import restrict
-from minzheng.lookups import prefix_q
+from minzheng.lookups import Reversed, prefix_q
+from registry import search_index
 from registry.models import Disability, Household, HouseholdMember, Income, Person
 
-_ID_LIKE = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
+_ID_SUFFIX = re.compile(r"^[0-9]{3,5}[0-9Xx]$")
+_ID_LIKE = re.compile(r"^[0-9]{7,17}[0-9Xx]?$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
 
 
@@ -21,11 +25,21 @@ def households_visible(user, action: str = "view") -> QuerySet[Household]:
 
 
 def person_search(*, user, query: str) -> QuerySet[Person]:
-    """Find people by ID number (full or leading digits), Chinese name, full pinyin or initials."""
+    """Find people by ID number (full, last 4–6 digits or leading 7–17), Chinese name, full pinyin or initials.
+
+    Every branch is served by an index: the unique ID number index (full number, leading digits), the index on
+    the reversed number (尾号), the pinyin and initials indexes, and for names pg_trgm or SQLite's FTS5 trigram
+    table (registry/search_index.py). A Chinese query of one character finds names starting with it (the
+    surname), of two characters names starting or ending with it (surname + first given character, the whole
+    two-character name, or the given name), of three or more names containing it.
+    """
     people = persons_visible(user)
     query = (query or "").strip()
     if not query:
         return people
+    if _ID_SUFFIX.match(query):
+        # A clerk's habit: the last digits. Reversed, they are a prefix of the reversed number.
+        return id_suffix_filter(people, query)
     if _ID_LIKE.match(query):
         # An 18-character query is an exact lookup (uses the unique index); shorter is a prefix.
         if len(query) == 18:
@@ -34,7 +48,34 @@ def person_search(*, user, query: str) -> QuerySet[Person]:
     if _LATIN.match(query):
         key = query.lower()
         return people.filter(prefix_q("name_initials", key) | prefix_q("name_pinyin", key))
-    return people.filter(name__startswith=query) if len(query) == 1 else people.filter(name__contains=query)
+    return people.filter(name_q(query))
+
+
+def id_suffix_filter(people: QuerySet[Person], digits: str) -> QuerySet[Person]:
+    """People whose ID number ends with `digits`: a prefix of the reversed number (index person_id_reversed)."""
+    return people.alias(id_reversed=Reversed("id_number", length=18)).filter(
+        prefix_q("id_reversed", digits.upper()[::-1]))
+
+
+def name_q(query: str) -> Q:
+    """The condition for a Chinese name query (see person_search), in the form this database's index serves."""
+    if connection.vendor == "sqlite":
+        if len(query) == 1:  # SQLite's LIKE ignores the index; a range on the B-tree (code point order) does not
+            return prefix_q("name", query)
+        phrase = _fts_phrase(f"^{query}") + " OR " + _fts_phrase(f"{query}$") if len(query) == 2 else _fts_phrase(query)
+        found = RawSQL(f"SELECT rowid FROM {search_index.FTS_TABLE} WHERE {search_index.FTS_TABLE} MATCH %s",
+                       [phrase])
+        return Q(pk__in=found)
+    if len(query) == 1:
+        return Q(name__startswith=query)
+    if len(query) == 2:
+        return Q(name__startswith=query) | Q(name__endswith=query)
+    return Q(name__contains=query)
+
+
+def _fts_phrase(text: str) -> str:
+    """An FTS5 string: everything inside double quotes is literal, a quote is written twice."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def keyset_page(queryset: QuerySet, *, after: int | None, size: int = 50) -> tuple[list, int | None]:

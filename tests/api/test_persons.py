@@ -228,6 +228,15 @@ def test_search_by_id_prefix_and_full_number(client_for, namesakes):
     assert ids(client.get("/api/persons/", {"search": namesakes["b_zhangsan"].id_number})) == set()
 
 
+def test_search_by_last_digits_of_id_number_stays_in_scope(client_for, namesakes):
+    a1, b_zhangsan = namesakes["a1"], namesakes["b_zhangsan"]
+    town_a = client_for("town_officer")
+    assert ids(town_a.get("/api/persons/", {"search": a1.id_number[-4:]})) == {a1.pk}
+    assert ids(town_a.get("/api/persons/", {"search": a1.id_number[-6:]})) == {a1.pk}
+    assert ids(town_a.get("/api/persons/", {"search": b_zhangsan.id_number[-6:]})) == set()
+    assert ids(client_for("outsider").get("/api/persons/", {"search": b_zhangsan.id_number[-6:]})) == {b_zhangsan.pk}
+
+
 def test_filter_by_area_prefix_and_status(client_for, namesakes, areas):
     client = client_for("district_officer")
     assert ids(client.get("/api/persons/", {"area": areas["community_a2"]})) == {namesakes["a_zhangshan"].pk}

@@ -68,6 +68,17 @@ def test_search_by_pinyin_name_and_id_number(login, personas, registry_data):
     assert "张三" in found and "李四" not in found
 
 
+def test_search_by_last_digits_of_id_number_and_the_page_says_how(login, personas, registry_data):
+    client = login(personas["town_officer"])
+    page = _html(client.get(reverse("person-list")))
+    assert "尾号后4至6位" in page and "两个字查姓名开头或结尾" in page
+    found = _html(htmx(client, reverse("person-list"), {"q": registry_data["a1"].id_number[-4:]}))
+    assert "张三" in found and "李四" not in found
+    outsider = _html(htmx(login(personas["outsider"]), reverse("person-list"),
+                          {"q": registry_data["a1"].id_number[-6:]}))
+    assert "张三" not in outsider and "没有找到" in outsider
+
+
 def test_outsider_cannot_find_town_a_people_by_id_number(login, personas, registry_data):
     html = _html(htmx(login(personas["outsider"]), reverse("person-list"), {"q": registry_data["a1"].id_number}))
     assert "张三" not in html and "没有找到" in html
