@@ -13,7 +13,7 @@ from datetime import date
 
 import django_filters
 from django.core.validators import RegexValidator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -33,6 +33,7 @@ from assistance.selectors import (
     application_work_queue,
     applications_visible,
     overdue_summary,
+    queue_after,
 )
 from assistance.workflows import PROGRAMS, STATES
 from casework import clock
@@ -316,7 +317,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class DueKeyset:
-    """Keyset on (deadline, id) with cases without a deadline last: `?after=<YYYY-MM-DD or ->.<id>`."""
+    """Keyset on (deadline, id), cases without a deadline (new, to accept) first: `?after=<YYYY-MM-DD or ->.<id>`."""
 
     size = 50
 
@@ -335,10 +336,7 @@ class DueKeyset:
 
     @staticmethod
     def after(queryset: QuerySet[Case], cursor: tuple[date | None, int]) -> QuerySet[Case]:
-        due, pk = cursor
-        if due is None:
-            return queryset.filter(next_due__isnull=True, pk__gt=pk)
-        return queryset.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk) | Q(next_due__isnull=True))
+        return queue_after(queryset, cursor)
 
 
 class WorkQueueView(APIView):
