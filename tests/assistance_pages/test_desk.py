@@ -135,6 +135,7 @@ def test_approver_sees_cycles_awaiting_approval(login, staff, areas):
 
 def test_leader_sees_key_figures_of_the_area_and_overdue_lists(login, staff, cases, clock, areas):
     late = cases.make("accepted", names=("超期户",))
+    cases.make("submitted", names=("新户",))  # open, no deadline yet
     clock.set(date(2026, 4, 30))
     household, people = cases.household(("在保户",))
     Enrolment.objects.create(program_id="dibao", household=household, person=people[0], area_id=household.area_id,
