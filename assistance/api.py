@@ -340,9 +340,9 @@ class DueKeyset:
 
 
 class WorkQueueView(APIView):
-    """待办：本级待办理的申请，按期限先后排列。"""
+    """待办：本级待办理的申请，新申请（待受理）在前，其余按期限先后排列。"""
 
-    @extend_schema(summary="工作队列：本级待办理的申请，按期限先后排列", tags=TAG,
+    @extend_schema(summary="工作队列：本级待办理的申请，新申请在前，其余按期限先后排列", tags=TAG,
                    parameters=[OpenApiParameter("after", str, description="翻页游标（取自 next 链接）")],
                    responses={200: s.WorkQueueSerializer, 400: ERRORS[400]})
     def get(self, request: Request) -> Response:

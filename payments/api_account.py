@@ -30,7 +30,7 @@ TAG = "资金发放"
 DENIED = OpenApiResponse(description="无权限，或确认人与录入人为同一人")
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class BankAccountSerializer(serializers.ModelSerializer):
     account_number = serializers.CharField(source="masked_number", help_text="账号（已遮蔽）")
 
     class Meta:
@@ -38,7 +38,7 @@ class AccountSerializer(serializers.ModelSerializer):
         fields = ["id", "bank_name", "account_number", "valid", "updated_at"]
 
 
-class ChangeSerializer(serializers.ModelSerializer):
+class BankAccountChangeSerializer(serializers.ModelSerializer):
     account_number = serializers.CharField(source="masked_number", help_text="账号（已遮蔽）")
     status_label = serializers.CharField(source="get_status_display", help_text="状态（中文）")
     requested_by = serializers.CharField(source="requested_by.username")
@@ -50,14 +50,14 @@ class ChangeSerializer(serializers.ModelSerializer):
                   "requested_at", "decided_by", "decided_at", "note"]
 
 
-class StateSerializer(serializers.Serializer):
+class BankAccountStateSerializer(serializers.Serializer):
     person = serializers.IntegerField()
     current_payee = serializers.BooleanField(help_text="是否正在发放（变更账户须另一人确认）")
-    account = AccountSerializer(allow_null=True)
-    pending_change = ChangeSerializer(allow_null=True)
+    account = BankAccountSerializer(allow_null=True)
+    pending_change = BankAccountChangeSerializer(allow_null=True)
 
 
-class RegisterSerializer(serializers.Serializer):
+class BankAccountRegisterSerializer(serializers.Serializer):
     default_error_messages = {"invalid": "请求内容应为 JSON 对象"}
 
     bank_name = serializers.CharField(label="开户银行", max_length=60,
@@ -69,7 +69,7 @@ class RegisterSerializer(serializers.Serializer):
     reason = serializers.CharField(label="变更原因", max_length=200, required=False, allow_blank=True)
 
 
-class NoteSerializer(serializers.Serializer):
+class RejectNoteSerializer(serializers.Serializer):
     default_error_messages = {"invalid": "请求内容应为 JSON 对象"}
 
     note = serializers.CharField(label="退回理由", max_length=200,
@@ -100,41 +100,42 @@ def _state(person) -> dict:
 
 class PersonBankAccountView(APIView):
     @extend_schema(tags=[TAG], summary="人员的银行账户（有效账户与待确认的变更）",
-                   responses={200: StateSerializer, 404: OpenApiResponse(description="不存在或不在管辖范围内")})
+                   responses={200: BankAccountStateSerializer,
+                              404: OpenApiResponse(description="不存在或不在管辖范围内")})
     def get(self, request: Request, pk: int) -> Response:
         if not allowed(request.user, "bank_account", "view"):
             raise NotFound(NOT_FOUND)
-        return Response(StateSerializer(_state(_person(request, pk))).data)
+        return Response(BankAccountStateSerializer(_state(_person(request, pk))).data)
 
     @extend_schema(tags=[TAG], summary="登记或变更银行账户（在发放对象的账户变更须另一人确认）",
-                   request=RegisterSerializer,
-                   responses={201: AccountSerializer, 202: ChangeSerializer,
+                   request=BankAccountRegisterSerializer,
+                   responses={201: BankAccountSerializer, 202: BankAccountChangeSerializer,
                               400: OpenApiResponse(description="账号不正确"), 403: DENIED})
     def post(self, request: Request, pk: int) -> Response:
         person = _person(request, pk)
-        form = RegisterSerializer(data=request.data)
+        form = BankAccountRegisterSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         result = bank_account_register(acting_user=request.user, person=person, **form.validated_data)
         if isinstance(result, BankAccountChange):
-            return Response(ChangeSerializer(result).data, status=status.HTTP_202_ACCEPTED)
-        return Response(AccountSerializer(result).data, status=status.HTTP_201_CREATED)
+            return Response(BankAccountChangeSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+        return Response(BankAccountSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 class ChangeConfirmView(APIView):
     @extend_schema(tags=[TAG], summary="确认银行账户变更（另一名工作人员）", request=None,
-                   responses={200: AccountSerializer, 400: OpenApiResponse(description="已处理"), 403: DENIED})
+                   responses={200: BankAccountSerializer, 400: OpenApiResponse(description="已处理"), 403: DENIED})
     def post(self, request: Request, pk: int) -> Response:
         account = bank_account_change_confirm(acting_user=request.user, change=_change(request, pk))
-        return Response(AccountSerializer(account).data)
+        return Response(BankAccountSerializer(account).data)
 
 
 class ChangeRejectView(APIView):
-    @extend_schema(tags=[TAG], summary="退回银行账户变更（原账户不变）", request=NoteSerializer,
-                   responses={200: ChangeSerializer, 400: OpenApiResponse(description="缺少理由或已处理"),
-                              403: DENIED})
+    @extend_schema(tags=[TAG], summary="退回银行账户变更（原账户不变）", request=RejectNoteSerializer,
+                   responses={200: BankAccountChangeSerializer,
+                              400: OpenApiResponse(description="缺少理由或已处理"), 403: DENIED})
     def post(self, request: Request, pk: int) -> Response:
         change = _change(request, pk)
-        form = NoteSerializer(data=request.data)
+        form = RejectNoteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         change = bank_account_change_reject(acting_user=request.user, change=change, note=form.validated_data["note"])
-        return Response(ChangeSerializer(change).data)
+        return Response(BankAccountChangeSerializer(change).data)

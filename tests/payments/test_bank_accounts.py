@@ -8,7 +8,13 @@ from rest_framework.test import APIClient
 
 from audit.models import ChangeLog
 from payments.models import BankAccount, BankAccountChange
-from payments.services import bank_account_change_confirm, bank_account_change_reject, bank_account_register
+from payments.services import (
+    bank_account_change_confirm,
+    bank_account_change_reject,
+    bank_account_register,
+    cycle_open,
+)
+from tests.payments.conftest import MAR
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +133,12 @@ def test_api_register_then_confirm(roll, officer, approver):
     created = maker.post(f"/api/persons/{fresh.pk}/bank-account/", {"bank_name": "中国银行",
                                                                      "account_number": "123"}, format="json")
     assert created.status_code == 400 and "10至30位数字" in str(created.json())
+
+
+def test_the_no_account_exception_links_straight_to_the_form(client, roll, officer, generate):
+    march = cycle_open(acting_user=officer, month=MAR)
+    missing = roll.enrol("tekun", "900.00", person=roll.person("无卡", bank=False))
+    generate(march, officer)
+    client.force_login(officer)
+    page = client.get(reverse("payment-cycle-detail", args=[march.pk])).content.decode()
+    assert f'href="{reverse("bank-account-edit", args=[missing.person_id])}"' in page
