@@ -30,3 +30,18 @@ def thousands(value) -> str:
     if number == number.to_integral_value() and not isinstance(value, Decimal | float):
         return f"{int(number):,}"
     return f"{number.quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def parameter_name(key: str) -> str:
+    """A policy parameter's name (城市低保标准) for a key (standard_urban); never the key itself on a page."""
+    from programs.models import PARAMETER_KEYS
+
+    return PARAMETER_KEYS.get(key, ("政策参数", ""))[0]
+
+
+@register.filter
+def parameter_unit(key: str) -> str:
+    from programs.models import PARAMETER_KEYS
+
+    return PARAMETER_KEYS.get(key, ("", ""))[1]
