@@ -85,6 +85,8 @@ def test_town_tasks_overdue_and_due_this_week(login, staff, areas):
     block = _block(_home(login(staff["town_officer"])), "tasks")
     assert _figures(block) == ["2", "1", "1"]  # total, overdue, due this week
     assert "走访困难户甲" in block and "已超期" in block and "外镇任务" not in block
+    queue = login(staff["town_officer"]).get(reverse("task-queue")).content.decode()
+    assert "<td>走访</td>" in queue and "<td>visit</td>" not in queue, "the task type in words"
 
 
 def test_district_officer_finds_confirmations_exceptions_and_feeds(login, staff, cases, areas):
