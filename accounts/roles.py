@@ -113,7 +113,7 @@ for _role, _resources in PAYMENT_GRANTS.items():
 
 # Bank accounts (银行账户): who registers a payee's account ("change") and who confirms a change of a current payee's
 # account ("confirm" — a second person, never the one who entered it; payments.services checks maker ≠ checker).
-# Seeded by accounts/migrations/0008.
+# Seeded by accounts/migrations/0009.
 BANK_ACCOUNT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     COMMUNITY_WORKER: {"bank_account": ("view", "change")},
     TOWN_OFFICER: {"bank_account": ("view", "change", "confirm")},
