@@ -184,7 +184,7 @@ def payment_exceptions(user) -> Block | None:
     rows = list(open_.select_related("cycle", "area", "line", "line__person").order_by("-cycle__month", "id")
                 [:LIST_SIZE])
     block = Block("payment-exceptions", "待处理的发放异常", rows=rows, empty="暂无待处理的发放异常",
-                  more_url=reverse("payment-cycle-list"), more_label="资金发放")
+                  more_url=reverse("payment-cycle-list"), more_label="查看发放批次")
     block.figures = [(labels.get(row["kind"], "其他"), row["n"], "danger") for row in kinds]
     return block
 
@@ -197,7 +197,7 @@ def feeds_waiting(user) -> Block | None:
     batches = feed_batches_visible(user).filter(status__in=[FeedBatch.Status.RUNNING, FeedBatch.Status.FAILED])
     rows = list(batches.order_by("-id")[:LIST_SIZE])
     block = Block("feeds", "部门数据待处理", rows=rows, empty="暂无处理中或失败的数据批次",
-                  more_url=reverse("monitoring-feeds"), more_label="部门数据")
+                  more_url=reverse("monitoring-feeds"), more_label="查看部门数据")
     block.figures = [("待人工匹配", pending, "warning"), ("处理中或失败的批次", len(rows), "danger")]
     if pending:
         block.note = "待人工匹配的记录请在“人工匹配”页确认。"
@@ -211,7 +211,7 @@ def cycles_to_approve(user) -> Block | None:
     rows = list(cycles_visible(user).filter(status=PaymentCycle.Status.GENERATED).select_related("district")
                 .order_by("month", "id")[:LIST_SIZE])
     block = Block("cycles", "待审批的发放批次", rows=rows, empty="暂无待审批的发放批次",
-                  more_url=reverse("payment-cycle-list"), more_label="资金发放")
+                  more_url=reverse("payment-cycle-list"), more_label="查看发放批次")
     block.figures = [("待审批", len(rows), "primary")]
     return block
 
