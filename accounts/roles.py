@@ -110,3 +110,18 @@ PAYMENT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 for _role, _resources in PAYMENT_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
+
+# Bank accounts (银行账户): who registers a payee's account ("change") and who confirms a change of a current payee's
+# account ("confirm" — a second person, never the one who entered it; payments.services checks maker ≠ checker).
+# Seeded by accounts/migrations/0009.
+BANK_ACCOUNT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    COMMUNITY_WORKER: {"bank_account": ("view", "change")},
+    TOWN_OFFICER: {"bank_account": ("view", "change", "confirm")},
+    TOWN_REVIEWER: {"bank_account": ("view", "confirm")},
+    DISTRICT_OFFICER: {"bank_account": ("view", "change", "confirm")},
+    DISTRICT_APPROVER: {"bank_account": ("view", "confirm")},
+    LEADER: {"bank_account": READ},
+    ADMIN: {"bank_account": READ},
+}
+for _role, _resources in BANK_ACCOUNT_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_resources)

@@ -13,7 +13,7 @@ from datetime import date
 
 import django_filters
 from django.core.validators import RegexValidator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -33,6 +33,7 @@ from assistance.selectors import (
     application_work_queue,
     applications_visible,
     overdue_summary,
+    queue_after,
 )
 from assistance.workflows import PROGRAMS, STATES
 from casework import clock
@@ -316,7 +317,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class DueKeyset:
-    """Keyset on (deadline, id) with cases without a deadline last: `?after=<YYYY-MM-DD or ->.<id>`."""
+    """Keyset on (deadline, id), cases without a deadline (new, to accept) first: `?after=<YYYY-MM-DD or ->.<id>`."""
 
     size = 50
 
@@ -335,16 +336,13 @@ class DueKeyset:
 
     @staticmethod
     def after(queryset: QuerySet[Case], cursor: tuple[date | None, int]) -> QuerySet[Case]:
-        due, pk = cursor
-        if due is None:
-            return queryset.filter(next_due__isnull=True, pk__gt=pk)
-        return queryset.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk) | Q(next_due__isnull=True))
+        return queue_after(queryset, cursor)
 
 
 class WorkQueueView(APIView):
-    """待办：本级待办理的申请，按期限先后排列。"""
+    """待办：本级待办理的申请，新申请（待受理）在前，其余按期限先后排列。"""
 
-    @extend_schema(summary="工作队列：本级待办理的申请，按期限先后排列", tags=TAG,
+    @extend_schema(summary="工作队列：本级待办理的申请，新申请在前，其余按期限先后排列", tags=TAG,
                    parameters=[OpenApiParameter("after", str, description="翻页游标（取自 next 链接）")],
                    responses={200: s.WorkQueueSerializer, 400: ERRORS[400]})
     def get(self, request: Request) -> Response:

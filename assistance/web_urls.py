@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from assistance.views import cases, chain, pdf, queue, quote, rechecks
+from assistance.views import cases, chain, pdf, queue, quote, rechecks, search
 
 urlpatterns = [
     path("", queue.work_queue, name="assistance-queue"),
     path("overdue/", queue.overdue, name="assistance-overdue"),
+    path("search/", search.case_search, name="assistance-search"),
     path("apply/", cases.apply, name="assistance-apply"),
     path("quote/", quote.quote_page, name="assistance-quote"),
     path("households/autocomplete/", cases.household_autocomplete, name="assistance-household-autocomplete"),

@@ -250,7 +250,7 @@ class _RowBuilder:
         self.next_household_id += 1
         self.households.append((household_id, area, household.hukou_type, household.address, "active",
                                 self.stamp, self.stamp))
-        self._log("registry.household", household_id, f"{household.members[0].name}户（{household_id}）", {
+        self._log("registry.household", household_id, f"{household.members[0].name}户", {
             "id": household_id, "area_id": area, "hukou_type": household.hukou_type, "address": household.address,
             "status": "active", "created_at": self.stamp_iso, "updated_at": self.stamp_iso})
         head_id = None

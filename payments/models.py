@@ -88,6 +88,49 @@ class BankAccount(models.Model):
         return mask_account(self.account_number)
 
 
+class BankAccountChange(models.Model):
+    """银行账户变更待确认: a new account for a current payee, entered by one person and put into effect only when a
+    second person confirms it (经办与复核分离) — a wrong or fraudulent account diverts the money."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认生效"
+        REJECTED = "rejected", "已退回"
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="bank_account_changes",
+                               verbose_name="人员")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    old_account = models.ForeignKey(BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="原账户")
+    bank_name = models.CharField("开户银行", max_length=60)
+    account_number = models.CharField("账号", max_length=40)
+    reason = models.CharField("变更原因", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="录入人")
+    requested_at = models.DateTimeField("录入时间", auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="确认人")
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    note = models.CharField("确认意见", max_length=200, blank=True)
+    account = models.ForeignKey(BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name="生效账户")
+
+    class Meta:
+        verbose_name = "银行账户变更"
+        verbose_name_plural = "银行账户变更"
+        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(status="pending"),
+                                               name="bank_account_change_one_pending")]
+        indexes = [models.Index(fields=["area", "id"], name="bank_account_change_area")]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.masked_number}（{self.get_status_display()}）"
+
+    @property
+    def masked_number(self) -> str:
+        return mask_account(self.account_number)
+
+
 def mask_account(number: str) -> str:
     """`6222********1234`: the bank's prefix and the last four stay visible in lists."""
     if not number:

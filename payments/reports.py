@@ -340,7 +340,7 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
     return Report("ontime", "按时发放率统计表", f.period, [table], notes=[
         "按时：已导入银行回盘的，以银行交易日期不晚于该项目每月发放日为准；尚无回盘的，以发放批次在发放日（含）前审批且银行未退回为准。"
         "未到发放日且银行尚未回盘的批次不计入合计。",
-        "每月发放日取政策参数“payment_day”（有效期与依据见政策参数），未维护时取项目设置并标注“未核实”。"])
+        "每月发放日取政策参数“每月发放日”（有效期与依据见政策参数），未维护时取项目设置并标注“未核实”。"])
 
 
 def _bank_paid_dates(user, f: ReportFilter) -> dict[tuple, dict[date, int]]:

@@ -1,5 +1,6 @@
 """Payment actions (资金发放): open a cycle, generate it (a background job), re-check, accept an exception,
-approve (maker ≠ checker), add an adjustment line, register an overpayment or a bank account.
+approve (maker ≠ checker), add an adjustment line, register an overpayment, register a bank account (a change of a
+current payee's account confirmed by a second person).
 
 An approved cycle is immutable: every action that would change its lines refuses; corrections are adjustment
 lines in the next cycle. Permissions: ("payment", "run") to open, generate, re-check, accept and adjust;
@@ -23,7 +24,14 @@ from jobs.services import job_start
 from minzheng.lookups import prefix_q
 from payments.checks import checks_run
 from payments.generation import default_district_code, totals_refresh
-from payments.models import BankAccount, Overpayment, PaymentCycle, PaymentException, PaymentLine
+from payments.models import (
+    BankAccount,
+    BankAccountChange,
+    Overpayment,
+    PaymentCycle,
+    PaymentException,
+    PaymentLine,
+)
 from programs.calculations.money import money
 from programs.models import Enrolment
 
@@ -266,20 +274,113 @@ def overpayment_register(*, acting_user, enrolment: Enrolment, total, instalment
     return row
 
 
-@transaction.atomic
-def bank_account_set(*, acting_user, person, bank_name: str, account_number: str) -> BankAccount:
-    """登记银行账户: the new account becomes the person's valid one; the previous one is kept, invalid."""
-    if not allowed(acting_user, "person", "change"):
-        raise PermissionDenied("无此操作权限")
-    if not area_in_scope(acting_user, person.area_id):
-        raise PermissionDenied("该区划不在您的管辖范围内")
-    bank_name = _text(bank_name, "bank_name", "开户银行", 60)
-    number = _text(account_number, "account_number", "银行账号", 40).replace(" ", "")
+PAYING = (Enrolment.Status.ACTIVE, Enrolment.Status.PHASING_OUT)
+SECOND_PERSON = "银行账户变更须由录入人以外的另一名工作人员确认（经办与复核分离）"
+
+
+def _require_account(user, action: str, area_code: str) -> None:
+    if not allowed(user, "bank_account", action):
+        raise PermissionDenied("无此操作权限（银行账户）")
+    if not area_in_scope(user, area_code):
+        raise PermissionDenied("该人员不在您的管辖范围内")
+
+
+def _account_number(value) -> str:
+    number = _text(value, "account_number", "银行账号", 40).replace(" ", "")
     if not (number.isascii() and number.isdigit() and 10 <= len(number) <= 30):
         raise ValidationError({"account_number": ["银行账号应为10至30位数字"]})
-    BankAccount.objects.filter(person=person, valid=True).update(valid=False)
+    return number
+
+
+def is_current_payee(person) -> bool:
+    """Is money being paid to this person now (the payee of an enrolment in payment)?"""
+    return Enrolment.objects.filter(person_id=person.pk, status__in=PAYING).exists()
+
+
+def _account_apply(*, acting_user, person, bank_name: str, number: str, reason: str) -> BankAccount:
+    """The new account becomes the person's valid one; the previous one is kept, invalid — both logged, masked."""
+    for old in BankAccount.objects.select_for_update().filter(person=person, valid=True):
+        before = {**snapshot(old), "account_number": old.masked_number}
+        old.valid = False
+        old.save(update_fields=["valid", "updated_at"])
+        change_log_write(instance=old, action=ChangeLog.Action.UPDATE, before=before,
+                         after={**snapshot(old), "account_number": old.masked_number}, acting_user=acting_user,
+                         reason=reason)
     account = BankAccount.objects.create(person=person, area_id=person.area_id, bank_name=bank_name,
                                          account_number=number)
     change_log_write(instance=account, action=ChangeLog.Action.CREATE, before=None,
-                     after={**snapshot(account), "account_number": account.masked_number}, acting_user=acting_user)
+                     after={**snapshot(account), "account_number": account.masked_number}, acting_user=acting_user,
+                     reason=reason)
     return account
+
+
+@transaction.atomic
+def bank_account_register(*, acting_user, person, bank_name: str, account_number: str,
+                          reason: str = "") -> BankAccount | BankAccountChange:
+    """登记或变更银行账户. A first account, or one for a person not being paid, takes effect at once. A change of
+    the account of a current payee waits as a `BankAccountChange` until another person confirms it."""
+    _require_account(acting_user, "change", person.area_id)
+    bank_name = _text(bank_name, "bank_name", "开户银行", 60)
+    number = _account_number(account_number)
+    reason = (reason or "").strip()[:200]
+    current = BankAccount.objects.select_for_update().filter(person=person, valid=True).first()
+    if current is not None and current.bank_name == bank_name and current.account_number == number:
+        raise ValidationError({"account_number": ["与现有有效账户相同，无需变更"]})
+    if current is None or not is_current_payee(person):
+        return _account_apply(acting_user=acting_user, person=person, bank_name=bank_name, number=number,
+                              reason=reason or "登记银行账户")
+    if not reason:
+        raise ValidationError({"reason": ["变更在发放对象的银行账户，请填写变更原因"]})
+    if BankAccountChange.objects.filter(person=person, status=BankAccountChange.Status.PENDING).exists():
+        raise ValidationError({"account_number": ["该人员已有一项待确认的账户变更，请先确认或退回"]})
+    try:
+        with transaction.atomic():
+            change = BankAccountChange.objects.create(
+                person=person, area_id=person.area_id, old_account=current, bank_name=bank_name,
+                account_number=number, reason=reason, requested_by=acting_user)
+    except IntegrityError:  # another change was entered at the same moment
+        raise ValidationError({"account_number": ["该人员已有一项待确认的账户变更，请先确认或退回"]}) from None
+    change_log_write(instance=change, action=ChangeLog.Action.CREATE, before=None,
+                     after={**snapshot(change), "account_number": change.masked_number}, acting_user=acting_user,
+                     reason=reason)
+    return change
+
+
+def _pending(change: BankAccountChange, acting_user) -> BankAccountChange:
+    locked = BankAccountChange.objects.select_for_update().select_related("person").get(pk=change.pk)
+    _require_account(acting_user, "confirm", locked.area_id)
+    if locked.status != BankAccountChange.Status.PENDING:
+        raise ValidationError({"status": [f"该变更{locked.get_status_display()}，不能再处理"]})
+    if locked.requested_by_id == acting_user.pk:
+        raise PermissionDenied(SECOND_PERSON)
+    return locked
+
+
+@transaction.atomic
+def bank_account_change_confirm(*, acting_user, change: BankAccountChange) -> BankAccount:
+    """确认账户变更 (the second person): the new account takes effect from the next bank file."""
+    change = _pending(change, acting_user)
+    before = {**snapshot(change), "account_number": change.masked_number}
+    account = _account_apply(acting_user=acting_user, person=change.person, bank_name=change.bank_name,
+                              number=change.account_number, reason=change.reason)
+    change.status, change.account = BankAccountChange.Status.CONFIRMED, account
+    change.decided_by, change.decided_at = acting_user, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at", "account"])
+    change_log_write(instance=change, action=ChangeLog.Action.UPDATE, before=before,
+                     after={**snapshot(change), "account_number": change.masked_number}, acting_user=acting_user)
+    return account
+
+
+@transaction.atomic
+def bank_account_change_reject(*, acting_user, change: BankAccountChange, note: str) -> BankAccountChange:
+    """退回账户变更: the old account stays; the note says why (e.g. 账号与存折不符)."""
+    change = _pending(change, acting_user)
+    note = _text(note, "note", "退回理由", 200)
+    before = {**snapshot(change), "account_number": change.masked_number}
+    change.status, change.note = BankAccountChange.Status.REJECTED, note
+    change.decided_by, change.decided_at = acting_user, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    change_log_write(instance=change, action=ChangeLog.Action.UPDATE, before=before,
+                     after={**snapshot(change), "account_number": change.masked_number}, acting_user=acting_user,
+                     reason=note)
+    return change

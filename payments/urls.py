@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from payments import api, api_bank
+from payments import api, api_account, api_bank
 
 ID = r"(?P<pk>[0-9]{1,18})"
 
@@ -34,4 +34,13 @@ urlpatterns += [
             name="payment-cycle-reconciliation"),
     re_path(rf"^payment-cycles/{ID}/reconciliation/xlsx/$", api_bank.CycleReconciliationXlsxView.as_view(),
             name="payment-cycle-reconciliation-xlsx"),
+]
+
+# Bank accounts (银行账户): register, change, and a second person's confirmation of a current payee's change.
+urlpatterns += [
+    re_path(rf"^persons/{ID}/bank-account/$", api_account.PersonBankAccountView.as_view(), name="person-bank-account"),
+    re_path(rf"^bank-account-changes/{ID}/confirm/$", api_account.ChangeConfirmView.as_view(),
+            name="bank-account-change-confirm"),
+    re_path(rf"^bank-account-changes/{ID}/reject/$", api_account.ChangeRejectView.as_view(),
+            name="bank-account-change-reject"),
 ]

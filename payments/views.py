@@ -141,6 +141,7 @@ def cycle_show(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "payments/cycle_detail.html", {
         **_status_context(request, cycle), "totals": _totals(request, cycle),
         "exceptions": exceptions, "exception_filter": exception_filter,
+        "can_fix_account": allowed(request.user, "bank_account", "change"),
         "exception_kinds": PaymentException.Kind.choices, "exception_statuses": PaymentException.Status.choices,
         "can_accept": allowed(request.user, "payment", "run") and cycle.status == PaymentCycle.Status.GENERATED,
         "lines": lines, "next_cursor": next_cursor, "line_filter": line_filter, "filter": area,

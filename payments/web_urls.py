@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from payments import views, views_reports
+from payments import views, views_account, views_reports
 
 urlpatterns = [
     path("", views.cycle_list, name="payment-cycle-list"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("cycles/<int:pk>/exceptions/accept/", views.exceptions_accept, name="payment-exceptions-accept-page"),
     path("exceptions/<int:pk>/accept/", views.exception_accept, name="payment-exception-accept-page"),
     path("search/", views_reports.payment_search, name="payment-search"),
+    path("persons/<int:pk>/bank-account/", views_account.bank_account_edit, name="bank-account-edit"),
     path("reports/", views_reports.report_page, name="payment-reports"),
     path("reports/<slug:key>/", views_reports.report_page, name="payment-report"),
     path("reports/<slug:key>/xlsx/", views_reports.report_download, name="payment-report-xlsx"),

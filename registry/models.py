@@ -105,8 +105,13 @@ class Household(models.Model):
         indexes = [models.Index(fields=["area", "id"], name="household_area_keyset")]
 
     def __str__(self) -> str:
-        head = next((m.person.name for m in self.active_members() if m.relation == Relation.HEAD), None)
-        return f"{head or '—'}户（{self.pk}）"
+        """张三户 — named by the head; after the head dies (or leaves) by a remaining member (李四家庭). Never by the
+        database id: readers know a household by its people."""
+        members = self.active_members()
+        head = next((m.person.name for m in members if m.relation == Relation.HEAD), None)
+        if head:
+            return f"{head}户"
+        return f"{members[0].person.name}家庭" if members else "无在册成员的家庭"
 
     def active_members(self):
         return [m for m in self.members.all() if m.is_active]

@@ -12,6 +12,9 @@ from django.db.models import Q
 
 from areas.models import Area
 
+# 任务类型 in words: `kind` is free text set by whoever creates tasks (the rules write "warning"); pages show these.
+KIND_LABELS = {"warning": "预警核查", "recheck": "复核", "visit": "走访"}
+
 
 class Task(models.Model):
     """任务: 限期办理、分级督办、闭环销号."""
@@ -97,6 +100,10 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, "其他任务")
 
 
 class TaskEvent(models.Model):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -14,7 +14,13 @@ from areas.models import Area, AreaLevel
 from assistance.forms import program_choices
 from assistance.models import Recheck
 from assistance.rechecks import rechecks_due
-from assistance.selectors import DaysLeft, application_work_queue, applications_overdue, overdue_summary
+from assistance.selectors import (
+    DaysLeft,
+    application_work_queue,
+    applications_overdue,
+    overdue_summary,
+    queue_after,
+)
 from assistance.views.common import days_tone, head_name
 from assistance.workflows import STATES
 from casework import clock
@@ -58,11 +64,8 @@ def parse_cursor(raw: str) -> tuple[date | None, int] | None:
 
 
 def after_cursor(queryset: QuerySet[Case], cursor: tuple[date | None, int]) -> QuerySet[Case]:
-    """Keyset on (next_due, id), nulls last — the order of the queue selector."""
-    due, pk = cursor
-    if due is None:
-        return queryset.filter(next_due__isnull=True, pk__gt=pk)
-    return queryset.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk) | Q(next_due__isnull=True))
+    """Keyset on (next_due, id), new applications (no deadline) first — the order of the queue selector."""
+    return queue_after(queryset, cursor)
 
 
 def _filters(request: HttpRequest) -> dict:

@@ -275,7 +275,7 @@ def _create_households(groups: dict[str, list[StagedRow]]) -> dict[str, Househol
         homes[ref] = Household(area_id=head.clean["area_code"], hukou_type=head.clean["hukou_type"], address=address)
     bulk_insert(list(homes.values()), with_ids=True)
     heads = {ref: next(r.clean["name"] for r in groups[ref] if r.clean["relation"] == Relation.HEAD) for ref in homes}
-    change_log_bulk_create(model=Household, rows=[(str(h.pk), f"{heads[ref]}户（{h.pk}）", snapshot(h))
+    change_log_bulk_create(model=Household, rows=[(str(h.pk), f"{heads[ref]}户", snapshot(h))
                                                   for ref, h in homes.items()])
     return homes
 

@@ -439,7 +439,7 @@ def _write_households(sql: Sql, stamp: dict) -> int:
     after = sql.jobject({"id": "id", "area_id": "area_code", "hukou_type": "hukou_type", "address": "address",
                          "status": "'active'", "created_at": stamp["iso"], "updated_at": stamp["iso"]})
     _change_log(sql, stamp, model="registry.household", source=HOME, object_id="id",
-                label=f"head_name || '户（' || {sql.text('id')} || '）'", after=after)
+                label="head_name || '户'", after=after)
     return written
 
 

@@ -11,3 +11,12 @@ register = template.Library()
 def may_see_chain(user) -> bool:
     """The 家庭监测链条 needs the warning grant (the page checks it again, and scopes by area)."""
     return bool(getattr(user, "is_authenticated", False)) and allowed(user, "warning", "view")
+
+
+@register.filter
+def feed_type_name(code: str) -> str:
+    """数据类型 by its name (死亡数据), never its code (death)."""
+    from monitoring.feeds import feed_type_get
+
+    feed = feed_type_get(code)
+    return feed.name if feed is not None else "其他数据"

@@ -44,10 +44,11 @@ def _ids(rows) -> list[int]:
 
 def test_work_queue_is_what_is_due_at_my_level_by_deadline(api, cases):
     queue = api.get("town_officer", "/api/work-queue/")
-    # investigation deadlines 5 Feb, 6 Feb, then today's acceptance (5 Mar), the case without a deadline last
-    assert _ids(queue["results"]) == [cases["a_late"], cases["a_late2"], cases["a_today"], cases["a_new"]]
-    assert queue["results"][0]["overdue"] is True and queue["results"][0]["working_days_left"] < 0
-    assert queue["results"][-1]["deadline"] is None
+    # the new application to accept (no deadline yet) first, then investigation deadlines 5 Feb, 6 Feb, then
+    # today's acceptance (5 Mar)
+    assert _ids(queue["results"]) == [cases["a_new"], cases["a_late"], cases["a_late2"], cases["a_today"]]
+    assert queue["results"][1]["overdue"] is True and queue["results"][1]["working_days_left"] < 0
+    assert queue["results"][0]["deadline"] is None
     assert _ids(api.get("town_reviewer", "/api/work-queue/")["results"]) == [cases["a_evaluated"]]
     assert api.get("district_approver", "/api/work-queue/")["results"] == []
     assert api.get("community_worker", "/api/work-queue/")["results"] == []
@@ -60,7 +61,10 @@ def test_work_queue_pages_by_deadline_keyset(api, cases, monkeypatch):
     assert len(first["results"]) == 3 and first["next"].endswith(f"after={first['results'][-1]['deadline']}."
                                                                   f"{first['results'][-1]['id']}")
     second = api.get("town_officer", first["next"].split("testserver")[1])
-    assert _ids(second["results"]) == [cases["a_new"]] and second["next"] is None
+    assert _ids(second["results"]) == [cases["a_today"]] and second["next"] is None
+    monkeypatch.setattr(DueKeyset, "size", 1)
+    after_new = api.get("town_officer", api.get("town_officer", "/api/work-queue/")["next"].split("testserver")[1])
+    assert after_new["next"].endswith(f".{cases['a_late']}") and _ids(after_new["results"]) == [cases["a_late"]]
     bad = api.get("town_officer", "/api/work-queue/?after=yesterday.1", expect=400)
     assert "after" in bad
 

@@ -74,7 +74,7 @@ def test_filters_by_state_and_programme(login, staff, cases):
 
 def test_keyset_pages_walk_the_whole_queue_once(login, staff, cases, clock, monkeypatch):
     monkeypatch.setattr("assistance.views.queue.PAGE_SIZE", 2)
-    made = [cases.make("submitted", names=(f"户{i}",)).pk for i in range(3)]  # no deadline yet: nulls last
+    made = [cases.make("submitted", names=(f"户{i}",)).pk for i in range(3)]  # no deadline yet: new, first
     made += [_accepted_on(cases, clock, date(2026, 3, 2), ("受理户",)).pk]
     client = login(staff["town_officer"])
     seen, url = [], reverse("assistance-queue")
@@ -83,7 +83,7 @@ def test_keyset_pages_walk_the_whole_queue_once(login, staff, cases, clock, monk
         seen += _queue_ids(html)
         found = re.search(r'href="(\?[^"]*after=[^"]+)">下一页', html)
         url = reverse("assistance-queue") + found.group(1).replace("&amp;", "&") if found else None
-    assert seen == [made[3]] + made[:3]
+    assert seen == made[:3] + [made[3]]
 
 
 def test_rechecks_due_appear_as_due_work(login, staff, cases, clock):

@@ -35,3 +35,15 @@ def return_csv(rows: list[list[str]], header=("序号", "姓名", "账号", "金
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def account_fix(officer, approver, person, number: str, bank: str = "重庆农村商业银行"):
+    """A payee's new account: entered by the officer, confirmed by a second person (the approver)."""
+    from payments.models import BankAccountChange
+    from payments.services import bank_account_change_confirm, bank_account_register
+
+    result = bank_account_register(acting_user=officer, person=person, bank_name=bank, account_number=number,
+                                   reason="原账户代发失败")
+    if isinstance(result, BankAccountChange):
+        return bank_account_change_confirm(acting_user=approver, change=result)
+    return result

@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AccessLog
 from payments.models import BankPayment
-from payments.services import bank_account_set
-from tests.payments.bankkit import RCB, approved_cycle, return_csv
+from tests.payments.bankkit import RCB, account_fix, approved_cycle, return_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +50,7 @@ def test_bank_flow_through_the_api(roll, officer, approver, generate, django_cap
                                                                             "already_recorded": 0}
 
     assert api.post(f"/api/payment-cycles/{cycle.pk}/reissue/").status_code == 400
-    bank_account_set(acting_user=officer, person=e["bing"].person, bank_name=RCB, account_number="6221888800002222")
+    account_fix(officer, approver, e["bing"].person, "6221888800002222", RCB)
     reissued = api.post(f"/api/payment-cycles/{cycle.pk}/reissue/")
     assert reissued.status_code == 201 and [(f["round"], f["item_count"]) for f in reissued.json()] == [(2, 1)]
 

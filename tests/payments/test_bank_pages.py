@@ -9,8 +9,7 @@ from django.test import Client
 from areas.models import Area
 from audit.models import AccessLog
 from payments.models import BankFile, BankPayment, PaymentLine
-from payments.services import bank_account_set
-from tests.payments.bankkit import RCB, approved_cycle, return_csv
+from tests.payments.bankkit import RCB, account_fix, approved_cycle, return_csv
 
 pytestmark = [pytest.mark.django_db]
 
@@ -31,7 +30,8 @@ def test_section_include_loads_its_body_by_htmx(cycle):
     assert f'hx-get="/payments/cycles/{cycle[0].pk}/bank/"' in html
 
 
-def test_export_download_return_reissue_through_the_pages(cycle, officer, django_capture_on_commit_callbacks):
+def test_export_download_return_reissue_through_the_pages(cycle, officer, approver,
+                                                          django_capture_on_commit_callbacks):
     cycle, e = cycle
     web = _login(officer)
     page = web.get(f"/payments/cycles/{cycle.pk}/bank/")
@@ -64,7 +64,7 @@ def test_export_download_return_reissue_through_the_pages(cycle, officer, django
 
     refused = web.post(f"/payments/cycles/{cycle.pk}/bank/reissue/", follow=True)
     assert "须先登记新的有效银行账户" in refused.content.decode()
-    bank_account_set(acting_user=officer, person=e["bing"].person, bank_name=RCB, account_number="6221777700003333")
+    account_fix(officer, approver, e["bing"].person, "6221777700003333", RCB)
     assert "重发（1笔已更正账户）" in web.get(f"/payments/cycles/{cycle.pk}/bank/").content.decode()
     web.post(f"/payments/cycles/{cycle.pk}/bank/reissue/")
     assert set(PaymentLine.objects.filter(cycle=cycle, enrolment=e["bing"]).values_list("status", flat=True)) == {

@@ -8,9 +8,8 @@ from django.db import IntegrityError, transaction
 from audit.models import ChangeLog
 from imports.models import StagedRow
 from payments.models import BankFile, BankPayment, PaymentLine
-from payments.services import bank_account_set
 from payments.services_bank import bank_files_generate, bank_return_commit, bank_return_upload, payments_reissue
-from tests.payments.bankkit import RCB, approved_cycle, return_csv
+from tests.payments.bankkit import RCB, account_fix, approved_cycle, return_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +42,7 @@ def _status(cycle, enrolment) -> set[str]:
 
 
 def test_return_with_a_failure_then_reissue_after_the_account_is_fixed(
-        exported, officer, personas, django_capture_on_commit_callbacks):
+        exported, officer, approver, personas, django_capture_on_commit_callbacks):
     cycle, e, files = exported
     capture = django_capture_on_commit_callbacks
     old_account = _account(e["bing"])
@@ -65,7 +64,7 @@ def test_return_with_a_failure_then_reissue_after_the_account_is_fixed(
 
     with pytest.raises(ValidationError, match="须先登记新的有效银行账户"):
         payments_reissue(acting_user=officer, cycle=cycle)
-    bank_account_set(acting_user=officer, person=e["bing"].person, bank_name=RCB, account_number="6221999900001111")
+    account_fix(officer, approver, e["bing"].person, "6221999900001111", RCB)
     files_2 = payments_reissue(acting_user=officer, cycle=cycle)
     assert [(f.round, f.bank_name, f.item_count) for f in files_2] == [(2, RCB, 1)]
     again = BankPayment.objects.get(cycle=cycle, round=2)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from areas.models import Area
 from payments.models import BankAccount, PaymentCycle, PaymentException, PaymentLine
-from payments.services import bank_account_set, cycle_check, cycle_open, exception_accept
+from payments.services import bank_account_register, cycle_check, cycle_open, exception_accept
 from programs.models import Enrolment
 from tests.payments.conftest import FEB, MAR
 
@@ -104,8 +104,8 @@ def test_bank_account_missing_invalid_or_malformed_then_fixed(roll, officer, mar
     assert _flagged(march, Kind.BANK_ACCOUNT_MISSING) == {missing.pk, expired.pk, malformed.pk}
     assert fine.pk not in _flagged(march, Kind.BANK_ACCOUNT_MISSING)
 
-    bank_account_set(acting_user=officer, person=missing.person, bank_name="中国银行",
-                     account_number="6216610000000001")
+    bank_account_register(acting_user=officer, person=missing.person, bank_name="中国银行",
+                          account_number="6216610000000001")
     assert cycle_check(acting_user=officer, cycle=march) == 2
     assert _flagged(march, Kind.BANK_ACCOUNT_MISSING) == {expired.pk, malformed.pk}
     fixed = PaymentException.objects.get(cycle=march, line__enrolment=missing)

@@ -1,6 +1,7 @@
 """Template helpers for the pages."""
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
@@ -15,3 +16,32 @@ def age(birth_date: date | None, on: date | None = None) -> int | str:
         return "—"
     on = on or timezone.localdate()
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+@register.filter
+def thousands(value) -> str:
+    """千分位: 1234567 → 1,234,567; money keeps its two decimals (1234.5 → 1,234.50). Empty stays "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if number == number.to_integral_value() and not isinstance(value, Decimal | float):
+        return f"{int(number):,}"
+    return f"{number.quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def parameter_name(key: str) -> str:
+    """A policy parameter's name (城市低保标准) for a key (standard_urban); never the key itself on a page."""
+    from programs.models import PARAMETER_KEYS
+
+    return PARAMETER_KEYS.get(key, ("政策参数", ""))[0]
+
+
+@register.filter
+def parameter_unit(key: str) -> str:
+    from programs.models import PARAMETER_KEYS
+
+    return PARAMETER_KEYS.get(key, ("", ""))[1]

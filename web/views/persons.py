@@ -80,6 +80,7 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
         "open_form": next(iter(forms), ""),
         # 发放记录: every payment from every programme, for those who may read payments (area-scoped lines).
         "can_view_payments": allowed(user, "payment", "view"),
+        "can_view_bank_account": allowed(user, "bank_account", "view"),
     }
     if context["can_view_payments"]:
         context["payments"] = payments_of_person(user=user, person=person)
