@@ -7,6 +7,7 @@ class AssistanceConfig(AppConfig):
     verbose_name = "社会救助申请"
 
     def ready(self) -> None:
+        from assistance import desk  # noqa: F401  (its blocks join the home page's desk)
         from assistance.workflows import register_all
         from registry.signals import person_died
 

@@ -9,7 +9,12 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         # Feed schemas join the import registry, the feed job registers its handler, and a closed task closes
         # its warning — in every process (web and worker).
-        from monitoring import feeds, gaoling, handlers  # noqa: F401
+        from monitoring import (  # noqa: F401
+            desk,  # noqa: F401  (its blocks join the home page's desk)
+            feeds,
+            gaoling,
+            handlers,
+        )
         from tasks.signals import task_closed
 
         task_closed.connect(_close_warning, dispatch_uid="monitoring.close_warning")

@@ -10,4 +10,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the "payments.generate" job handler and the bank return import schema ("bank_return").
-        from payments import bankreturn, generation  # noqa: F401
+        from payments import (  # noqa: F401
+            bankreturn,
+            desk,  # noqa: F401  (its blocks join the home page's desk)
+            generation,
+        )

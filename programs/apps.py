@@ -8,4 +8,7 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         # The built-in calculators register themselves on import (register_calculator / register_eligibility).
-        from programs import calculations  # noqa: F401
+        from programs import (
+            calculations,  # noqa: F401
+            desk,  # noqa: F401  (its blocks join the home page's desk)
+        )
