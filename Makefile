@@ -12,7 +12,7 @@ WORKERS ?= 4
 
 # The settings default to production (DEBUG off, SECRET_KEY required). These targets are the development ones:
 # they run with DEBUG=1 unless DEBUG is given (`DEBUG=0 make demo` refuses, as load_demo should).
-run test lint migrate demo schema: export DEBUG ?= 1
+run test lint migrate demo schema worker: export DEBUG ?= 1
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -67,9 +67,9 @@ serve: install
 	$(PY) manage.py migrate --noinput
 	.venv/bin/gunicorn minzheng.wsgi:application --config deploy/gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT)
 
-# Background jobs and the periodic schedule (CELERY_BEAT_SCHEDULE in settings): one Celery worker with an
-# embedded beat. Needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); in production run worker and beat as
-# separate services (deploy/minzheng-worker.service, deploy/minzheng-beat.service).
+# Development: background jobs and the periodic schedule (CELERY_BEAT_SCHEDULE in settings) in one Celery worker
+# with an embedded beat, next to `make run`. Needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0). Production
+# runs worker and beat as separate services (deploy/minzheng-worker.service, deploy/minzheng-beat.service).
 worker: install
 	.venv/bin/celery -A minzheng worker --beat -l info --schedule $${CELERY_BEAT_SCHEDULE_FILE:-/tmp/minzheng-celerybeat-schedule}
 
