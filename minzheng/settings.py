@@ -258,6 +258,19 @@ CELERY_BEAT_SCHEDULE = {
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")
 
+# Uploads (数据导入、部门数据、银行回盘 all go through imports): caps per file type, checked before any row is
+# stored. An XLSX is a zip: its declared uncompressed size is checked before it is opened, so a small file that
+# inflates to gigabytes (a zip bomb) is refused at once; its rows are then streamed (openpyxl read-only).
+_MB = 1024 * 1024
+IMPORT_LIMITS = {
+    "csv": {"max_bytes": int(os.environ.get("IMPORT_CSV_MAX_MB", "200")) * _MB,
+            "max_rows": int(os.environ.get("IMPORT_CSV_MAX_ROWS", "2000000"))},
+    "xlsx": {"max_bytes": int(os.environ.get("IMPORT_XLSX_MAX_MB", "50")) * _MB,
+             "max_rows": int(os.environ.get("IMPORT_XLSX_MAX_ROWS", "1048575")),  # Excel's own limit, less the header
+             # A real 1 M-row sheet of a few columns is ~110 MB of XML; a 600 KB bomb of 2 M rows is 218 MB.
+             "max_uncompressed_bytes": int(os.environ.get("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", "150")) * _MB},
+}
+
 # Social assistance (社会救助): the Chongqing rules by default (群众评议; 低保 paid from the month of approval);
 # "national" follows 《最低生活保障审核确认办法》 (no 评议; paid from the month after confirmation).
 MINZHENG_ASSISTANCE_VARIANT = os.environ.get("MINZHENG_ASSISTANCE_VARIANT", "chongqing")
