@@ -137,9 +137,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the page poll a job's progress while the import writes.
+    # WAL lets the page poll a job's progress while the import writes. A transaction starts IMMEDIATE (takes the
+    # write lock at BEGIN, waiting up to `timeout` seconds for it): a deferred one that reads first and then
+    # writes cannot wait for a concurrent writer — SQLite answers "database is locked" at once, a 500 — so
+    # simultaneous clicks queue up and each sees the others' result (one success, clear refusals).
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"})
+    DATABASES["default"]["OPTIONS"].update({"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;",
+                                            "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")} if env_bool("SQLITE_FILE_TEST") else {}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
