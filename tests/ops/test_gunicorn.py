@@ -23,7 +23,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def _get(url: str, **headers: str):
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        return opener.open(urllib.request.Request(url, headers=headers), timeout=10)
+        return opener.open(urllib.request.Request(url, headers=headers), timeout=60)
     except urllib.error.HTTPError as error:  # 3xx/4xx/5xx arrive here: they are answers too
         return error
 
@@ -37,10 +37,12 @@ def server(tmp_path):
            "SECRET_KEY": "test-" + "k" * 60, "ALLOWED_HOSTS": "127.0.0.1",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}
     process = subprocess.Popen([str(GUNICORN), "minzheng.wsgi:application", "--config", "deploy/gunicorn.conf.py",
-                                "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+                                "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                                # Load the app before binding: an open port then means a ready server.
+                                "--preload"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    for _ in range(600):  # up to two minutes on a busy machine
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 break
