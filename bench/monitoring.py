@@ -44,8 +44,9 @@ from pathlib import Path
 
 # Production settings over plain HTTP: DEBUG off needs a SECRET_KEY, and the test client speaks HTTP, so the
 # HTTPS redirect is loosened explicitly (minzheng/settings.py: secure by default).
+# The department files here (up to 10 M rows) are handed to the service directly, above the upload caps.
 BENCH_SETTINGS = {"SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-key-not-secret-" + "x" * 40,
-                  "SECURE_SSL_REDIRECT": "0"}
+                  "SECURE_SSL_REDIRECT": "0", "IMPORT_CSV_MAX_MB": "100000", "IMPORT_CSV_MAX_ROWS": "1000000000"}
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "mon2_bench"  # --name: the PostgreSQL database / SQLite file /tmp/<name>.sqlite3 each run recreates
