@@ -250,7 +250,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 
 # Periodic work (定时任务), run by Celery beat (`make worker`, deploy/minzheng-beat.service); the tasks are in
-# jobs/periodic.py, each idempotent. Times are Beijing time. Re-rating and indicator snapshots join here as
+# minzheng/periodic.py, each idempotent. Times are Beijing time. Re-rating and indicator snapshots join here as
 # their services land.
 CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-tasks": {"task": "periodic.escalate_tasks", "schedule": crontab(minute="*/15")},
