@@ -6,8 +6,13 @@ NPMSTAMP := node_modules/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 PERSONS ?= 20000
+WORKERS ?= 4
 
-.PHONY: run test install install-browser migrate demo lint test-sqlite test-postgres bench worker schema clean
+.PHONY: run test install install-browser migrate demo lint test-sqlite test-postgres bench serve worker schema clean
+
+# The settings default to production (DEBUG off, SECRET_KEY required). These targets are the development ones:
+# they run with DEBUG=1 unless DEBUG is given (`DEBUG=0 make demo` refuses, as load_demo should).
+run test lint migrate demo schema worker: export DEBUG ?= 1
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -55,8 +60,18 @@ bench: install
 	$(PY) bench/bank_files.py --db both --enrolments 50000
 	$(PY) bench/payment_reports.py --db both --enrolments 50000
 
+# Production web server: gunicorn with WORKERS processes behind a TLS-terminating proxy (README: 生产部署).
+# Needs SECRET_KEY and ALLOWED_HOSTS in the environment (DEBUG stays off); deploy/ has the systemd units.
+serve: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	.venv/bin/gunicorn minzheng.wsgi:application --config deploy/gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT)
+
+# Development: background jobs and the periodic schedule (CELERY_BEAT_SCHEDULE in settings) in one Celery worker
+# with an embedded beat, next to `make run`. Needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0). Production
+# runs worker and beat as separate services (deploy/minzheng-worker.service, deploy/minzheng-beat.service).
 worker: install
-	.venv/bin/celery -A minzheng worker -l info
+	.venv/bin/celery -A minzheng worker --beat -l info --schedule $${CELERY_BEAT_SCHEDULE_FILE:-/tmp/minzheng-celerybeat-schedule}
 
 schema: install
 	$(PY) manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn

@@ -44,6 +44,11 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+# Production settings over plain HTTP: DEBUG off needs a SECRET_KEY, and the test client speaks HTTP, so the
+# HTTPS redirect is loosened explicitly (minzheng/settings.py: secure by default).
+BENCH_SETTINGS = {"SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-key-not-secret-" + "x" * 40,
+                  "SECURE_SSL_REDIRECT": "0"}
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 SQLITE_PATH = Path(os.environ.get("AQB_BENCH_SQLITE", "/tmp/aqb_bench.sqlite3"))
@@ -156,7 +161,7 @@ def measure_db(args: argparse.Namespace, db: str, scratch: Path) -> dict:
         argv_child = [str(PYTHON), "bench/assistance_queue.py", "--worker", "--cases", str(args.cases),
                       "--requests", str(args.requests), "--persons", str(args.persons), "--seed", str(args.seed),
                       "--json", str(out)] + (["--reuse"] if args.reuse else [])
-        env = {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0",
+        env = {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0", **BENCH_SETTINGS,
                "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
         shown = f"DATABASE_URL={database_url(db)} DEBUG=0 " + shlex.join([".venv/bin/python", *argv_child[1:]])
         print(f"$ {shown}", flush=True)

@@ -14,6 +14,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+# Production settings over plain HTTP: DEBUG off needs a SECRET_KEY, and the test client speaks HTTP, so the
+# HTTPS redirect is loosened explicitly (minzheng/settings.py: secure by default).
+BENCH_SETTINGS = {"SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-key-not-secret-" + "x" * 40,
+                  "SECURE_SSL_REDIRECT": "0"}
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,7 +51,8 @@ class BenchDatabase:
         """Fresh database, then `script --child argv` against it; returns the child's RESULT. The database is
         dropped afterwards, failed or not: a benchmark leaves nothing behind on a shared server."""
         self.fresh(db)
-        env = {**os.environ, "DATABASE_URL": self.url(db), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
+        env = {**os.environ, "DATABASE_URL": self.url(db), "DEBUG": "0", **BENCH_SETTINGS,
+               "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
         env.pop("CELERY_BROKER_URL", None)  # jobs run in-process: the benchmark times the work, not a queue
         command = [sys.executable, str(Path(script).resolve()), "--child", *argv]
         print(f"$ DATABASE_URL={env['DATABASE_URL']} DEBUG=0 {' '.join(command)}", flush=True)

@@ -42,6 +42,12 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+# Production settings over plain HTTP: DEBUG off needs a SECRET_KEY, and the test client speaks HTTP, so the
+# HTTPS redirect is loosened explicitly (minzheng/settings.py: secure by default).
+# The department files here (up to 10 M rows) are handed to the service directly, above the upload caps.
+BENCH_SETTINGS = {"SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-key-not-secret-" + "x" * 40,
+                  "SECURE_SSL_REDIRECT": "0", "IMPORT_CSV_MAX_MB": "100000", "IMPORT_CSV_MAX_ROWS": "1000000000"}
+
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "mon2_bench"  # --name: the PostgreSQL database / SQLite file /tmp/<name>.sqlite3 each run recreates
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -370,7 +376,7 @@ def main() -> None:
     for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
         if not args.rules_only:
             fresh_database(db, args.name)
-        env = {**os.environ, "DATABASE_URL": database_url(db, args.name), "DEBUG": "0"}
+        env = {**os.environ, "DATABASE_URL": database_url(db, args.name), "DEBUG": "0", **BENCH_SETTINGS}
         env.pop("CELERY_BROKER_URL", None)
         command = [sys.executable, str(Path(__file__)), "--child", *sys.argv[1:]]
         print(f"$ DATABASE_URL={env['DATABASE_URL']} {' '.join(command)}", flush=True)

@@ -31,6 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
+# Production settings over plain HTTP: DEBUG off needs a SECRET_KEY, and the test client speaks HTTP, so the
+# HTTPS redirect is loosened explicitly (minzheng/settings.py: secure by default).
+BENCH_SETTINGS = {"SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-key-not-secret-" + "x" * 40,
+                  "SECURE_SSL_REDIRECT": "0"}
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH", "/tmp/bench.sqlite3"))
@@ -64,7 +69,8 @@ def database_url(db: str) -> str:
 
 def child_env(db: str) -> dict[str, str]:
     # DEBUG off: no per-query log in memory, templates and middleware as in production.
-    return {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
+    return {**os.environ, "DATABASE_URL": database_url(db), "DEBUG": "0", **BENCH_SETTINGS,
+            "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
 
 
 def shown(db: str, argv: list[str]) -> str:
@@ -172,7 +178,8 @@ def monitoring_run(db: str, args: argparse.Namespace, log: list[str]) -> dict:
                    "--enrolments", str(args.monitoring_enrolments), "--json", str(out)]
         log.append(shlex.join([str(Path(a).relative_to(ROOT)) if a.startswith(str(ROOT)) else a for a in command]))
         print(f"$ {log[-1]}", flush=True)
-        done = subprocess.run(command, cwd=ROOT, env={**os.environ, "DEBUG": "0"}, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=ROOT, env={**os.environ, "DEBUG": "0", **BENCH_SETTINGS},
+                              capture_output=True, text=True)
         if done.returncode != 0:
             sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
             raise SystemExit(f"命令失败（退出码 {done.returncode}）：{log[-1]}")

@@ -2,6 +2,11 @@
 
 Both yield `(row_number, cells)` where row_number is the number the user sees in the spreadsheet (the header
 is row 1) and cells are stripped strings, so everything after this module is the same for both formats.
+
+Limits (settings.IMPORT_LIMITS, per file type): `check_size` refuses a file over its byte cap; an XLSX whose
+parts declare more than `max_uncompressed_bytes` is refused before openpyxl opens it (zipfile never inflates a
+part beyond its declared size, so the declaration bounds the work); reading stops with a FileError at the first
+data row past `max_rows`.
 """
 
 import csv
@@ -11,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 
 import openpyxl
+from django.conf import settings
 
 SUPPORTED_EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx"}
 _SNIFF_BYTES = 64 * 1024
@@ -29,9 +35,48 @@ def file_kind(filename: str) -> str:
     raise FileError("仅支持 CSV 或 XLSX（Excel 2007 及以上）文件")
 
 
+def _limits(kind: str) -> dict:
+    return settings.IMPORT_LIMITS[kind]
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}MB"
+
+
+def check_size(kind: str, content: bytes) -> None:
+    """The file's size against its type's cap, and for an XLSX the uncompressed size its parts declare."""
+    limits = _limits(kind)
+    if len(content) > limits["max_bytes"]:
+        raise FileError(f"文件超过{_mb(limits['max_bytes'])}，请分批上传")
+    if kind == "xlsx":
+        _check_uncompressed(content, limits["max_uncompressed_bytes"])
+
+
+def _check_uncompressed(content: bytes, limit: int) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            declared = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileError("无法读取 XLSX 文件，请确认文件未损坏且为 Excel 2007 及以上格式") from exc
+    if declared > limit:
+        raise FileError(f"XLSX 文件解压后超过{_mb(limit)}（数据量过大或文件异常），请分批导出，或另存为 CSV 后上传")
+
+
 def iter_rows(kind: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
-    """Every row of the first sheet, header included, as (row_number, cells)."""
-    return _csv_rows(content) if kind == "csv" else _xlsx_rows(content)
+    """Every row of the first sheet, header included, as (row_number, cells); a FileError past the row cap."""
+    check_size(kind, content)
+    rows = _csv_rows(content) if kind == "csv" else _xlsx_rows(content)
+    return _capped(rows, _limits(kind)["max_rows"])
+
+
+def _capped(rows: Iterator[tuple[int, list[str]]], max_rows: int) -> Iterator[tuple[int, list[str]]]:
+    data_rows = -1  # the header is not a data row
+    for number, cells in rows:
+        if any(cells):
+            data_rows += 1
+            if data_rows > max_rows:
+                raise FileError(f"文件超过{max_rows:,}行数据，请分批导入")
+        yield number, cells
 
 
 def read_header(kind: str, content: bytes) -> tuple[list[str], bool]:
@@ -49,6 +94,7 @@ def estimate_rows(kind: str, content: bytes) -> int:
     if kind == "csv":
         return max(content.count(b"\n") - 1 + (0 if content.endswith(b"\n") else 1), 0)
     try:
+        check_size(kind, content)  # opening the workbook reads its shared strings: not before the size check
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
         rows = workbook.worksheets[0].max_row or 0
         workbook.close()

@@ -42,7 +42,7 @@ def template_xlsx(schema: Schema, examples: list[dict[str, str]]) -> bytes:
 
 def template_csv(schema: Schema, examples: list[dict[str, str]]) -> bytes:
     rows = [[c.header for c in schema.columns]]
-    rows += [[example.get(c.key, "") for c in schema.columns] for example in examples]
+    rows += [[csv_safe(example.get(c.key, "")) for c in schema.columns] for example in examples]
     return _csv_bytes(rows)
 
 
@@ -79,7 +79,7 @@ def error_sheet_xlsx(headers: list[str], rows, title: str = "导入结果") -> b
 
 
 def error_sheet_csv(headers: list[str], rows) -> bytes:
-    return _csv_bytes([headers, *([_csv_safe(v) for v in values] for values in rows)])
+    return _csv_bytes([headers, *([csv_safe(v) for v in values] for values in rows)])
 
 
 def _text_cell(sheet, value: str, bold: bool = False) -> WriteOnlyCell:
@@ -90,8 +90,10 @@ def _text_cell(sheet, value: str, bold: bool = False) -> WriteOnlyCell:
     return cell
 
 
-def _csv_safe(value: str) -> str:
-    """Neutralise a leading formula character, leaving phone numbers and signed numbers as they are."""
+def csv_safe(value: str) -> str:
+    """A text cell for a CSV the platform writes: a leading formula character (=, @, tab, CR, and + or - unless the
+    rest is a plain signed number or phone number, which no spreadsheet runs as a formula) gets a "'" in front, so
+    the cell stays text in Excel or WPS. Only for text: numbers (money) are written as numbers by the caller."""
     if value and (value[0] in "=@\t\r" or (value[0] in "+-" and not _PLAIN_NUMBER.fullmatch(value))):
         return "'" + value
     return value

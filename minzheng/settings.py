@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,9 +18,46 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-minzheng")
-DEBUG = env_bool("DEBUG", True)
+# Production unless told otherwise: `make run`, `make test` and the test settings (minzheng/test_settings.py) set
+# DEBUG=1 themselves, so a server started any other way is never a debug server by accident.
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        # A fallback key in production would let anyone who read this file forge sessions and reset links.
+        raise ImproperlyConfigured(
+            "未设置 SECRET_KEY：生产模式（DEBUG 未开启）必须通过环境变量 SECRET_KEY 提供至少50个字符的随机密钥，"
+            "例如 python3 -c 'import secrets; print(secrets.token_urlsafe(50))'。开发环境请用 make run 或设置 DEBUG=1。"
+            " / SECRET_KEY is not set: production mode (DEBUG off) needs one.")
+    SECRET_KEY = "dev-only-insecure-key-change-me-in-production-minzheng"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# Transport security: on by default in production, each loosened only by its own explicit setting (for a
+# deployment that terminates TLS elsewhere and speaks plain HTTP inside a trusted network, or a benchmark).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer probes the app servers directly over HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# The reverse proxy (nginx) terminates TLS and says so in this header; trust it only when it is the one
+# talking to the app server. "" turns it off (the app is reached directly).
+_proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto")
+SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header.upper().replace('-', '_')}", "https") if _proxy_header else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Content-Security-Policy (web.middleware.SecurityHeadersMiddleware): scripts only from this server (htmx,
+# app.js, ECharts are served from static; there are no inline scripts); inline style attributes are used by
+# the templates (widths, progress bars) and by htmx's indicator style, so styles allow 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'",
+]))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long cache headers; every other response is no-store + CSP.
+    "web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,9 +137,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the page poll a job's progress while the import writes.
+    # WAL lets the page poll a job's progress while the import writes. A transaction starts IMMEDIATE (takes the
+    # write lock at BEGIN, waiting up to `timeout` seconds for it): a deferred one that reads first and then
+    # writes cannot wait for a concurrent writer — SQLite answers "database is locked" at once, a 500 — so
+    # simultaneous clicks queue up and each sees the others' result (one success, clear refusals).
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"})
+    DATABASES["default"]["OPTIONS"].update({"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;",
+                                            "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")} if env_bool("SQLITE_FILE_TEST") else {}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -203,6 +248,32 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# Periodic work (定时任务), run by Celery beat (`make worker`, deploy/minzheng-beat.service); the tasks are in
+# minzheng/periodic.py, each idempotent. Times are Beijing time. Re-rating and indicator snapshots join here as
+# their services land.
+CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue-tasks": {"task": "periodic.escalate_tasks", "schedule": crontab(minute="*/15")},
+    "schedule-rechecks": {"task": "periodic.schedule_rechecks", "schedule": crontab(hour=1, minute=0)},
+    "auto-enrol-old-age": {"task": "periodic.auto_enrol_old_age", "schedule": crontab(hour=1, minute=30)},
+    # Daily, not only on the 1st: a server down on the 1st still gets the month's cycle the next day.
+    "open-payment-cycle": {"task": "periodic.open_payment_cycle", "schedule": crontab(hour=2, minute=0)},
+}
+# The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
+MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")
+
+# Uploads (数据导入、部门数据、银行回盘 all go through imports): caps per file type, checked before any row is
+# stored. An XLSX is a zip: its declared uncompressed size is checked before it is opened, so a small file that
+# inflates to gigabytes (a zip bomb) is refused at once; its rows are then streamed (openpyxl read-only).
+_MB = 1024 * 1024
+IMPORT_LIMITS = {
+    "csv": {"max_bytes": int(os.environ.get("IMPORT_CSV_MAX_MB", "200")) * _MB,
+            "max_rows": int(os.environ.get("IMPORT_CSV_MAX_ROWS", "2000000"))},
+    "xlsx": {"max_bytes": int(os.environ.get("IMPORT_XLSX_MAX_MB", "50")) * _MB,
+             "max_rows": int(os.environ.get("IMPORT_XLSX_MAX_ROWS", "1048575")),  # Excel's own limit, less the header
+             # A real 1 M-row sheet of a few columns is ~110 MB of XML; a 600 KB bomb of 2 M rows is 218 MB.
+             "max_uncompressed_bytes": int(os.environ.get("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", "150")) * _MB},
+}
 
 # Social assistance (社会救助): the Chongqing rules by default (群众评议; 低保 paid from the month of approval);
 # "national" follows 《最低生活保障审核确认办法》 (no 评议; paid from the month after confirmation).

@@ -3,7 +3,7 @@
 The bytes are a function of the layout and the rows only (no "now", no random zip stamp), so exporting the same
 payments in the same layout again gives the very same SHA-256: the checksum recorded at the first export can
 be compared with any later copy. Text cells are always text (an account or ID number never becomes a number in
-Excel, a name starting with "=" never a formula).
+Excel, a name starting with "=" never a formula: in a CSV it gets a leading "'", imports.sheets.csv_safe).
 """
 
 import csv
@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.writer.excel import ExcelWriter
 
+from imports.sheets import csv_safe
 from payments.models import BankFileColumn, BankFileLayout
 
 Source = BankFileColumn.Source
@@ -90,7 +91,8 @@ def _csv(table: list[list], encoding: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for cells in table:
-        writer.writerow([_text(v) for v in cells])
+        # Amounts (Decimal) are numbers and stay "-12.00"; every text cell (a payee's name …) is made formula-safe.
+        writer.writerow([_text(v) if isinstance(v, Decimal) else csv_safe(_text(v)) for v in cells])
     text = buffer.getvalue()
     try:
         return text.encode(encoding)

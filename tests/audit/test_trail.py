@@ -36,7 +36,7 @@ def test_page_write_is_logged_with_source_page(client, personas, registry_data):
 
 def test_job_context_marks_the_source(registry_data, personas):
     with acting(user=personas["district_officer"], source="job"):
-        person_update(acting_user=personas["district_officer"], person=registry_data["a1"], phone="1")
+        person_update(acting_user=personas["district_officer"], person=registry_data["a1"], phone="13800000001")
     entry = ChangeLog.objects.filter(model="registry.person", action="update").get()
     assert entry.source == "job" and entry.request_id
 

@@ -1,0 +1,74 @@
+"""Periodic work run by the platform (Celery beat; the schedule is settings.CELERY_BEAT_SCHEDULE).
+
+Each task is thin and idempotent: it calls the service that already does the work (the same one the management
+command or page calls), under the audit source "job", and returns what the service reported. Running a task
+twice at the same moment changes nothing the second time — the services are written that way (escalated tasks
+get a future deadline, enrolled persons stop being candidates, a scheduled re-check is skipped, a month has
+one payment cycle) — so a beat restart or a task redelivered by the broker does no harm.
+
+Re-rating (重新核定) and indicator snapshots (指标快照) will be added here as their services land: a task per
+service, then an entry in CELERY_BEAT_SCHEDULE; tests/jobs/test_periodic.py checks every entry names a task.
+"""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from audit.context import acting
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="periodic.escalate_tasks")
+def escalate_tasks() -> int:
+    """超期升级: overdue tasks move one level up (tasks.services.tasks_escalate_overdue)."""
+    from tasks.services import tasks_escalate_overdue
+
+    with acting(source="job"):
+        return tasks_escalate_overdue(now=timezone.now())
+
+
+@shared_task(name="periodic.schedule_rechecks")
+def schedule_rechecks() -> int:
+    """定期核查: every active enrolment of a recurring programme has its next re-check due, so re-checks fall due
+    in the work queue on time, also for enrolments confirmed through the API or an import."""
+    from assistance.rechecks import rechecks_schedule_missing
+
+    with acting(source="job"):
+        return rechecks_schedule_missing()
+
+
+@shared_task(name="periodic.auto_enrol_old_age")
+def auto_enrol_old_age() -> dict:
+    """免申即享：高龄津贴 (monitoring.services.auto_enrol_old_age)."""
+    from monitoring.services import auto_enrol_old_age as enrol
+
+    with acting(source="job"):
+        return enrol(today=timezone.localdate())
+
+
+@shared_task(name="periodic.open_payment_cycle")
+def open_payment_cycle() -> str:
+    """建立本月发放批次 in the name of settings.MINZHENG_PAYROLL_OPENER (a district officer: the cycle's maker, so
+    maker-checker still holds and the permission is checked as for the page). Without that setting, or when this
+    month's cycle exists, nothing happens. Generating and approving stay with people."""
+    from accounts.models import User
+    from payments.generation import default_district_code
+    from payments.models import PaymentCycle
+    from payments.services import cycle_open
+
+    username = settings.MINZHENG_PAYROLL_OPENER
+    if not username:
+        return "not configured"
+    month = timezone.localdate().replace(day=1)
+    if PaymentCycle.objects.filter(district_id=default_district_code(), month=month).exists():
+        return "exists"
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        logger.error("MINZHENG_PAYROLL_OPENER %r is not an active user: the payment cycle was not opened", username)
+        return "opener missing"
+    with acting(user=user, source="job"):
+        cycle_open(acting_user=user, month=month)
+    return "opened"
