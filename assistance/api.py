@@ -50,6 +50,8 @@ ERRORS = {
     403: OpenApiResponse(description="无此环节权限、非本级办理、需回避或违反职责分离：detail 为中文说明"),
     404: OpenApiResponse(description="申请不存在或不在您的管辖范围内"),
 }
+# The deadline kinds the API always lists (null when the case has none of that kind).
+DEADLINE_KINDS = ("investigation_due", "town_review_due", "confirmation_due", "overall_due")
 AREA_PREFIX = RegexValidator(r"^[0-9]{1,12}$", "区划代码应为1至12位数字")
 
 
@@ -98,9 +100,9 @@ def detail_data(case: Case, user) -> dict:
         "channel": case.channel, "authorised_data_check": case.authorised_data_check,
         "authorised_at": case.authorised_at, "submitted_at": case.submitted_at, "inputs": case.inputs,
         "missing_materials": case.missing_materials, "handler": case.handler_id,
-        "deadlines": {name: getattr(case, name) and getattr(case, name).isoformat()
-                      for name in ("investigation_due", "town_review_due", "confirmation_due", "overall_due")},
-        "deadline_basis": case.deadline_basis, "extended": case.extended, "extension_reason": case.extension_reason,
+        "deadlines": {kind: case.due(kind) and case.due(kind).isoformat() for kind in DEADLINE_KINDS},
+        "deadline_basis": {kind: row.basis for kind, row in case.deadline_rows.items()},
+        "extended": case.extended, "extension_reason": case.extension_reason,
         "calculation": case.calculation, "enrolment": case.enrolment_id,
         "advance_approved_on": case.advance_approved_on, "decided_on": case.decided_on,
         "decision_reasons": case.decision_reasons, "closed_at": case.closed_at, "actions": view["actions"],

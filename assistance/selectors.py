@@ -41,7 +41,7 @@ def application_detail(*, user, pk: int) -> Case:
                 Prefetch("investigations", queryset=Investigation.objects.prefetch_related("investigators")),
                 Prefetch("verifications", queryset=Verification.objects.all()),
                 Prefetch("evaluations", queryset=Evaluation.objects.all()),
-                "notices", "objections", "documents")
+                "notices", "objections", "documents", "deadlines")
             .get(pk=pk))
 
 
@@ -87,8 +87,9 @@ class DaysLeft:
 
 def _due_provisional(case: Case) -> bool:
     """Was the current deadline itself counted over a year without a published calendar?"""
-    due = case.next_due.isoformat()
-    return any(b.get("provisional") for b in case.deadline_basis.values() if b.get("due") == due)
+    if not case.deadline_provisional:  # none of its deadlines is: no need to read the rows
+        return False
+    return any(row.provisional for row in case.deadline_rows.values() if row.due == case.next_due)
 
 
 def actions_for(user, case: Case) -> list[dict]:

@@ -436,8 +436,8 @@ def application_extend(*, acting_user, case: Case, reason: str) -> Case:
     case.extended, case.extension_reason = True, reason
     case_deadlines_compute(case)
     case_advance(case=case, action="extend", to_state=case.state, acting_user=acting_user, before=before, note=reason,
-                 message=f"延期：办结期限延至 {case.overall_due:%Y-%m-%d}（{reason}）",
-                 params={"reason": reason, "overall_due": case.overall_due.isoformat()})
+                 message=f"延期：办结期限延至 {case.due('overall_due'):%Y-%m-%d}（{reason}）",
+                 params={"reason": reason, "overall_due": case.due("overall_due").isoformat()})
     return case
 
 

@@ -9,7 +9,8 @@ AQB_BENCH_POSTGRES_URL) a child process with DATABASE_URL pointed at it:
    `manage.py load_demo` (households with members, incomes, assets — set-based), one town officer and one town
    reviewer per town, then `--cases` open applications spread over every town and every open state (plus a
    quarter as many closed ones: confirmed, rejected, withdrawn) with their deadlines computed by
-   `casework.deadlines.case_deadlines_compute`, their CaseSteps, investigations (two investigators each),
+   `casework.deadlines.case_deadlines_compute` (CaseDeadline rows), their CaseSteps, investigations (two
+   investigators each),
    verifications, evaluations, public notices and objections — all written with bulk_create in chunks, never
    through the services one row at a time;
 2. times, with django.test.Client logged in, `--requests` requests each of: the work-queue page
@@ -350,7 +351,7 @@ def _inputs(program: str, rng: random.Random) -> dict:
 
 def _write_chunk(rng, chunk, offset, open_total, heads, staff, back, today, compute, counts) -> None:
     from assistance.models import Evaluation, Investigation, Verification
-    from casework.models import Case, CaseDocument, CaseStep, Objection, PublicNotice
+    from casework.models import Case, CaseDeadline, CaseDocument, CaseStep, Objection, PublicNotice
 
     cases, plans = [], []
     for index, (household_id, area_id, _hukou) in enumerate(chunk, start=offset):
@@ -395,6 +396,12 @@ def _write_chunk(rng, chunk, offset, open_total, heads, staff, back, today, comp
         cases.append(case)
         plans.append((path, people, notice_start))
     Case.objects.bulk_create(cases, batch_size=1000)
+    deadlines = []
+    for case in cases:
+        for row in case.__dict__.pop("_pending_deadlines").values():
+            row.case, row.closed_at = case, case.closed_at
+            deadlines.append(row)
+    CaseDeadline.objects.bulk_create(deadlines, batch_size=2000)
     steps, investigations, verifications, evaluations, notices, objections, documents = [], [], [], [], [], [], []
     for case, (path, people, notice_start) in zip(cases, plans, strict=True):
         state = "submitted"

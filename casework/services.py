@@ -19,7 +19,7 @@ from accounts.policy import allowed, area_in_scope
 from audit.models import ChangeLog
 from audit.services import change_log_write, domain_event_write, snapshot
 from casework import clock
-from casework.deadlines import case_deadlines_compute
+from casework.deadlines import case_deadlines_compute, case_deadlines_write
 from casework.models import (
     Case,
     CaseDocument,
@@ -99,6 +99,7 @@ def case_advance(*, case: Case, action: str, to_state: str, acting_user, before:
         case.closed_at = timezone.now()
     case_deadlines_compute(case, workflow)
     case.save()
+    case_deadlines_write(case)
     params = params or {}
     step = CaseStep.objects.create(case=case, action=action, from_state=before.get("state", ""), to_state=to_state,
                                    user=_user_or_none(acting_user), note=note, params=params, area_id=case.area_id)
@@ -127,6 +128,7 @@ def case_open(*, acting_user, workflow: Workflow, area_code: str, fields: dict, 
         case.authorised_at, case.authorised_recorded_by = timezone.now(), acting_user
     case_deadlines_compute(case, workflow)
     case.save()
+    case_deadlines_write(case)
     CaseStep.objects.create(case=case, action="submit", from_state="", to_state=case.state, user=acting_user,
                             note=note, params={"channel": case.channel}, area_id=case.area_id)
     change_log_write(instance=case, action=ChangeLog.Action.CREATE, before=None, after=snapshot(case),

@@ -33,14 +33,16 @@ class Transition:
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """A deadline field of the Case: `n` working days (PolicyParameter `key`, or `extended_key` once the case has
-    been extended) after the first non-empty date among `bases`."""
+    """A deadline of the case (a CaseDeadline row of this `kind`): `n` working days (PolicyParameter `key`, or
+    `extended_key` once the flag `extended_flag` is set) after the first non-empty date among `bases` — kernel
+    Case fields or fields of the workflow's domain record (`Workflow.detail`)."""
 
-    field: str
+    kind: str
     key: str
     bases: tuple[str, ...]
     label: str
     extended_key: str = ""
+    extended_flag: str = "extended"
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,13 @@ class Workflow:
     terminal: frozenset[str]
     transitions: tuple[Transition, ...]
     deadlines: tuple[DeadlineRule, ...] = ()
-    # For each state, the deadline fields that matter while the case is in it; the earliest is "the" deadline.
+    # For each state, the deadline kinds that matter while the case is in it; the earliest is "the" deadline.
     state_deadlines: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sequence: str = ""  # the legal order, quoted in the refusal of an out-of-order step
     options: dict = field(default_factory=dict)
+    # The one-to-one domain record of the case (reverse accessor, e.g. "application") whose fields deadline
+    # bases may name; empty when the workflow keeps everything on the kernel Case.
+    detail: str = ""
 
     def transition(self, action: str) -> Transition | None:
         return next((t for t in self.transitions if t.action == action), None)

@@ -93,7 +93,7 @@ def _reject(case: Case, user, form: f.RejectForm) -> str:
 
 def _extend(case: Case, user, form: f.ExtendForm) -> str:
     done = services.application_extend(acting_user=user, case=case, reason=form.cleaned_data["reason"])
-    return f"已延期：办结期限延至 {done.overall_due:%Y-%m-%d}"
+    return f"已延期：办结期限延至 {done.due('overall_due'):%Y-%m-%d}"
 
 
 def _withdraw(case: Case, user, form: f.WithdrawForm) -> str:

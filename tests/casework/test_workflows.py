@@ -36,7 +36,7 @@ def test_variants_differ_only_by_evaluation_and_republication():
 
 def test_programme_differences():
     assert workflow_get("tekun.chongqing").transition("extend") is None
-    assert [r.field for r in workflow_get("tekun.chongqing").deadlines] == ["town_review_due", "confirmation_due"]
+    assert [r.kind for r in workflow_get("tekun.chongqing").deadlines] == ["town_review_due", "confirmation_due"]
     assert workflow_get("linshi.chongqing").transition("urgent_approve").levels == (TOWN,)
     assert all(workflow_get(f"{p}.chongqing").transition("urgent_approve") is None for p in PROGRAMS if p != "linshi")
 
