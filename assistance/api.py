@@ -37,7 +37,6 @@ from assistance.selectors import (
 from assistance.workflows import PROGRAMS, STATES
 from casework import clock
 from casework.models import Case
-from casework.services import case_authorise_record
 from casework.workflows import workflow_get
 from registry.models import Household, Person
 from registry.selectors import households_visible, persons_visible
@@ -230,7 +229,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def authorise(self, request: Request, pk: str) -> Response:
         self._form(s.NoteSerializer)
         case = self._case()
-        case_authorise_record(case=case, acting_user=request.user)
+        services.application_authorise(case=case, acting_user=request.user)
         return self._answer(case)
 
     @_step("信息核对（核对事项与结果）", s.VerifySerializer)

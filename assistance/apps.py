@@ -7,6 +7,7 @@ class AssistanceConfig(AppConfig):
     verbose_name = "社会救助申请"
 
     def ready(self) -> None:
+        from assistance import services  # noqa: F401  (registers the action hooks with the kernel)
         from assistance.workflows import register_all
         from registry.signals import person_died
 
