@@ -141,6 +141,9 @@ def case_take(*, case: Case, action: str, acting_user, params: dict | None = Non
     case = case_lock(case)
     transition = case_check(case=case, action=action, acting_user=acting_user, label=label)
     before = case_snapshot(case)
+    for name in transition.stamps:
+        if getattr(case, name) is None:
+            setattr(case, name, clock.today())
     hook = action_hook(case.workflow, action)
     outcome = hook(case=case, acting_user=acting_user, params=dict(params or {}), transition=transition) \
         if hook is not None else Outcome(note=str((params or {}).get("note", ""))[:500])

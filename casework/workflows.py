@@ -35,6 +35,9 @@ class Transition:
     # Separation of duties (职责分离): whoever took one of these actions on the case may not take this one.
     separate_from: tuple[str, ...] = ()
     separation_rule: str = ""
+    # Kernel date fields this step sets to today when still empty (e.g. "accepted_on", from which deadlines
+    # count), so a case type whose steps only record dates needs no hook.
+    stamps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
