@@ -35,7 +35,8 @@ def applications_visible(user, action: str = "view") -> QuerySet[Case]:
 def application_detail(*, user, pk: int) -> Case:
     """One application the user may see (Case.DoesNotExist otherwise), with its records for the page."""
     return (applications_visible(user)
-            .select_related("program", "household", "person", "applicant", "area", "handler", "enrolment")
+            .select_related("program", "household", "person", "applicant", "area", "handler", "enrolment",
+                            "application")
             .prefetch_related(
                 Prefetch("steps", queryset=CaseStep.objects.select_related("user").order_by("at", "id")),
                 Prefetch("investigations", queryset=Investigation.objects.prefetch_related("investigators")),
@@ -47,7 +48,8 @@ def application_detail(*, user, pk: int) -> Case:
 
 def application_work_queue(user) -> QuerySet[Case]:
     """待办: applications due at the user's level, earliest deadline first."""
-    return cases_work_queue(user, resource=RESOURCE, workflows=WORKFLOW_CODES).select_related("program", "applicant")
+    return (cases_work_queue(user, resource=RESOURCE, workflows=WORKFLOW_CODES)
+            .select_related("program", "applicant", "application"))
 
 
 def applications_overdue(user, today: date | None = None) -> QuerySet[Case]:

@@ -26,10 +26,9 @@ from assistance.inputs import (
     required_text,
 )
 from assistance.investigation import assets_record, incomes_record, investigators_check
-from assistance.models import VERIFICATION_SOURCES, Evaluation, Investigation, Verification
+from assistance.models import VERIFICATION_SOURCES, Application, Evaluation, Investigation, Verification
 from assistance.rules import application_quote, ready_to_decide, start_month
 from assistance.workflows import PROGRAMS, RESOURCE, WORKFLOW_CODES, current_variant, workflow_code
-from audit.services import snapshot
 from casework import clock
 from casework.deadlines import case_deadlines_compute
 from casework.models import Case, CaseDocument, Channel, Objection, PublicNotice
@@ -41,6 +40,7 @@ from casework.services import (
     case_document_add,
     case_lock,
     case_open,
+    case_snapshot,
     case_take,
     objection_decide,
     objection_record,
@@ -130,22 +130,23 @@ def application_submit(*, acting_user, program: Program | str, household: Househ
     if program.code == "linshi" and "linshi_kind" not in inputs:
         raise ValidationError({"linshi_kind": ["请选择临时救助类型：jinan（急难型）或 zhichu（支出型）"]})
     workflow = workflow_get(workflow_code(program.code, current_variant()))
-    authorised = {"authorised_data_check": True, "authorised_at": timezone.now(),
-                  "authorised_recorded_by": acting_user} if authorised_data_check else {}
+    application = Application()
+    if authorised_data_check:
+        _authorise(application, acting_user)
     return case_open(
-        acting_user=acting_user, workflow=workflow, area_code=area_code, note=note,
+        acting_user=acting_user, workflow=workflow, area_code=area_code, note=note, detail=application,
         fields={"program": program, "household": household, "person": person, "applicant": applicant,
-                "channel": channel, "inputs": inputs, "variant": workflow.options["variant"], **authorised},
+                "channel": channel, "inputs": inputs, "variant": workflow.options["variant"]},
         message=f"提交{program.name}申请（{Channel(channel).label}），申请人{applicant.name}")
 
 
 # ---- 电子授权 ---------------------------------------------------------------------------------------------------
 
-def _authorise(case: Case, acting_user) -> None:
+def _authorise(application: Application, acting_user) -> None:
     """电子授权: record that the applicant authorised the economic-status checks (flag, time, who recorded it)."""
-    if not case.authorised_data_check:
-        case.authorised_data_check, case.authorised_at = True, timezone.now()
-        case.authorised_recorded_by = acting_user
+    if not application.authorised_data_check:
+        application.authorised_data_check, application.authorised_at = True, timezone.now()
+        application.authorised_recorded_by = acting_user
 
 
 @transaction.atomic
@@ -154,10 +155,10 @@ def application_authorise(*, acting_user, case: Case) -> Case:
     not a recused user, and the case still open."""
     case = case_lock(case)
     case_check_side_step(case=case, acting_user=acting_user, grant="add", label="登记授权")
-    if case.authorised_data_check:
+    if case.application.authorised_data_check:
         raise ValidationError({"authorised_data_check": ["已登记授权，无需重复登记"]})
-    before = snapshot(case)
-    _authorise(case, acting_user)
+    before = case_snapshot(case)
+    _authorise(case.application, acting_user)
     case_advance(case=case, action="authorise", to_state=case.state, acting_user=acting_user, before=before,
                  message="登记申请人核对家庭经济状况的电子授权")
     return case
@@ -173,12 +174,12 @@ def application_accept(*, acting_user, case: Case, accepted_on: date | None = No
     the legal acceptance date from which every deadline counts — a paper application entered later."""
     case = case_lock(case)
     case_check(case=case, action="accept", acting_user=acting_user)
-    before, missing = snapshot(case), clean_missing(missing)
+    before, missing = case_snapshot(case), clean_missing(missing)
     if authorised_data_check:
-        _authorise(case, acting_user)
+        _authorise(case.application, acting_user)
     if missing:
         return _request_materials(case, missing, accepted_on, acting_user, before, note)
-    on = parse_past_date(accepted_on, "date", "受理日期", not_before=case.materials_requested_on,
+    on = parse_past_date(accepted_on, "date", "受理日期", not_before=case.application.materials_requested_on,
                          not_before_label="一次性告知补正材料的日期")
     case.accepted_on, case.handler = on, acting_user
     case_advance(case=case, action="accept", to_state="accepted", acting_user=acting_user, before=before, note=note,
@@ -188,12 +189,13 @@ def application_accept(*, acting_user, case: Case, accepted_on: date | None = No
 
 def _request_materials(case: Case, missing: list[str], on: date | None, acting_user, before: dict,
                        note: str) -> Case:
-    if case.materials_requested_on is not None:
+    asked_on = case.application.materials_requested_on
+    if asked_on is not None:
         raise ValidationError({"missing": [
-            f"一次性告知：已于 {case.materials_requested_on:%Y-%m-%d} 一次性告知需补正的全部材料，不得再次要求补正"
+            f"一次性告知：已于 {asked_on:%Y-%m-%d} 一次性告知需补正的全部材料，不得再次要求补正"
             "（《最低生活保障审核确认办法》第十条）"]})
     on = parse_past_date(on, "date", "告知日期")
-    case.missing_materials, case.materials_requested_on = missing, on
+    case.application.missing_materials, case.application.materials_requested_on = missing, on
     case_document_add(case=case, acting_user=acting_user, kind=CaseDocument.Kind.MATERIALS_NOTICE,
                       title="补正材料一次性告知书", content={"missing": missing, "date": on.isoformat()})
     case_advance(case=case, action="accept", to_state="materials_requested", acting_user=acting_user, before=before,
@@ -224,7 +226,7 @@ def application_investigate(*, acting_user, case: Case, investigators: list[int]
     items, 无法定义务人, 供养方式, 临时救助金额, 刚性支出)."""
     case = case_lock(case)
     case_check(case=case, action="investigate", acting_user=acting_user)
-    before = snapshot(case)
+    before = case_snapshot(case)
     visited = parse_past_date(visited_on, "visited_on", "调查日期", not_before=case.accepted_on,
                               not_before_label="受理日期")
     if method not in Investigation.Method.values:
@@ -257,7 +259,7 @@ def application_verify(*, acting_user, case: Case, sources: list[str], result: s
 @register_action("verify", workflows=WORKFLOW_CODES)
 def _verify(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     sources, result, note = params["sources"], params["result"], params["note"]
-    if not case.authorised_data_check:
+    if not case.application.authorised_data_check:
         raise ValidationError({"authorised_data_check": [
             "申请人尚未授权核对家庭经济状况，不能开展信息核对；请先在受理时登记授权"]})
     if not isinstance(sources, list) or not sources or any(s not in VERIFICATION_SOURCES for s in sources):
@@ -315,8 +317,8 @@ def _review(*, case: Case, acting_user, params: dict, transition: Transition) ->
     result = application_quote(case, clock.today())
     if opinion == "agree" and not result.eligible:
         raise ValidationError({"opinion": [f"测算结果为不符合条件（{'；'.join(result.reasons)}），初审意见不能为同意"]})
-    case.calculation = {**case.calculation, "review": result.as_json()}
-    case.monthly_amount = result.monthly_amount
+    case.application.calculation = {**case.application.calculation, "review": result.as_json()}
+    case.application.monthly_amount = result.monthly_amount
     verdict = "同意" if opinion == "agree" else "不同意"
     return Outcome(note=note or "", message=f"初审意见：{verdict}；测算金额 {money(result.monthly_amount)} 元",
                    params={"opinion": opinion, "eligible": result.eligible,
@@ -329,7 +331,7 @@ def application_publish(*, acting_user, case: Case, starts_on: date | None = Non
     Only the applicant's name, the household size and the amount are shown (第二十四条)."""
     case = case_lock(case)
     case_check(case=case, action="publish", acting_user=acting_user)
-    before = snapshot(case)
+    before = case_snapshot(case)
     review = last_step(case, "review")
     if review is None or review.params.get("opinion") != "agree":
         raise ValidationError({"status": ["初审意见为不同意，不予公示；请报区县民政部门作出不予确认决定"]})
@@ -337,12 +339,12 @@ def application_publish(*, acting_user, case: Case, starts_on: date | None = Non
     again = case.objections.filter(status=Objection.Status.UPHELD).exists()
     key = workflow_get(case.workflow).options["republication_key"] if again else "publicity_days"
     days = int(parameter_at(case.program_id, key, case.area_id, start).value)
-    size = (case.calculation.get("review") or {}).get("household_size")
-    content = {"name": case.applicant.name, "household_size": size, "monthly_amount": money(case.monthly_amount),
-               "program": case.program.name}
+    size = (case.application.calculation.get("review") or {}).get("household_size")
+    content = {"name": case.applicant.name, "household_size": size,
+               "monthly_amount": money(case.application.monthly_amount), "program": case.program.name}
     notice = public_notice_open(case=case, acting_user=acting_user, starts_on=start, days=days, republication=again,
                                 content=content)
-    case.confirmation_base_on = notice.ends_on
+    case.application.confirmation_base_on = notice.ends_on
     message = f"{'重新' if again else ''}公示 {days} 日：{start:%Y-%m-%d} 至 {notice.ends_on:%Y-%m-%d}"
     case_advance(case=case, action="publish", to_state="publicised", acting_user=acting_user, before=before,
                  note=note or "", message=message,
@@ -360,7 +362,7 @@ def application_objection(*, acting_user, case: Case, content: str = "", objecto
     公示); "dismissed" leaves the notice running."""
     case = case_lock(case)
     case_check(case=case, action="objection", acting_user=acting_user)
-    before = snapshot(case)
+    before = case_snapshot(case)
     if objection_id is None:
         text = required_text(content, "content", "请填写异议内容")
         on = parse_past_date(received_on, "received_on", "收到日期")
@@ -384,7 +386,8 @@ def _decide(case: Case, objection: Objection, decision: str, handling: str, acti
     objection_decide(objection=objection, acting_user=acting_user, upheld=decision == "upheld", handling=handling)
     to_state = "publicised"
     if decision == "upheld":
-        case.restarted_on, case.confirmation_base_on, to_state = clock.today(), None, "reinvestigating"
+        case.application.restarted_on, case.application.confirmation_base_on = clock.today(), None
+        to_state = "reinvestigating"
     case_advance(case=case, action="objection", to_state=to_state, acting_user=acting_user, before=before,
                  note=handling, message=f"公示异议处理：{objection.get_status_display()}",
                  params={"objection": objection.pk, "decision": decision})
@@ -408,7 +411,7 @@ def application_confirm(*, acting_user, case: Case, note: str = "", household_ki
     case_check(case=case, action="confirm", acting_user=acting_user)
     today = clock.today()
     notice = ready_to_decide(case, today)
-    before, start = snapshot(case), start_month(case, today)
+    before, start = case_snapshot(case), start_month(case, today)
     result = application_quote(case, start)
     if not result.eligible:
         raise ValidationError({"status": [f"测算结果为不符合条件：{'；'.join(result.reasons)}；请作出不予确认决定"]})
@@ -418,8 +421,8 @@ def application_confirm(*, acting_user, case: Case, note: str = "", household_ki
             acting_user=acting_user, program=case.program, household=None if person_unit else case.household,
             person=case.person if person_unit else case.applicant, start_month=start, quote=result,
             care_level=case.inputs.get("care_level", ""), support_mode=case.inputs.get("support_mode", ""))
-    case.calculation = {**case.calculation, "confirmation": result.as_json()}
-    case.monthly_amount, case.decided_on = result.monthly_amount, today
+    case.application.calculation = {**case.application.calculation, "confirmation": result.as_json()}
+    case.application.monthly_amount, case.decided_on = result.monthly_amount, today
     PublicNotice.objects.filter(pk=notice.pk).update(status=PublicNotice.Status.ENDED)
     amount = money(result.monthly_amount)
     message = f"审核确认：{case.program.name} {amount} 元，自 {start:%Y年%m月}起"
@@ -444,7 +447,7 @@ def application_reject(*, acting_user, case: Case, reasons: str) -> Case:
 @register_action("reject", workflows=WORKFLOW_CODES)
 def _reject(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     reasons = required_text(params["reasons"], "reasons", REASONS_RULE)
-    case.decision_reasons, case.decided_on = reasons, clock.today()
+    case.application.decision_reasons, case.decided_on = reasons, clock.today()
     case.notices.filter(status=PublicNotice.Status.OPEN).update(status=PublicNotice.Status.ENDED)
     case_document_add(case=case, acting_user=acting_user, kind=CaseDocument.Kind.REJECTION_NOTICE,
                       title="不予确认通知书",
@@ -462,11 +465,11 @@ def application_extend(*, acting_user, case: Case, reason: str) -> Case:
 
 @register_action("extend", workflows=WORKFLOW_CODES)
 def _extend(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
-    if case.extended:
+    if case.application.extended:
         raise ValidationError({"status": ["本案已延期一次，不能再次延期（《最低生活保障审核确认办法》第二十二条）"]})
     reason = required_text(params["reason"], "reason", "延期须说明理由（《最低生活保障审核确认办法》第二十二条）",
                            limit=200)
-    case.extended, case.extension_reason = True, reason
+    case.application.extended, case.application.extension_reason = True, reason
     case_deadlines_compute(case)  # the new overall limit, for the message (the kernel writes the rows)
     return Outcome(note=reason, message=f"延期：办结期限延至 {case.due('overall_due'):%Y-%m-%d}（{reason}）",
                    params={"reason": reason, "overall_due": case.due("overall_due").isoformat()})
@@ -491,7 +494,7 @@ def application_urgent_approve(*, acting_user, case: Case, amount=None, note: st
     the case then completes investigation, verification, review, notice and confirmation afterwards."""
     case = case_lock(case)
     case_check(case=case, action="urgent_approve", acting_user=acting_user, label="先行救助审批")
-    before = snapshot(case)
+    before = case_snapshot(case)
     kind = case.inputs.get("linshi_kind")
     if kind != "jinan":
         kind_name = LINSHI_KINDS.get(kind, "未选择类型")
@@ -509,8 +512,8 @@ def application_urgent_approve(*, acting_user, case: Case, amount=None, note: st
             "须报区县民政部门审批"]})
     case.enrolment = enrolment_start(acting_user=acting_user, program=case.program, household=case.household,
                                      person=case.applicant, start_month=month, quote=result)
-    case.calculation = {**case.calculation, "advance": result.as_json()}
-    case.monthly_amount, case.advance_approved_on = result.monthly_amount, clock.today()
+    case.application.calculation = {**case.application.calculation, "advance": result.as_json()}
+    case.application.monthly_amount, case.application.advance_approved_on = result.monthly_amount, clock.today()
     case_advance(case=case, action="urgent_approve", to_state="approved_pending_completion", acting_user=acting_user,
                  before=before, note=note or "",
                  message=f"先行救助：临时救助 {money(result.monthly_amount)} 元（乡镇先行审批，待补办手续）",

@@ -147,7 +147,7 @@ def _build(program: str, variant: str) -> Workflow:
         name=f"{NAMES[program]}申请（{'重庆' if variant == CHONGQING else '全国'}规则）",
         resource=RESOURCE, program=program, states=STATES, initial="submitted", terminal=TERMINAL,
         transitions=_transitions(program, variant), deadlines=deadlines, state_deadlines=state_deadlines,
-        sequence=_sequence(variant), step_labels={"authorise": "电子授权"},
+        sequence=_sequence(variant), step_labels={"authorise": "电子授权"}, detail="application",
         options={"variant": variant, "start_month": START_MONTH[program], "quote_inputs": QUOTE_INPUTS[program],
                  "republication_key": republication, "omitted": _omitted(program, variant)})
 

@@ -186,9 +186,10 @@ def _save_detail(case: Case, workflow: Workflow) -> None:
 
 
 def case_open(*, acting_user, workflow: Workflow, area_code: str, fields: dict, message: str,
-              note: str = "") -> Case:
+              note: str = "", detail=None) -> Case:
     """开启案件 (申请): checks the `add` grant, the area and the user's own close relatives, flags a household that
-    includes a declared close relative (近亲属备案), and records the first step. `fields` are Case fields."""
+    includes a declared close relative (近亲属备案), and records the first step. `fields` are Case fields;
+    `detail` is the workflow's domain record (unsaved; `Workflow.detail` names it), saved with the case."""
     if not allowed(acting_user, workflow.resource, "add"):
         raise PermissionDenied(f"无提交申请的权限（{workflow.resource}.add）")
     if not area_in_scope(acting_user, area_code):
@@ -197,12 +198,17 @@ def case_open(*, acting_user, workflow: Workflow, area_code: str, fields: dict, 
                 **fields)
     _refuse_conflicted(acting_user, case)
     case.close_relative_filed = _has_declared_relative(case)
+    if detail is not None:
+        setattr(case, workflow.detail, detail)  # cached on the case, so deadline bases can read it already
     case_deadlines_compute(case, workflow)
     case.save()
+    if detail is not None:
+        detail.case = case
+        detail.save()
     case_deadlines_write(case)
     CaseStep.objects.create(case=case, action="submit", from_state="", to_state=case.state, user=acting_user,
                             note=note, params={"channel": case.channel}, area_id=case.area_id)
-    change_log_write(instance=case, action=ChangeLog.Action.CREATE, before=None, after=snapshot(case),
+    change_log_write(instance=case, action=ChangeLog.Action.CREATE, before=None, after=case_snapshot(case),
                      acting_user=acting_user, reason="提交申请")
     domain_event_write(type=f"{workflow.resource}_submit", message=message[:300], household=case.household,
                        person=case.person or case.applicant, acting_user=acting_user, params={"case": case.pk})
