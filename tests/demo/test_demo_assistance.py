@@ -102,7 +102,8 @@ class TestLoadedDemo:
             subject = {"person": case.person} if case.program_id == "tekun" else {"household": case.household}
             inputs = {k: case.inputs[k] for k in ("care_level", "no_supporter") if k in case.inputs}
             again = quote(program=case.program, month=enrolment.start_month, **subject, **inputs)
-            assert again.eligible and again.monthly_amount == enrolment.monthly_amount == case.application.monthly_amount
+            amount = case.application.monthly_amount
+            assert again.eligible and again.monthly_amount == enrolment.monthly_amount == amount
             assert case.decided_on <= clock.today() and enrolment.rechecks.filter(status="due").count() == 1
         tekun = Case.objects.get(program_id="tekun")
         assert tekun.state == "confirmed" and tekun.enrolment.care_level in ("self", "half", "full")
