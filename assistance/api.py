@@ -153,7 +153,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Case]:
-        return applications_visible(self.request.user).select_related("program", "applicant", "application")
+        return (applications_visible(self.request.user).select_related("program", "applicant", "application")
+                .prefetch_related("deadlines"))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -48,12 +48,14 @@ def application_detail(*, user, pk: int) -> Case:
 
 def application_work_queue(user) -> QuerySet[Case]:
     """待办: applications due at the user's level, earliest deadline first."""
+    # deadlines: one query per page tells which current deadlines are provisional (never one per row)
     return (cases_work_queue(user, resource=RESOURCE, workflows=WORKFLOW_CODES)
-            .select_related("program", "applicant", "application"))
+            .select_related("program", "applicant", "application").prefetch_related("deadlines"))
 
 
 def applications_overdue(user, today: date | None = None) -> QuerySet[Case]:
-    return cases_overdue(user, resource=RESOURCE, workflows=WORKFLOW_CODES, today=today or clock.today())
+    return (cases_overdue(user, resource=RESOURCE, workflows=WORKFLOW_CODES, today=today or clock.today())
+            .prefetch_related("deadlines"))
 
 
 def overdue_summary(user, today: date | None = None) -> dict:

@@ -25,6 +25,7 @@ def household_chain(request: HttpRequest, pk: int) -> HttpResponse:
     cases = list(applications_visible(request.user)
                  .filter(Q(household=household) | Q(person_id__in=people) | Q(applicant_id__in=people))
                  .select_related("program", "applicant", "person", "enrolment", "application")
+                 .prefetch_related("deadlines")
                  .order_by("submitted_at", "id"))
     days = DaysLeft(clock.today())
     case_rows = [{"case": c, "status_label": workflow_get(c.workflow).state_label(c.state), "deadline": days.of(c)}
