@@ -2,8 +2,15 @@
 
 from django.contrib import admin
 
-from assistance.models import Evaluation, Investigation, Verification
+from assistance.models import Application, Evaluation, Investigation, Verification
 from casework.admin import ReadOnlyAdmin
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["case", "authorised_data_check", "monthly_amount", "extended", "advance_approved_on"]
+    list_filter = ["authorised_data_check", "extended"]
+    raw_id_fields = ["case"]
 
 
 @admin.register(Investigation)

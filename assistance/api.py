@@ -38,7 +38,6 @@ from assistance.selectors import (
 from assistance.workflows import PROGRAMS, STATES
 from casework import clock
 from casework.models import Case
-from casework.services import case_authorise_record
 from casework.workflows import workflow_get
 from registry.models import Household, Person
 from registry.selectors import households_visible, persons_visible
@@ -51,6 +50,8 @@ ERRORS = {
     403: OpenApiResponse(description="无此环节权限、非本级办理、需回避或违反职责分离：detail 为中文说明"),
     404: OpenApiResponse(description="申请不存在或不在您的管辖范围内"),
 }
+# The deadline kinds the API always lists (null when the case has none of that kind).
+DEADLINE_KINDS = ("investigation_due", "town_review_due", "confirmation_due", "overall_due")
 AREA_PREFIX = RegexValidator(r"^[0-9]{1,12}$", "区划代码应为1至12位数字")
 
 
@@ -78,7 +79,7 @@ def list_row(case: Case, days: DaysLeft) -> dict:
             "person": case.person_id, "applicant_name": case.applicant.name if case.applicant_id else "",
             "area": case.area_id, "accepted_on": case.accepted_on, "deadline": deadline.due,
             "deadline_provisional": deadline.provisional, "working_days_left": deadline.working_days_left,
-            "overdue": deadline.overdue, "monthly_amount": case.monthly_amount,
+            "overdue": deadline.overdue, "monthly_amount": case.application.monthly_amount,
             "close_relative_filed": case.close_relative_filed}
 
 
@@ -96,15 +97,15 @@ def detail_data(case: Case, user) -> dict:
     row = list_row(case, DaysLeft(clock.today()))
     return {
         **row, "workflow": case.workflow, "variant": case.variant, "applicant": case.applicant_id,
-        "channel": case.channel, "authorised_data_check": case.authorised_data_check,
-        "authorised_at": case.authorised_at, "submitted_at": case.submitted_at, "inputs": case.inputs,
-        "missing_materials": case.missing_materials, "handler": case.handler_id,
-        "deadlines": {name: getattr(case, name) and getattr(case, name).isoformat()
-                      for name in ("investigation_due", "town_review_due", "confirmation_due", "overall_due")},
-        "deadline_basis": case.deadline_basis, "extended": case.extended, "extension_reason": case.extension_reason,
-        "calculation": case.calculation, "enrolment": case.enrolment_id,
-        "advance_approved_on": case.advance_approved_on, "decided_on": case.decided_on,
-        "decision_reasons": case.decision_reasons, "closed_at": case.closed_at, "actions": view["actions"],
+        "channel": case.channel, "authorised_data_check": case.application.authorised_data_check,
+        "authorised_at": case.application.authorised_at, "submitted_at": case.submitted_at, "inputs": case.inputs,
+        "missing_materials": case.application.missing_materials, "handler": case.handler_id,
+        "deadlines": {kind: case.due(kind) and case.due(kind).isoformat() for kind in DEADLINE_KINDS},
+        "deadline_basis": {kind: row.basis for kind, row in case.deadline_rows.items()},
+        "extended": case.application.extended, "extension_reason": case.application.extension_reason,
+        "calculation": case.application.calculation, "enrolment": case.enrolment_id,
+        "advance_approved_on": case.application.advance_approved_on, "decided_on": case.decided_on,
+        "decision_reasons": case.application.decision_reasons, "closed_at": case.closed_at, "actions": view["actions"],
         "steps": [{"id": i["step"].pk, "action": i["step"].action, "label": i["label"],
                    "from_state": i["step"].from_state, "to_state": i["step"].to_state, "to_label": i["to_label"],
                    "user": i["step"].user_id, "user_name": _name(i["step"].user), "at": i["step"].at,
@@ -153,7 +154,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Case]:
-        return applications_visible(self.request.user).select_related("program", "applicant")
+        return (applications_visible(self.request.user).select_related("program", "applicant", "application")
+                .prefetch_related("deadlines"))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -229,7 +231,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def authorise(self, request: Request, pk: str) -> Response:
         self._form(s.NoteSerializer)
         case = self._case()
-        case_authorise_record(case=case, acting_user=request.user)
+        services.application_authorise(case=case, acting_user=request.user)
         return self._answer(case)
 
     @_step("信息核对（核对事项与结果）", s.VerifySerializer)

@@ -7,7 +7,10 @@ class AssistanceConfig(AppConfig):
     verbose_name = "社会救助申请"
 
     def ready(self) -> None:
-        from assistance import desk  # noqa: F401  (its blocks join the home page's desk)
+        from assistance import (
+            desk,  # noqa: F401  (its blocks join the home page's desk)
+            services,  # noqa: F401  (registers the action hooks with the kernel)
+        )
         from assistance.workflows import register_all
         from registry.signals import person_died
 

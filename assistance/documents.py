@@ -169,8 +169,8 @@ def issuer(case: Case) -> str:
 def latest_calculation(case: Case) -> tuple[str, dict] | None:
     """The most decisive computation kept on the case (confirmation, else advance, else review)."""
     for key, label in reversed(STAGES):
-        if case.calculation.get(key):
-            return label, case.calculation[key]
+        if case.application.calculation.get(key):
+            return label, case.application.calculation[key]
     return None
 
 
@@ -256,8 +256,8 @@ def application_form_pdf(case: Case) -> bytes:
              ["申请人", case.applicant.name if case.applicant_id else "—", "申请渠道", case.get_channel_display()],
              ["申请时间", timezone.localtime(case.submitted_at).strftime("%Y-%m-%d"), "受理日期", case.accepted_on],
              ["所在区划", area_path(case.area), "户籍类型", household.get_hukou_type_display() if household else "—"],
-             ["住址", household.address if household else "—", "核对授权", "已签署" if case.authorised_data_check
-              else "未签署"],
+             ["住址", household.address if household else "—", "核对授权",
+              "已签署" if case.application.authorised_data_check else "未签署"],
              ["近亲属备案", "是" if case.close_relative_filed else "否", "当前状态",
               workflow_get(case.workflow).state_label(case.state)]]
     calc = latest_calculation(case)
@@ -288,9 +288,9 @@ def _basis(case: Case) -> str:
 def decision_pdf(case: Case) -> bytes:
     """审核确认决定书: the amount, the start month and the legal basis."""
     st, width = styles(), A4[0] - 30 * mm
-    confirmation = case.calculation.get("confirmation") or {}
+    confirmation = case.application.calculation.get("confirmation") or {}
     start = case.enrolment.start_month if case.enrolment_id else None
-    amount = f"{case.monthly_amount:.2f}" if case.monthly_amount is not None else "—"
+    amount = f"{case.application.monthly_amount:.2f}" if case.application.monthly_amount is not None else "—"
     subject = case.person.name if case.person_id else (case.applicant.name if case.applicant_id else "")
     story = [_p(f"{subject}：", st.body),
              _p(f"你（户）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的{case.program.name}申请，经入户调查、"
@@ -316,7 +316,7 @@ def rejection_pdf(case: Case) -> bytes:
     story = [_p(f"{subject}：", st.body),
              _p(f"你（户）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的{case.program.name}申请，经审核，"
                 f"决定不予确认。", st.body),
-             _p("不予确认的理由：", st.heading), _p(case.decision_reasons or "—", st.body),
+             _p("不予确认的理由：", st.heading), _p(case.application.decision_reasons or "—", st.body),
              _p(f"依据：{_basis(case)}。", st.body), _p(REVIEW_RIGHTS, st.body)]
     return render("不予确认通知书", story + _seal(case))
 

@@ -157,7 +157,7 @@ class AcceptForm(CaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = clock.today()
-        self.fields["authorised_data_check"].initial = self.case.authorised_data_check
+        self.fields["authorised_data_check"].initial = self.case.application.authorised_data_check
 
     def missing_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("missing", "").splitlines() if line.strip()]

@@ -1,11 +1,47 @@
-"""Records of a social-assistance application (社会救助申请) beside the kernel's Case: the home investigation
-(入户调查), the economic-status verification (信息核对) and the public evaluation (群众评议, Chongqing)."""
+"""Records of a social-assistance application (社会救助申请) beside the kernel's Case: the application itself
+(what a 低保/特困/… case keeps beyond the kernel: authorisation, one-time notice, publication and objection
+dates, extension, amount and its calculation, decision reasons), the home investigation (入户调查), the
+economic-status verification (信息核对) and the public evaluation (群众评议, Chongqing)."""
 
 from django.conf import settings
 from django.db import models
 
 from areas.models import Area
 from casework.models import Case
+
+
+class Application(models.Model):
+    """社会救助申请事项: one per case of an assistance workflow, created with the case (`Workflow.detail`).
+
+    The kernel reads `confirmation_base_on`, `restarted_on` and `extended` only as the declared bases and flag of
+    the deadlines; everything else here is this app's own.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="application",
+                                verbose_name="案件")
+    authorised_data_check = models.BooleanField("已授权核对经济状况", default=False)
+    authorised_at = models.DateTimeField("授权时间", null=True, blank=True)
+    authorised_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                               on_delete=models.PROTECT, related_name="+", verbose_name="授权登记人")
+    missing_materials = models.JSONField("一次性告知补正材料", default=list, blank=True)
+    materials_requested_on = models.DateField("告知补正日期", null=True, blank=True)
+    restarted_on = models.DateField("重新调查日期", null=True, blank=True, help_text="公示异议成立之日")
+    confirmation_base_on = models.DateField("报送审核确认日期", null=True, blank=True,
+                                            help_text="公示期满之日，审核确认期限由此起算")
+    extended = models.BooleanField("已延期", default=False)
+    extension_reason = models.CharField("延期理由", max_length=200, blank=True)
+    monthly_amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    calculation = models.JSONField("金额计算过程", default=dict, blank=True,
+                                   help_text="初审（review）、先行审批（advance）与审核确认（confirmation）时的测算")
+    advance_approved_on = models.DateField("先行审批日期", null=True, blank=True)
+    decision_reasons = models.TextField("不予确认理由", blank=True)
+
+    class Meta:
+        verbose_name = "社会救助申请事项"
+        verbose_name_plural = "社会救助申请事项"
+
+    def __str__(self) -> str:
+        return f"申请事项（案件{self.case_id}）"
 
 
 class Investigation(models.Model):

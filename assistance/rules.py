@@ -1,20 +1,18 @@
 """The decision rules of an application (审核确认规则), apart from the step functions that apply them: the quote
-with the programme's inputs, separation of duties, what must hold before a decision, and the start month."""
+with the programme's inputs, what must hold before a decision, and the start month."""
 
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from assistance.workflows import CHONGQING
 from casework.models import Case, Objection, PublicNotice
-from casework.selectors import step_users
 from casework.workflows import workflow_get
 from programs.calculations import Quote, quote
 from programs.calculations.money import add_months, first_of_month
 from programs.models import Program
 
-SEPARATION_RULE = "职责分离：本案初审人员不得对同一案件作出审核确认或不予确认决定"
 DISTRICT_INVESTIGATION_RULE = ("近亲属备案案件须由区县民政部门入户调查（《最低生活保障审核确认办法》第二十条；"
                                "《重庆市城乡居民最低生活保障条例》第三十三条）")
 
@@ -26,11 +24,6 @@ def application_quote(case: Case, month: date) -> Quote:
     if case.program.unit == Program.Unit.PERSON:
         return quote(program=case.program, person=case.person, month=month, **inputs)
     return quote(program=case.program, household=case.household, month=month, **inputs)
-
-
-def refuse_reviewer(case: Case, acting_user) -> None:
-    if acting_user.pk in step_users(case, "review"):
-        raise PermissionDenied(SEPARATION_RULE)
 
 
 def start_month(case: Case, decided: date) -> date:

@@ -35,20 +35,23 @@ def applications_visible(user, action: str = "view") -> QuerySet[Case]:
 def application_detail(*, user, pk: int) -> Case:
     """One application the user may see (Case.DoesNotExist otherwise), with its records for the page."""
     return (applications_visible(user)
-            .select_related("program", "household", "person", "applicant", "area", "handler", "enrolment")
+            .select_related("program", "household", "person", "applicant", "area", "handler", "enrolment",
+                            "application")
             .prefetch_related(
                 Prefetch("steps", queryset=CaseStep.objects.select_related("user").order_by("at", "id")),
                 Prefetch("investigations", queryset=Investigation.objects.prefetch_related("investigators")),
                 Prefetch("verifications", queryset=Verification.objects.all()),
                 Prefetch("evaluations", queryset=Evaluation.objects.all()),
-                "notices", "objections", "documents")
+                "notices", "objections", "documents", "deadlines")
             .get(pk=pk))
 
 
 def application_work_queue(user) -> QuerySet[Case]:
     """待办: applications due at the user's level — new applications to accept (no deadline runs before 受理)
     first, then earliest deadline first."""
-    return (cases_work_queue(user, resource=RESOURCE, workflows=WORKFLOW_CODES).select_related("program", "applicant")
+    # deadlines: one query per page tells which current deadlines are provisional (never one per row)
+    return (cases_work_queue(user, resource=RESOURCE, workflows=WORKFLOW_CODES)
+            .select_related("program", "applicant", "application").prefetch_related("deadlines")
             .order_by(F("next_due").asc(nulls_first=True), "id"))
 
 
@@ -61,7 +64,8 @@ def queue_after(queryset: QuerySet[Case], cursor: tuple[date | None, int]) -> Qu
 
 
 def applications_overdue(user, today: date | None = None) -> QuerySet[Case]:
-    return cases_overdue(user, resource=RESOURCE, workflows=WORKFLOW_CODES, today=today or clock.today())
+    return (cases_overdue(user, resource=RESOURCE, workflows=WORKFLOW_CODES, today=today or clock.today())
+            .prefetch_related("deadlines"))
 
 
 def overdue_summary(user, today: date | None = None) -> dict:
@@ -97,8 +101,9 @@ class DaysLeft:
 
 def _due_provisional(case: Case) -> bool:
     """Was the current deadline itself counted over a year without a published calendar?"""
-    due = case.next_due.isoformat()
-    return any(b.get("provisional") for b in case.deadline_basis.values() if b.get("due") == due)
+    if not case.deadline_provisional:  # none of its deadlines is: no need to read the rows
+        return False
+    return any(row.provisional for row in case.deadline_rows.values() if row.due == case.next_due)
 
 
 def actions_for(user, case: Case) -> list[dict]:

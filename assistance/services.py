@@ -1,10 +1,12 @@
 """Social-assistance application actions (社会救助申请办理): one keyword-only, atomic function per step.
 
-Every function locks the case, asks the kernel whether this user may take this step now (`case_check`: grant,
-area, level, close-relative recusal, order), applies its own rules (separation of duties, one-time notice of
-missing materials, two different investigators, the district's own investigation for a close-relative case,
-the publication period, the town's delegated limit), and ends with `case_advance` (state, deadlines, CaseStep,
-change log, DomainEvent on the household). Amounts come from `programs.calculations.quote`; enrolment from
+A step whose work is this app's own runs through the kernel's `case_take` with a hook registered here
+(`register_action`: what 信息核对, 群众评议, 初审, 不予确认, 延期 and 撤回 do); the kernel checks grant, area,
+level, close-relative recusal, order and the separation of duties the workflow declares, and records the step
+(state, deadlines, CaseStep, change log, DomainEvent on the household). The steps that are several shapes at
+once (受理 or 一次性告知, 入户调查, 公示, 异议, 审核确认, 先行救助) compose `case_lock`/`case_check`/
+`case_advance` themselves. This app also owns the applicant's authorisation of the economic-status checks
+(电子授权), which 信息核对 requires. Amounts come from `programs.calculations.quote`; enrolment from
 `programs.services.enrolment_start`.
 """
 
@@ -12,6 +14,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.policy import allowed
 from assistance.inputs import (
@@ -23,27 +26,28 @@ from assistance.inputs import (
     required_text,
 )
 from assistance.investigation import assets_record, incomes_record, investigators_check
-from assistance.models import VERIFICATION_SOURCES, Evaluation, Investigation, Verification
-from assistance.rules import application_quote, ready_to_decide, refuse_reviewer, start_month
-from assistance.workflows import PROGRAMS, RESOURCE, current_variant, workflow_code
-from audit.services import snapshot
+from assistance.models import VERIFICATION_SOURCES, Application, Evaluation, Investigation, Verification
+from assistance.rules import application_quote, ready_to_decide, start_month
+from assistance.workflows import PROGRAMS, RESOURCE, WORKFLOW_CODES, current_variant, workflow_code
 from casework import clock
 from casework.deadlines import case_deadlines_compute
 from casework.models import Case, CaseDocument, Channel, Objection, PublicNotice
 from casework.selectors import last_step
 from casework.services import (
     case_advance,
-    case_authorise,
     case_check,
+    case_check_side_step,
     case_document_add,
     case_lock,
     case_open,
+    case_snapshot,
+    case_take,
     objection_decide,
     objection_record,
     parse_past_date,
     public_notice_open,
 )
-from casework.workflows import workflow_get
+from casework.workflows import Outcome, Transition, register_action, workflow_get
 from programs.calculations.money import first_of_month, money
 from programs.models import Program
 from programs.selectors import holding_enrolments, parameter_at
@@ -126,12 +130,38 @@ def application_submit(*, acting_user, program: Program | str, household: Househ
     if program.code == "linshi" and "linshi_kind" not in inputs:
         raise ValidationError({"linshi_kind": ["请选择临时救助类型：jinan（急难型）或 zhichu（支出型）"]})
     workflow = workflow_get(workflow_code(program.code, current_variant()))
+    application = Application()
+    if authorised_data_check:
+        _authorise(application, acting_user)
     return case_open(
-        acting_user=acting_user, workflow=workflow, area_code=area_code, note=note,
+        acting_user=acting_user, workflow=workflow, area_code=area_code, note=note, detail=application,
         fields={"program": program, "household": household, "person": person, "applicant": applicant,
-                "channel": channel, "authorised_data_check": bool(authorised_data_check), "inputs": inputs,
-                "variant": workflow.options["variant"]},
+                "channel": channel, "inputs": inputs, "variant": workflow.options["variant"]},
         message=f"提交{program.name}申请（{Channel(channel).label}），申请人{applicant.name}")
+
+
+# ---- 电子授权 ---------------------------------------------------------------------------------------------------
+
+def _authorise(application: Application, acting_user) -> None:
+    """电子授权: record that the applicant authorised the economic-status checks (flag, time, who recorded it)."""
+    if not application.authorised_data_check:
+        application.authorised_data_check, application.authorised_at = True, timezone.now()
+        application.authorised_recorded_by = acting_user
+
+
+@transaction.atomic
+def application_authorise(*, acting_user, case: Case) -> Case:
+    """电子授权, recorded after the application (the applicant signs later): the `add` grant, the case's area,
+    not a recused user, and the case still open."""
+    case = case_lock(case)
+    case_check_side_step(case=case, acting_user=acting_user, grant="add", label="登记授权")
+    if case.application.authorised_data_check:
+        raise ValidationError({"authorised_data_check": ["已登记授权，无需重复登记"]})
+    before = case_snapshot(case)
+    _authorise(case.application, acting_user)
+    case_advance(case=case, action="authorise", to_state=case.state, acting_user=acting_user, before=before,
+                 message="登记申请人核对家庭经济状况的电子授权")
+    return case
 
 
 # ---- 受理 -------------------------------------------------------------------------------------------------------
@@ -144,12 +174,12 @@ def application_accept(*, acting_user, case: Case, accepted_on: date | None = No
     the legal acceptance date from which every deadline counts — a paper application entered later."""
     case = case_lock(case)
     case_check(case=case, action="accept", acting_user=acting_user)
-    before, missing = snapshot(case), clean_missing(missing)
+    before, missing = case_snapshot(case), clean_missing(missing)
     if authorised_data_check:
-        case_authorise(case=case, acting_user=acting_user)
+        _authorise(case.application, acting_user)
     if missing:
         return _request_materials(case, missing, accepted_on, acting_user, before, note)
-    on = parse_past_date(accepted_on, "date", "受理日期", not_before=case.materials_requested_on,
+    on = parse_past_date(accepted_on, "date", "受理日期", not_before=case.application.materials_requested_on,
                          not_before_label="一次性告知补正材料的日期")
     case.accepted_on, case.handler = on, acting_user
     case_advance(case=case, action="accept", to_state="accepted", acting_user=acting_user, before=before, note=note,
@@ -159,12 +189,13 @@ def application_accept(*, acting_user, case: Case, accepted_on: date | None = No
 
 def _request_materials(case: Case, missing: list[str], on: date | None, acting_user, before: dict,
                        note: str) -> Case:
-    if case.materials_requested_on is not None:
+    asked_on = case.application.materials_requested_on
+    if asked_on is not None:
         raise ValidationError({"missing": [
-            f"一次性告知：已于 {case.materials_requested_on:%Y-%m-%d} 一次性告知需补正的全部材料，不得再次要求补正"
+            f"一次性告知：已于 {asked_on:%Y-%m-%d} 一次性告知需补正的全部材料，不得再次要求补正"
             "（《最低生活保障审核确认办法》第十条）"]})
     on = parse_past_date(on, "date", "告知日期")
-    case.missing_materials, case.materials_requested_on = missing, on
+    case.application.missing_materials, case.application.materials_requested_on = missing, on
     case_document_add(case=case, acting_user=acting_user, kind=CaseDocument.Kind.MATERIALS_NOTICE,
                       title="补正材料一次性告知书", content={"missing": missing, "date": on.isoformat()})
     case_advance(case=case, action="accept", to_state="materials_requested", acting_user=acting_user, before=before,
@@ -195,7 +226,7 @@ def application_investigate(*, acting_user, case: Case, investigators: list[int]
     items, 无法定义务人, 供养方式, 临时救助金额, 刚性支出)."""
     case = case_lock(case)
     case_check(case=case, action="investigate", acting_user=acting_user)
-    before = snapshot(case)
+    before = case_snapshot(case)
     visited = parse_past_date(visited_on, "visited_on", "调查日期", not_before=case.accepted_on,
                               not_before_label="受理日期")
     if method not in Investigation.Method.values:
@@ -218,14 +249,17 @@ def application_investigate(*, acting_user, case: Case, investigators: list[int]
     return record
 
 
-@transaction.atomic
 def application_verify(*, acting_user, case: Case, sources: list[str], result: str, checked_on: date | None = None,
                        note: str = "") -> Verification:
     """信息核对: which sources were checked and whether they matched; needs the applicant's authorisation."""
-    case = case_lock(case)
-    case_check(case=case, action="verify", acting_user=acting_user)
-    before = snapshot(case)
-    if not case.authorised_data_check:
+    params = {"sources": sources, "result": result, "checked_on": checked_on, "note": note}
+    return case_take(case=case, action="verify", acting_user=acting_user, params=params).outcome.record
+
+
+@register_action("verify", workflows=WORKFLOW_CODES)
+def _verify(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
+    sources, result, note = params["sources"], params["result"], params["note"]
+    if not case.application.authorised_data_check:
         raise ValidationError({"authorised_data_check": [
             "申请人尚未授权核对家庭经济状况，不能开展信息核对；请先在受理时登记授权"]})
     if not isinstance(sources, list) or not sources or any(s not in VERIFICATION_SOURCES for s in sources):
@@ -235,58 +269,60 @@ def application_verify(*, acting_user, case: Case, sources: list[str], result: s
         raise ValidationError({"result": ["result（核对结果）应为 match（核对相符）或 mismatch（核对不符）"]})
     if result == Verification.Result.MISMATCH:
         note = required_text(note, "note", "核对不符须说明不符的事项")
-    on = parse_past_date(checked_on, "checked_on", "核对日期", not_before=case.accepted_on, not_before_label="受理日期")
+    on = parse_past_date(params["checked_on"], "checked_on", "核对日期", not_before=case.accepted_on,
+                         not_before_label="受理日期")
     record = Verification.objects.create(case=case, checked_on=on, sources=list(dict.fromkeys(sources)),
                                          result=result, note=note or "", recorded_by=acting_user,
                                          area_id=case.area_id)
-    case_advance(case=case, action="verify", to_state="verified", acting_user=acting_user, before=before,
-                 note=note or "", message=f"信息核对：{record.get_result_display()}",
-                 params={"verification": record.pk, "result": result, "sources": record.sources})
-    return record
+    return Outcome(note=note or "", message=f"信息核对：{record.get_result_display()}", record=record,
+                   params={"verification": record.pk, "result": result, "sources": record.sources})
 
 
-@transaction.atomic
 def application_evaluate(*, acting_user, case: Case, participants: int, result: str, held_on: date | None = None,
                          note: str = "") -> Evaluation:
     """群众评议 (Chongqing variant only; the national workflow refuses it by name)."""
-    case = case_lock(case)
-    case_check(case=case, action="evaluate", acting_user=acting_user, label="群众评议")
-    before = snapshot(case)
+    params = {"participants": participants, "result": result, "held_on": held_on, "note": note}
+    return case_take(case=case, action="evaluate", acting_user=acting_user, params=params,
+                     label="群众评议").outcome.record
+
+
+@register_action("evaluate", workflows=WORKFLOW_CODES)
+def _evaluate(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
+    participants, result, note = params["participants"], params["result"], params["note"]
     if not isinstance(participants, int) or isinstance(participants, bool) or not 1 <= participants <= 1000:
         raise ValidationError({"participants": ["participants（参加评议人数）应为1至1000的整数"]})
     if result not in Evaluation.Result.values:
         raise ValidationError({"result": ["result（评议结果）应为 agree（评议通过）或 disagree（评议未通过）"]})
-    on = parse_past_date(held_on, "held_on", "评议日期", not_before=case.accepted_on, not_before_label="受理日期")
+    on = parse_past_date(params["held_on"], "held_on", "评议日期", not_before=case.accepted_on,
+                         not_before_label="受理日期")
     record = Evaluation.objects.create(case=case, held_on=on, participants=participants, result=result,
                                        note=note or "", recorded_by=acting_user, area_id=case.area_id)
-    case_advance(case=case, action="evaluate", to_state="evaluated", acting_user=acting_user, before=before,
-                 note=note or "", message=f"群众评议：{record.get_result_display()}（{participants}人参加）",
-                 params={"evaluation": record.pk, "result": result, "participants": participants})
-    return record
+    return Outcome(note=note or "", message=f"群众评议：{record.get_result_display()}（{participants}人参加）",
+                   params={"evaluation": record.pk, "result": result, "participants": participants}, record=record)
 
 
 # ---- 初审、公示、异议 -------------------------------------------------------------------------------------------
 
-@transaction.atomic
 def application_review(*, acting_user, case: Case, opinion: str, note: str = "") -> Case:
     """初审 (town reviewer): the amount is computed and its lines kept on the case; "agree" needs an eligible
     quote, "disagree" sends the case to the district for a decision not to confirm."""
-    case = case_lock(case)
-    case_check(case=case, action="review", acting_user=acting_user)
-    before = snapshot(case)
+    return case_take(case=case, action="review", acting_user=acting_user, params={"opinion": opinion, "note": note})
+
+
+@register_action("review", workflows=WORKFLOW_CODES)
+def _review(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
+    opinion, note = params["opinion"], params["note"]
     if opinion not in ("agree", "disagree"):
         raise ValidationError({"opinion": ["opinion（初审意见）应为 agree（同意）或 disagree（不同意）"]})
     result = application_quote(case, clock.today())
     if opinion == "agree" and not result.eligible:
         raise ValidationError({"opinion": [f"测算结果为不符合条件（{'；'.join(result.reasons)}），初审意见不能为同意"]})
-    case.calculation = {**case.calculation, "review": result.as_json()}
-    case.monthly_amount = result.monthly_amount
+    case.application.calculation = {**case.application.calculation, "review": result.as_json()}
+    case.application.monthly_amount = result.monthly_amount
     verdict = "同意" if opinion == "agree" else "不同意"
-    case_advance(case=case, action="review", to_state="reviewed", acting_user=acting_user, before=before,
-                 note=note or "", message=f"初审意见：{verdict}；测算金额 {money(result.monthly_amount)} 元",
-                 params={"opinion": opinion, "eligible": result.eligible,
-                         "monthly_amount": money(result.monthly_amount)})
-    return case
+    return Outcome(note=note or "", message=f"初审意见：{verdict}；测算金额 {money(result.monthly_amount)} 元",
+                   params={"opinion": opinion, "eligible": result.eligible,
+                           "monthly_amount": money(result.monthly_amount)})
 
 
 @transaction.atomic
@@ -295,7 +331,7 @@ def application_publish(*, acting_user, case: Case, starts_on: date | None = Non
     Only the applicant's name, the household size and the amount are shown (第二十四条)."""
     case = case_lock(case)
     case_check(case=case, action="publish", acting_user=acting_user)
-    before = snapshot(case)
+    before = case_snapshot(case)
     review = last_step(case, "review")
     if review is None or review.params.get("opinion") != "agree":
         raise ValidationError({"status": ["初审意见为不同意，不予公示；请报区县民政部门作出不予确认决定"]})
@@ -303,12 +339,12 @@ def application_publish(*, acting_user, case: Case, starts_on: date | None = Non
     again = case.objections.filter(status=Objection.Status.UPHELD).exists()
     key = workflow_get(case.workflow).options["republication_key"] if again else "publicity_days"
     days = int(parameter_at(case.program_id, key, case.area_id, start).value)
-    size = (case.calculation.get("review") or {}).get("household_size")
-    content = {"name": case.applicant.name, "household_size": size, "monthly_amount": money(case.monthly_amount),
-               "program": case.program.name}
+    size = (case.application.calculation.get("review") or {}).get("household_size")
+    content = {"name": case.applicant.name, "household_size": size,
+               "monthly_amount": money(case.application.monthly_amount), "program": case.program.name}
     notice = public_notice_open(case=case, acting_user=acting_user, starts_on=start, days=days, republication=again,
                                 content=content)
-    case.confirmation_base_on = notice.ends_on
+    case.application.confirmation_base_on = notice.ends_on
     message = f"{'重新' if again else ''}公示 {days} 日：{start:%Y-%m-%d} 至 {notice.ends_on:%Y-%m-%d}"
     case_advance(case=case, action="publish", to_state="publicised", acting_user=acting_user, before=before,
                  note=note or "", message=message,
@@ -326,7 +362,7 @@ def application_objection(*, acting_user, case: Case, content: str = "", objecto
     公示); "dismissed" leaves the notice running."""
     case = case_lock(case)
     case_check(case=case, action="objection", acting_user=acting_user)
-    before = snapshot(case)
+    before = case_snapshot(case)
     if objection_id is None:
         text = required_text(content, "content", "请填写异议内容")
         on = parse_past_date(received_on, "received_on", "收到日期")
@@ -350,7 +386,8 @@ def _decide(case: Case, objection: Objection, decision: str, handling: str, acti
     objection_decide(objection=objection, acting_user=acting_user, upheld=decision == "upheld", handling=handling)
     to_state = "publicised"
     if decision == "upheld":
-        case.restarted_on, case.confirmation_base_on, to_state = clock.today(), None, "reinvestigating"
+        case.application.restarted_on, case.application.confirmation_base_on = clock.today(), None
+        to_state = "reinvestigating"
     case_advance(case=case, action="objection", to_state=to_state, acting_user=acting_user, before=before,
                  note=handling, message=f"公示异议处理：{objection.get_status_display()}",
                  params={"objection": objection.pk, "decision": decision})
@@ -372,10 +409,9 @@ def application_confirm(*, acting_user, case: Case, note: str = "", household_ki
 
     case = case_lock(case)
     case_check(case=case, action="confirm", acting_user=acting_user)
-    refuse_reviewer(case, acting_user)
     today = clock.today()
     notice = ready_to_decide(case, today)
-    before, start = snapshot(case), start_month(case, today)
+    before, start = case_snapshot(case), start_month(case, today)
     result = application_quote(case, start)
     if not result.eligible:
         raise ValidationError({"status": [f"测算结果为不符合条件：{'；'.join(result.reasons)}；请作出不予确认决定"]})
@@ -385,8 +421,8 @@ def application_confirm(*, acting_user, case: Case, note: str = "", household_ki
             acting_user=acting_user, program=case.program, household=None if person_unit else case.household,
             person=case.person if person_unit else case.applicant, start_month=start, quote=result,
             care_level=case.inputs.get("care_level", ""), support_mode=case.inputs.get("support_mode", ""))
-    case.calculation = {**case.calculation, "confirmation": result.as_json()}
-    case.monthly_amount, case.decided_on = result.monthly_amount, today
+    case.application.calculation = {**case.application.calculation, "confirmation": result.as_json()}
+    case.application.monthly_amount, case.decided_on = result.monthly_amount, today
     PublicNotice.objects.filter(pk=notice.pk).update(status=PublicNotice.Status.ENDED)
     amount = money(result.monthly_amount)
     message = f"审核确认：{case.program.name} {amount} 元，自 {start:%Y年%m月}起"
@@ -403,55 +439,53 @@ def application_confirm(*, acting_user, case: Case, note: str = "", household_ki
     return case
 
 
-@transaction.atomic
 def application_reject(*, acting_user, case: Case, reasons: str) -> Case:
     """不予确认 with written reasons, which become the rejection notice (不予确认通知书)."""
-    case = case_lock(case)
-    case_check(case=case, action="reject", acting_user=acting_user)
-    refuse_reviewer(case, acting_user)
-    before = snapshot(case)
-    reasons = required_text(reasons, "reasons", REASONS_RULE)
-    case.decision_reasons, case.decided_on = reasons, clock.today()
+    return case_take(case=case, action="reject", acting_user=acting_user, params={"reasons": reasons})
+
+
+@register_action("reject", workflows=WORKFLOW_CODES)
+def _reject(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
+    reasons = required_text(params["reasons"], "reasons", REASONS_RULE)
+    case.application.decision_reasons, case.decided_on = reasons, clock.today()
     case.notices.filter(status=PublicNotice.Status.OPEN).update(status=PublicNotice.Status.ENDED)
     case_document_add(case=case, acting_user=acting_user, kind=CaseDocument.Kind.REJECTION_NOTICE,
                       title="不予确认通知书",
                       content={"program": case.program.name, "applicant": case.applicant.name, "reasons": reasons,
                                "decided_on": case.decided_on.isoformat()})
-    case_advance(case=case, action="reject", to_state="rejected", acting_user=acting_user, before=before, note=reasons,
-                 message=f"不予确认：{reasons}", params={"reasons": reasons})
-    return case
+    return Outcome(note=reasons, message=f"不予确认：{reasons}", params={"reasons": reasons})
 
 
 # ---- 延期、撤回、先行救助 -----------------------------------------------------------------------------------------
 
-@transaction.atomic
 def application_extend(*, acting_user, case: Case, reason: str) -> Case:
     """延期: once, with a recorded reason; the overall limit becomes the extended figure (30 → 45 working days)."""
-    case = case_lock(case)
-    case_check(case=case, action="extend", acting_user=acting_user)
-    before = snapshot(case)
-    if case.extended:
+    return case_take(case=case, action="extend", acting_user=acting_user, params={"reason": reason})
+
+
+@register_action("extend", workflows=WORKFLOW_CODES)
+def _extend(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
+    if case.application.extended:
         raise ValidationError({"status": ["本案已延期一次，不能再次延期（《最低生活保障审核确认办法》第二十二条）"]})
-    reason = required_text(reason, "reason", "延期须说明理由（《最低生活保障审核确认办法》第二十二条）", limit=200)
-    case.extended, case.extension_reason = True, reason
-    case_deadlines_compute(case)
-    case_advance(case=case, action="extend", to_state=case.state, acting_user=acting_user, before=before, note=reason,
-                 message=f"延期：办结期限延至 {case.overall_due:%Y-%m-%d}（{reason}）",
-                 params={"reason": reason, "overall_due": case.overall_due.isoformat()})
-    return case
+    reason = required_text(params["reason"], "reason", "延期须说明理由（《最低生活保障审核确认办法》第二十二条）",
+                           limit=200)
+    case.application.extended, case.application.extension_reason = True, reason
+    case_deadlines_compute(case)  # the new overall limit, for the message (the kernel writes the rows)
+    return Outcome(note=reason, message=f"延期：办结期限延至 {case.due('overall_due'):%Y-%m-%d}（{reason}）",
+                   params={"reason": reason, "overall_due": case.due("overall_due").isoformat()})
 
 
-@transaction.atomic
 def application_withdraw(*, acting_user, case: Case, reason: str = "") -> Case:
     """撤回申请 at the applicant's request, any time before the decision."""
-    case = case_lock(case)
-    case_check(case=case, action="withdraw", acting_user=acting_user)
-    before = snapshot(case)
+    return case_take(case=case, action="withdraw", acting_user=acting_user, params={"reason": reason})
+
+
+@register_action("withdraw", workflows=WORKFLOW_CODES)
+def _withdraw(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     case.notices.filter(status=PublicNotice.Status.OPEN).update(status=PublicNotice.Status.ENDED)
-    reason = (reason or "").strip()[:500]
-    case_advance(case=case, action="withdraw", to_state="withdrawn", acting_user=acting_user, before=before,
-                 note=reason, message="申请人撤回申请" + (f"（{reason}）" if reason else ""), params={"reason": reason})
-    return case
+    reason = (params.get("reason") or "").strip()[:500]
+    return Outcome(note=reason, message="申请人撤回申请" + (f"（{reason}）" if reason else ""),
+                   params={"reason": reason})
 
 
 @transaction.atomic
@@ -460,7 +494,7 @@ def application_urgent_approve(*, acting_user, case: Case, amount=None, note: st
     the case then completes investigation, verification, review, notice and confirmation afterwards."""
     case = case_lock(case)
     case_check(case=case, action="urgent_approve", acting_user=acting_user, label="先行救助审批")
-    before = snapshot(case)
+    before = case_snapshot(case)
     kind = case.inputs.get("linshi_kind")
     if kind != "jinan":
         kind_name = LINSHI_KINDS.get(kind, "未选择类型")
@@ -478,8 +512,8 @@ def application_urgent_approve(*, acting_user, case: Case, amount=None, note: st
             "须报区县民政部门审批"]})
     case.enrolment = enrolment_start(acting_user=acting_user, program=case.program, household=case.household,
                                      person=case.applicant, start_month=month, quote=result)
-    case.calculation = {**case.calculation, "advance": result.as_json()}
-    case.monthly_amount, case.advance_approved_on = result.monthly_amount, clock.today()
+    case.application.calculation = {**case.application.calculation, "advance": result.as_json()}
+    case.application.monthly_amount, case.application.advance_approved_on = result.monthly_amount, clock.today()
     case_advance(case=case, action="urgent_approve", to_state="approved_pending_completion", acting_user=acting_user,
                  before=before, note=note or "",
                  message=f"先行救助：临时救助 {money(result.monthly_amount)} 元（乡镇先行审批，待补办手续）",

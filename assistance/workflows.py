@@ -41,6 +41,7 @@ SUBSISTENCE_RULE = "《最低生活保障审核确认办法》"
 CQ_RULE = "《重庆市城乡居民最低生活保障条例》"
 TOWNS_ACCEPT = f"乡镇（街道）受理，{SUBSISTENCE_RULE}第十条"
 DISTRICT_DECIDES = f"县级民政部门审核确认，{SUBSISTENCE_RULE}第二十条"
+SEPARATION_RULE = "职责分离：本案初审人员不得对同一案件作出审核确认或不予确认决定"
 
 
 def current_variant() -> str:
@@ -73,8 +74,10 @@ def _transitions(program: str, variant: str) -> tuple[Transition, ...]:
         # No level is fixed for the decision: it is the district's (grant to 区民政审批人), and a district that
         # delegates confirmation to towns (S4) grants it to a town role — the reviewer ≠ confirmer rule then
         # is what keeps the two duties apart.
-        Transition("confirm", "审核确认", ("publicised",), "confirmed", "confirm", (), DISTRICT_DECIDES, queue=True),
-        Transition("reject", "不予确认", ("reviewed", "publicised"), "rejected", "reject", (), DISTRICT_DECIDES),
+        Transition("confirm", "审核确认", ("publicised",), "confirmed", "confirm", (), DISTRICT_DECIDES, queue=True,
+                   separate_from=("review",), separation_rule=SEPARATION_RULE),
+        Transition("reject", "不予确认", ("reviewed", "publicised"), "rejected", "reject", (), DISTRICT_DECIDES,
+                   separate_from=("review",), separation_rule=SEPARATION_RULE),
         Transition("withdraw", "撤回申请", tuple(s for s in OPEN_STATES if s != "approved_pending_completion"),
                    "withdrawn", "withdraw"),
     ]
@@ -144,7 +147,7 @@ def _build(program: str, variant: str) -> Workflow:
         name=f"{NAMES[program]}申请（{'重庆' if variant == CHONGQING else '全国'}规则）",
         resource=RESOURCE, program=program, states=STATES, initial="submitted", terminal=TERMINAL,
         transitions=_transitions(program, variant), deadlines=deadlines, state_deadlines=state_deadlines,
-        sequence=_sequence(variant),
+        sequence=_sequence(variant), step_labels={"authorise": "电子授权"}, detail="application",
         options={"variant": variant, "start_month": START_MONTH[program], "quote_inputs": QUOTE_INPUTS[program],
                  "republication_key": republication, "omitted": _omitted(program, variant)})
 

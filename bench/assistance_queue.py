@@ -10,7 +10,8 @@ AQB_BENCH_POSTGRES_URL) a child process with DATABASE_URL pointed at it:
    `manage.py load_demo` (households with members, incomes, assets — set-based), one town officer and one town
    reviewer per town, then `--cases` open applications spread over every town and every open state (plus a
    quarter as many closed ones: confirmed, rejected, withdrawn) with their deadlines computed by
-   `casework.deadlines.case_deadlines_compute`, their CaseSteps, investigations (two investigators each),
+   `casework.deadlines.case_deadlines_compute` (CaseDeadline rows), their CaseSteps, investigations (two
+   investigators each),
    verifications, evaluations, public notices and objections — all written with bulk_create in chunks, never
    through the services one row at a time;
 2. times, with django.test.Client logged in, `--requests` requests each of: the work-queue page
@@ -388,8 +389,8 @@ def _inputs(program: str, rng: random.Random) -> dict:
 
 
 def _write_chunk(rng, chunk, offset, open_total, heads, staff, back, today, compute, counts) -> None:
-    from assistance.models import Evaluation, Investigation, Verification
-    from casework.models import Case, CaseDocument, CaseStep, Objection, PublicNotice
+    from assistance.models import Application, Evaluation, Investigation, Verification
+    from casework.models import Case, CaseDeadline, CaseDocument, CaseStep, Objection, PublicNotice
 
     cases, plans = [], []
     for index, (household_id, area_id, _hukou) in enumerate(chunk, start=offset):
@@ -414,26 +415,37 @@ def _write_chunk(rng, chunk, offset, open_total, heads, staff, back, today, comp
                     household_id=household_id,
                     person_id=head if program == "tekun" else None, applicant_id=head, area_id=area_id,
                     channel=rng.choice(["worker", "worker", "online"]), submitted_by_id=people["town_officer"],
-                    authorised_data_check=True, state=state, inputs=inputs, accepted_on=accepted,
+                    state=state, inputs=inputs, accepted_on=accepted,
                     handler_id=people["town_officer"] if accepted else None,
-                    close_relative_filed=rng.random() < 0.01, monthly_amount=amount,
-                    calculation=_calculation(program, amount, size) if amount is not None else {},
-                    missing_materials=["户口簿复印件", "收入证明"] if state == "materials_requested" else [],
-                    materials_requested_on=back[rng.randint(1, 10)] if state == "materials_requested" else None)
+                    close_relative_filed=rng.random() < 0.01)
+        case.application = application = Application(
+            authorised_data_check=True, monthly_amount=amount,
+            calculation=_calculation(program, amount, size) if amount is not None else {},
+            missing_materials=["户口簿复印件", "收入证明"] if state == "materials_requested" else [],
+            materials_requested_on=back[rng.randint(1, 10)] if state == "materials_requested" else None)
         notice_start = None
         if "publish" in path:
             notice_start = max(accepted + timedelta(days=5), back[rng.randint(0, 12)])
-            case.confirmation_base_on = notice_start + timedelta(days=6)
+            application.confirmation_base_on = notice_start + timedelta(days=6)
         if state == "reinvestigating":
-            case.restarted_on, case.confirmation_base_on = notice_start + timedelta(days=3), None
+            application.restarted_on, application.confirmation_base_on = notice_start + timedelta(days=3), None
         if state in ("confirmed", "rejected", "withdrawn"):
             case.decided_on = today if state != "withdrawn" else None
             case.closed_at = datetime.combine(today, datetime.min.time()).astimezone()
-            case.decision_reasons = "家庭月人均收入高于低保标准" if state == "rejected" else ""
+            application.decision_reasons = "家庭月人均收入高于低保标准" if state == "rejected" else ""
         compute(case)
         cases.append(case)
         plans.append((path, people, notice_start))
     Case.objects.bulk_create(cases, batch_size=1000)
+    applications, deadlines = [], []
+    for case in cases:
+        case.application.case = case
+        applications.append(case.application)
+        for row in case.__dict__.pop("_pending_deadlines").values():
+            row.case, row.closed_at = case, case.closed_at
+            deadlines.append(row)
+    Application.objects.bulk_create(applications, batch_size=2000)
+    CaseDeadline.objects.bulk_create(deadlines, batch_size=2000)
     steps, investigations, verifications, evaluations, notices, objections, documents = [], [], [], [], [], [], []
     for case, (path, people, notice_start) in zip(cases, plans, strict=True):
         state = "submitted"
@@ -463,14 +475,14 @@ def _write_chunk(rng, chunk, offset, open_total, heads, staff, back, today, comp
                 notices.append(PublicNotice(case=case, starts_on=notice_start, ends_on=notice_start + timedelta(days=6),
                                             days=7, status=status, area_id=case.area_id, created_by_id=user,
                                             content={"name": "（基准）", "household_size": 2,
-                                                     "monthly_amount": f"{case.monthly_amount or 0:.2f}"}))
+                                                     "monthly_amount": f"{case.application.monthly_amount or 0:.2f}"}))
             elif action == "objection":
                 objections.append(Objection(case=case, content="其子有工资收入", received_on=notice_start,
                                             status="upheld", handling="属实，重新调查", area_id=case.area_id))
             elif action == "accept" and variant == "materials":
                 documents.append(CaseDocument(case=case, kind="materials_notice", title="补正材料一次性告知书",
-                                              content={"missing": case.missing_materials}, area_id=case.area_id,
-                                              created_by_id=user))
+                                              content={"missing": case.application.missing_materials},
+                                              area_id=case.area_id, created_by_id=user))
     CaseStep.objects.bulk_create(steps, batch_size=2000)
     Investigation.objects.bulk_create(investigations, batch_size=2000)
     through = Investigation.investigators.through

@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from casework.models import Case, CaseDocument, CaseStep, CloseRelativeDeclaration, Objection, PublicNotice
+from casework.models import (
+    Case,
+    CaseDeadline,
+    CaseDocument,
+    CaseStep,
+    CloseRelativeDeclaration,
+    Objection,
+    PublicNotice,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,6 +35,12 @@ class StepInline(admin.TabularInline):
         return False
 
 
+class DeadlineInline(StepInline):
+    model = CaseDeadline
+    fields = ["kind", "label", "due", "provisional", "closed_at", "basis"]
+    readonly_fields = fields
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
     list_display = ["id", "workflow", "state", "area", "accepted_on", "next_due", "deadline_provisional",
@@ -34,7 +48,7 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ["state", "workflow", "deadline_provisional", "close_relative_filed"]
     search_fields = ["=id", "=household__id", "applicant__name"]
     raw_id_fields = ["household", "person", "applicant", "enrolment"]
-    inlines = [StepInline]
+    inlines = [DeadlineInline, StepInline]
 
 
 @admin.register(CloseRelativeDeclaration)

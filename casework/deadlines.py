@@ -1,10 +1,11 @@
 """Deadlines of a case (法定办理期限), counted in working days on the official calendar.
 
 Each `DeadlineRule` of the workflow names a PolicyParameter key; the value in force for the case's area at the
-date the count starts is used, and the row (value, source, verified) is kept in `Case.deadline_basis` so the
-case page can show how each date was reached. A count that runs into a year without a published holiday
-arrangement is made on weekends alone (`add_working_days_provisional`) and marked provisional; it is
-recomputed by `case_deadlines_recompute` when the year's calendar is entered.
+date the count starts is used; each deadline is a `CaseDeadline` row keeping that basis (value, source,
+verified) so the case page can show how each date was reached, and `Case.next_due` copies the current one. A
+count that runs into a year without a published holiday arrangement is made on weekends alone
+(`add_working_days_provisional`) and marked provisional; it is recomputed by `case_deadlines_recompute` when
+the year's calendar is entered.
 """
 
 import logging
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from casework.models import Case
+from casework.models import Case, CaseDeadline
 from casework.workflows import DeadlineRule, Workflow, workflow_get
 from programs.selectors import parameter_at
 from workcalendar.models import CalendarDay, DayKind
@@ -27,13 +28,28 @@ from workcalendar.services import (
 logger = logging.getLogger(__name__)
 
 
-def _base(case: Case, rule: DeadlineRule) -> date | None:
-    return next((getattr(case, name) for name in rule.bases if getattr(case, name)), None)
+def case_date(case: Case, name: str, workflow: Workflow | None = None) -> date | None:
+    """A date a deadline counts from: a kernel field of the case (`accepted_on`) or a field of the domain record
+    the workflow names (`Workflow.detail`, e.g. the application's `confirmation_base_on`)."""
+    if hasattr(Case, name):
+        return getattr(case, name)
+    workflow = workflow or workflow_get(case.workflow)
+    record = getattr(case, workflow.detail, None) if workflow.detail else None
+    return getattr(record, name, None) if record is not None else None
 
 
-def _rule_due(case: Case, rule: DeadlineRule) -> tuple[date, bool, dict]:
-    base = _base(case, rule)
-    key = rule.extended_key if case.extended and rule.extended_key else rule.key
+def case_flag(case: Case, name: str, workflow: Workflow | None = None) -> bool:
+    """A flag of the case or of its domain record (`extended`), read like `case_date`."""
+    return bool(case_date(case, name, workflow))
+
+
+def _base(case: Case, rule: DeadlineRule, workflow: Workflow) -> date | None:
+    return next((found for name in rule.bases if (found := case_date(case, name, workflow))), None)
+
+
+def _rule_due(case: Case, rule: DeadlineRule, base: date, workflow: Workflow) -> tuple[date, bool, dict]:
+    extended = bool(rule.extended_key) and case_flag(case, rule.extended_flag, workflow)
+    key = rule.extended_key if extended else rule.key
     row = parameter_at(case.program_id, key, case.area_id, base)
     count = int(row.value)
     due, provisional = add_working_days_provisional(base, count)
@@ -44,21 +60,23 @@ def _rule_due(case: Case, rule: DeadlineRule) -> tuple[date, bool, dict]:
 
 
 def case_deadlines_compute(case: Case, workflow: Workflow | None = None) -> None:
-    """Set every deadline field of the case from its dates, then `next_due` for its current state (unsaved).
+    """Compute every deadline of the case from its dates (kept on the case, unsaved, for
+    `case_deadlines_write`), then `next_due` for its current state.
 
     A terminal case has no current deadline. Raises ParameterNotFound (a 400 naming the key) when a figure is
     missing for the area: a configuration gap is never filled with a guess.
     """
     workflow = workflow or workflow_get(case.workflow)
-    provisional, basis = False, {}
+    rows: dict[str, CaseDeadline] = {}
     for rule in workflow.deadlines:
-        if _base(case, rule) is None:
-            setattr(case, rule.field, None)
+        base = _base(case, rule, workflow)
+        if base is None:
             continue
-        due, rule_provisional, basis[rule.field] = _rule_due(case, rule)
-        setattr(case, rule.field, due)
-        provisional = provisional or rule_provisional
-    case.deadline_provisional, case.deadline_basis = provisional, basis
+        due, provisional, basis = _rule_due(case, rule, base, workflow)
+        rows[rule.kind] = CaseDeadline(case=case, kind=rule.kind, label=rule.label, due=due,
+                                       basis=basis, provisional=provisional)
+    case._pending_deadlines = rows
+    case.deadline_provisional = any(row.provisional for row in rows.values())
     case.next_due = current_due(case, workflow)
 
 
@@ -66,13 +84,47 @@ def current_due(case: Case, workflow: Workflow) -> date | None:
     """The earliest deadline that matters in the case's current state (None when none does)."""
     if case.state in workflow.terminal:
         return None
-    dues = [getattr(case, name) for name in workflow.state_deadlines.get(case.state, ())]
-    dues = [d for d in dues if d is not None]
+    rows = case.deadline_rows
+    dues = [rows[kind].due for kind in workflow.state_deadlines.get(case.state, ()) if kind in rows]
     return min(dues) if dues else None
 
 
-DEADLINE_FIELDS = ["investigation_due", "town_review_due", "confirmation_due", "overall_due", "next_due",
-                   "deadline_provisional", "deadline_basis"]
+def _same(row: CaseDeadline, new: CaseDeadline) -> bool:
+    return (row.label, row.due, row.basis, row.provisional) == (new.label, new.due, new.basis, new.provisional)
+
+
+def case_deadlines_write(case: Case) -> None:
+    """Write the deadlines `case_deadlines_compute` set on the (saved) case: new kinds are added, changed ones
+    updated, ones whose starting date went away removed; a closed case's rows are marked closed."""
+    pending = getattr(case, "_pending_deadlines", None)
+    if pending is None:
+        return
+    stored = {row.kind: row for row in CaseDeadline.objects.filter(case=case)}
+    CaseDeadline.objects.filter(case=case).exclude(kind__in=list(pending)).delete()
+    changed, added = [], []
+    for kind, new in pending.items():
+        new.case, new.closed_at = case, case.closed_at
+        row = stored.get(kind)
+        if row is None:
+            added.append(new)
+        elif not _same(row, new) or row.closed_at != new.closed_at:
+            row.label, row.due, row.basis, row.provisional = new.label, new.due, new.basis, new.provisional
+            row.closed_at = new.closed_at
+            changed.append(row)
+    CaseDeadline.objects.bulk_create(added)
+    CaseDeadline.objects.bulk_update(changed, ["label", "due", "basis", "provisional", "closed_at"])
+    # From now on the stored rows are the truth: drop the pending ones and any prefetched copy.
+    del case._pending_deadlines
+    getattr(case, "_prefetched_objects_cache", {}).pop("deadlines", None)
+
+
+def deadlines_snapshot(case: Case) -> dict:
+    """The deadlines as the change log keeps them: the current one, the provisional flag and each row."""
+    return {"next_due": case.next_due.isoformat() if case.next_due else None,
+            "deadline_provisional": case.deadline_provisional,
+            "deadlines": {kind: {"due": row.due.isoformat(), "provisional": row.provisional,
+                                 "working_days": row.basis.get("working_days")}
+                          for kind, row in sorted(case.deadline_rows.items())}}
 
 
 def case_deadlines_recompute() -> int:
@@ -86,7 +138,7 @@ def case_deadlines_recompute() -> int:
     changed, last = 0, 0
     while True:
         chunk = list(Case.objects.filter(deadline_provisional=True, closed_at__isnull=True, pk__gt=last)
-                     .order_by("pk")[:500])
+                     .prefetch_related("deadlines").order_by("pk")[:500])
         if not chunk:
             return changed
         for case in chunk:
@@ -99,15 +151,17 @@ def case_deadlines_recompute() -> int:
 
 def _recompute_one(case: Case) -> int:
     from audit.models import ChangeLog
-    from audit.services import change_log_write, snapshot
+    from audit.services import change_log_write
 
-    before = snapshot(case, DEADLINE_FIELDS)
+    before = deadlines_snapshot(case)
     case_deadlines_compute(case)
-    after = snapshot(case, DEADLINE_FIELDS)
+    after = deadlines_snapshot(case)
     if after == before:
+        del case._pending_deadlines
         return 0
     with transaction.atomic():
-        case.save(update_fields=DEADLINE_FIELDS)
+        case.save(update_fields=["next_due", "deadline_provisional"])
+        case_deadlines_write(case)
         change_log_write(instance=case, action=ChangeLog.Action.UPDATE, before=before, after=after,
                          reason="节假日安排发布，重新计算暂定期限")
     return 1

@@ -1,9 +1,11 @@
 """Case (案件/申请): an application or matter moving through a declared workflow (`casework.workflows`).
 
 The kernel keeps what every kind of case has — who applied for whom, where, the state and its history
-(CaseStep), the statutory deadlines in working days, documents, public notices and the objections to them,
-and the close-relative declarations (近亲属备案) that decide who may not handle a case. Domain apps (assistance,
-place names …) add their own records (an investigation, a verification) and services.
+(CaseStep), the statutory deadlines in working days (CaseDeadline), documents, public notices and the
+objections to them, and the close-relative declarations (近亲属备案) that decide who may not handle a case.
+Domain apps (assistance, place names …) add their own records — a one-to-one record of what their case type
+keeps (`Workflow.detail`, e.g. assistance.Application), an investigation, a verification — and the hooks of
+their actions.
 """
 
 from django.conf import settings
@@ -37,40 +39,23 @@ class Case(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name="录入人")
     submitted_at = models.DateTimeField("申请时间", auto_now_add=True)
-    authorised_data_check = models.BooleanField("已授权核对经济状况", default=False)
-    authorised_at = models.DateTimeField("授权时间", null=True, blank=True)
-    authorised_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                               on_delete=models.PROTECT, related_name="+", verbose_name="授权登记人")
     state = models.CharField("状态", max_length=30)
     inputs = models.JSONField("申请与调查事项", default=dict, blank=True,
                               help_text="测算所需的经办人录入事项，如护理等级、临时救助类型与金额")
-    missing_materials = models.JSONField("一次性告知补正材料", default=list, blank=True)
-    materials_requested_on = models.DateField("告知补正日期", null=True, blank=True)
     accepted_on = models.DateField("受理日期", null=True, blank=True, help_text="法定受理日期，各项期限由此起算")
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+", verbose_name="经办人")
-    restarted_on = models.DateField("重新调查日期", null=True, blank=True, help_text="公示异议成立之日")
-    confirmation_base_on = models.DateField("报送审核确认日期", null=True, blank=True,
-                                            help_text="公示期满之日，审核确认期限由此起算")
-    investigation_due = models.DateField("启动调查期限", null=True, blank=True)
-    town_review_due = models.DateField("初审期限", null=True, blank=True)
-    confirmation_due = models.DateField("审核确认期限", null=True, blank=True)
-    overall_due = models.DateField("办结期限", null=True, blank=True)
+    # The current deadline, copied from the CaseDeadline rows (the work queue sorts and the overdue counts
+    # filter on it without a join).
     next_due = models.DateField("当前环节期限", null=True, blank=True)
     deadline_provisional = models.BooleanField("期限为暂定", default=False,
                                                help_text="期限跨入尚未发布节假日安排的年份，暂按周末计算")
-    deadline_basis = models.JSONField("期限计算依据", default=dict, blank=True)
-    extended = models.BooleanField("已延期", default=False)
-    extension_reason = models.CharField("延期理由", max_length=200, blank=True)
     close_relative_filed = models.BooleanField("近亲属备案", default=False)
-    monthly_amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
-    calculation = models.JSONField("金额计算过程", default=dict, blank=True,
-                                   help_text="初审（review）、先行审批（advance）与审核确认（confirmation）时的测算")
+    # A programme case ends in an enrolment (享受记录, programs — the kernel of every benefit); the amounts and
+    # their calculation at each stage belong to the domain's record.
     enrolment = models.ForeignKey("programs.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="cases", verbose_name="享受记录")
-    advance_approved_on = models.DateField("先行审批日期", null=True, blank=True)
     decided_on = models.DateField("决定日期", null=True, blank=True)
-    decision_reasons = models.TextField("不予确认理由", blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -91,6 +76,49 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def deadline_rows(self) -> dict[str, "CaseDeadline"]:
+        """The case's deadlines by kind: the ones just computed (`casework.deadlines.case_deadlines_compute`,
+        not yet written) if any, else the stored rows (prefetched `deadlines` when the list prefetched them)."""
+        pending = getattr(self, "_pending_deadlines", None)
+        if pending is not None:
+            return pending
+        if self.pk is None:
+            return {}
+        return {row.kind: row for row in self.deadlines.all()}
+
+    def due(self, kind: str):
+        """The date of one deadline (None when the case has no such deadline now)."""
+        row = self.deadline_rows.get(kind)
+        return row.due if row is not None else None
+
+
+class CaseDeadline(models.Model):
+    """办理期限: one statutory deadline of a case, written by the kernel from the workflow's DeadlineRules.
+
+    `kind` is the rule's name ("overall_due"); `basis` keeps how the date was reached (working days, the date
+    the count starts, the PolicyParameter and its source) so a page can show it. A row goes away when its
+    starting date does (a notice withdrawn after an upheld objection); it stays, marked `closed_at`, when the
+    case ends, so the page of a closed case still shows the limits it ran under.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines", verbose_name="案件")
+    kind = models.CharField("期限类别", max_length=40)
+    label = models.CharField("期限名称", max_length=60)
+    due = models.DateField("期限")
+    basis = models.JSONField("计算依据", default=dict, blank=True)
+    provisional = models.BooleanField("暂定", default=False, help_text="跨入尚未发布节假日安排的年份，暂按周末计算")
+    closed_at = models.DateTimeField("案件办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "办理期限"
+        verbose_name_plural = "办理期限"
+        ordering = ["case_id", "due", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="case_deadline_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.due:%Y-%m-%d}"
 
 
 class CaseStep(models.Model):

@@ -1,11 +1,15 @@
-"""Kernel case actions (案件办理通用服务): open a case, check a step, record it; close-relative declarations;
-public notices and objections; documents.
+"""Kernel case actions (案件办理通用服务): open a case, take any declared action on it; close-relative
+declarations; public notices and objections; documents.
 
-A domain service (e.g. `assistance.services.application_accept`) is one business action: inside its
-transaction it locks the case (`case_lock`), asks `case_check` whether this user may take this step now,
-does what is its own, and ends with `case_advance`, which moves the state, recomputes the deadlines and writes
-the timeline step, the change log and the domain event. Everything that refuses raises Django's
-ValidationError (400, naming the field or the rule) or PermissionDenied (403, naming the rule).
+`case_take` runs any action a workflow declares: it locks the case (`case_lock`), asks `case_check` whether
+this user may take this step now (grant, area, level, close-relative recusal, order, separation of duties),
+runs the hook the domain registered for the action (`casework.workflows.register_action`: what "review"
+computes, what "investigate" records), and ends with `case_advance`, which moves the state, recomputes the
+deadlines and writes the timeline step, the change log and the domain event. A case type with no hooks at all
+still runs: a new case type is a workflow declaration plus its form. A domain service may also compose
+`case_lock`/`case_check`/`case_advance` itself where one business action spans more than one step shape.
+Everything that refuses raises Django's ValidationError (400, naming the field or the rule) or PermissionDenied
+(403, naming the rule).
 """
 
 from datetime import date, timedelta
@@ -19,7 +23,7 @@ from accounts.policy import allowed, area_in_scope
 from audit.models import ChangeLog
 from audit.services import change_log_write, domain_event_write, snapshot
 from casework import clock
-from casework.deadlines import case_deadlines_compute
+from casework.deadlines import case_deadlines_compute, case_deadlines_write
 from casework.models import (
     Case,
     CaseDocument,
@@ -30,7 +34,7 @@ from casework.models import (
     PublicNotice,
 )
 from casework.selectors import case_person_ids, close_relative_conflict, user_level
-from casework.workflows import LEVEL_NAMES, Transition, Workflow, workflow_get
+from casework.workflows import LEVEL_NAMES, Outcome, Transition, Workflow, action_hook, workflow_get
 from registry.models import HouseholdMember, Person
 
 RECUSAL_RULE = "《最低生活保障审核确认办法》第十一条；《重庆市城乡居民最低生活保障条例》第三十三条"
@@ -87,7 +91,67 @@ def case_check(*, case: Case, action: str, acting_user, label: str = "") -> Tran
         raise ValidationError({"status": [
             f"办理顺序不符：当前状态为“{current}”，“{transition.label}”只能在{allowed_in}时办理"
             f"（办理顺序：{workflow.sequence}）"]})
+    _refuse_separated(case, transition, acting_user)
     return transition
+
+
+def _refuse_separated(case: Case, transition: Transition, acting_user) -> None:
+    """职责分离: who took one of `transition.separate_from` on this case may not take this step."""
+    if not transition.separate_from or not getattr(acting_user, "pk", None):
+        return
+    if case.steps.filter(action__in=transition.separate_from, user_id=acting_user.pk).exists():
+        workflow = workflow_get(case.workflow)
+        others = "、".join(workflow.action_label(a) for a in transition.separate_from)
+        raise PermissionDenied(transition.separation_rule
+                               or f"职责分离：本案{others}人员不得再办理“{transition.label}”")
+
+
+def case_check_side_step(*, case: Case, acting_user, grant: str, label: str) -> Workflow:
+    """A step outside the declared transitions (an authorisation recorded later, a note): the workflow
+    resource's `grant`, the case's area, not a recused user, and the case still open."""
+    workflow = workflow_get(case.workflow)
+    if not allowed(acting_user, workflow.resource, grant):
+        raise PermissionDenied(f"无{label}的权限（{workflow.resource}.{grant}）")
+    if not area_in_scope(acting_user, case.area_id):
+        raise PermissionDenied("该案件不在您的管辖范围内")
+    _refuse_conflicted(acting_user, case)
+    if case.closed_at is not None:
+        raise ValidationError({"status": [f"案件{workflow.state_label(case.state)}，不能再{label}"]})
+    return workflow
+
+
+def case_snapshot(case: Case) -> dict:
+    """The case as the change log keeps it: its kernel fields plus its domain record's (`Workflow.detail`)."""
+    data = snapshot(case)
+    workflow = workflow_get(case.workflow)
+    record = getattr(case, workflow.detail, None) if workflow.detail else None
+    if record is not None:
+        data[workflow.detail] = snapshot(record)
+    return data
+
+
+@transaction.atomic
+def case_take(*, case: Case, action: str, acting_user, params: dict | None = None, label: str = "") -> Case:
+    """办理: take the declared `action` on `case` — check it, run the domain's hook for it (if any) with
+    `params`, then move the state, recompute the deadlines and write the step, change log and event.
+
+    Returns the locked, updated case; `case.outcome` is what the hook returned (its `record`, e.g. the
+    investigation just made). Refusals as `case_check`; the hook refuses the domain's own rules the same way.
+    """
+    case = case_lock(case)
+    transition = case_check(case=case, action=action, acting_user=acting_user, label=label)
+    before = case_snapshot(case)
+    for name in transition.stamps:
+        if getattr(case, name) is None:
+            setattr(case, name, clock.today())
+    hook = action_hook(case.workflow, action)
+    outcome = hook(case=case, acting_user=acting_user, params=dict(params or {}), transition=transition) \
+        if hook is not None else Outcome(note=str((params or {}).get("note", ""))[:500])
+    to_state = outcome.to_state or transition.target or case.state
+    case_advance(case=case, action=action, to_state=to_state, acting_user=acting_user, before=before,
+                 message=outcome.message or transition.label, note=outcome.note, params=outcome.params)
+    case.outcome = outcome
+    return case
 
 
 def case_advance(*, case: Case, action: str, to_state: str, acting_user, before: dict, message: str,
@@ -99,11 +163,13 @@ def case_advance(*, case: Case, action: str, to_state: str, acting_user, before:
         case.closed_at = timezone.now()
     case_deadlines_compute(case, workflow)
     case.save()
+    _save_detail(case, workflow)
+    case_deadlines_write(case)
     params = params or {}
     step = CaseStep.objects.create(case=case, action=action, from_state=before.get("state", ""), to_state=to_state,
                                    user=_user_or_none(acting_user), note=note, params=params, area_id=case.area_id)
     label = workflow.action_label(action)
-    change_log_write(instance=case, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(case),
+    change_log_write(instance=case, action=ChangeLog.Action.UPDATE, before=before, after=case_snapshot(case),
                      acting_user=acting_user, reason=label)
     domain_event_write(type=f"{workflow.resource}_{action}"[:40], message=message[:300], household=case.household,
                        person=case.person or case.applicant, acting_user=acting_user,
@@ -111,10 +177,19 @@ def case_advance(*, case: Case, action: str, to_state: str, acting_user, before:
     return step
 
 
+def _save_detail(case: Case, workflow: Workflow) -> None:
+    """Save the domain record the step may have changed (loaded only; never fetched just to be saved)."""
+    if workflow.detail and workflow.detail in case._state.fields_cache:
+        record = case._state.fields_cache[workflow.detail]
+        if record is not None:
+            record.save()
+
+
 def case_open(*, acting_user, workflow: Workflow, area_code: str, fields: dict, message: str,
-              note: str = "") -> Case:
+              note: str = "", detail=None) -> Case:
     """开启案件 (申请): checks the `add` grant, the area and the user's own close relatives, flags a household that
-    includes a declared close relative (近亲属备案), and records the first step. `fields` are Case fields."""
+    includes a declared close relative (近亲属备案), and records the first step. `fields` are Case fields;
+    `detail` is the workflow's domain record (unsaved; `Workflow.detail` names it), saved with the case."""
     if not allowed(acting_user, workflow.resource, "add"):
         raise PermissionDenied(f"无提交申请的权限（{workflow.resource}.add）")
     if not area_in_scope(acting_user, area_code):
@@ -123,13 +198,17 @@ def case_open(*, acting_user, workflow: Workflow, area_code: str, fields: dict, 
                 **fields)
     _refuse_conflicted(acting_user, case)
     case.close_relative_filed = _has_declared_relative(case)
-    if case.authorised_data_check:
-        case.authorised_at, case.authorised_recorded_by = timezone.now(), acting_user
+    if detail is not None:
+        setattr(case, workflow.detail, detail)  # cached on the case, so deadline bases can read it already
     case_deadlines_compute(case, workflow)
     case.save()
+    if detail is not None:
+        detail.case = case
+        detail.save()
+    case_deadlines_write(case)
     CaseStep.objects.create(case=case, action="submit", from_state="", to_state=case.state, user=acting_user,
                             note=note, params={"channel": case.channel}, area_id=case.area_id)
-    change_log_write(instance=case, action=ChangeLog.Action.CREATE, before=None, after=snapshot(case),
+    change_log_write(instance=case, action=ChangeLog.Action.CREATE, before=None, after=case_snapshot(case),
                      acting_user=acting_user, reason="提交申请")
     domain_event_write(type=f"{workflow.resource}_submit", message=message[:300], household=case.household,
                        person=case.person or case.applicant, acting_user=acting_user, params={"case": case.pk})
@@ -139,35 +218,6 @@ def case_open(*, acting_user, workflow: Workflow, area_code: str, fields: dict, 
 def _has_declared_relative(case: Case) -> bool:
     people = case_person_ids(case)
     return bool(people) and CloseRelativeDeclaration.objects.filter(relative_id__in=people, is_active=True).exists()
-
-
-def case_authorise(*, case: Case, acting_user) -> None:
-    """电子授权: record that the applicant authorised the economic-status checks (flag, time, who recorded it)."""
-    if not case.authorised_data_check:
-        case.authorised_data_check, case.authorised_at = True, timezone.now()
-        case.authorised_recorded_by = acting_user
-
-
-@transaction.atomic
-def case_authorise_record(*, case: Case, acting_user) -> Case:
-    """电子授权, recorded after the application (the applicant signs later): the `add` grant of the workflow's
-    resource, the case's area, not a recused user, and the case still open."""
-    case = case_lock(case)
-    workflow = workflow_get(case.workflow)
-    if not allowed(acting_user, workflow.resource, "add"):
-        raise PermissionDenied(f"无登记授权的权限（{workflow.resource}.add）")
-    if not area_in_scope(acting_user, case.area_id):
-        raise PermissionDenied("该案件不在您的管辖范围内")
-    _refuse_conflicted(acting_user, case)
-    if case.closed_at is not None:
-        raise ValidationError({"status": [f"案件{workflow.state_label(case.state)}，不能再登记授权"]})
-    if case.authorised_data_check:
-        raise ValidationError({"authorised_data_check": ["已登记授权，无需重复登记"]})
-    before = snapshot(case)
-    case_authorise(case=case, acting_user=acting_user)
-    case_advance(case=case, action="authorise", to_state=case.state, acting_user=acting_user, before=before,
-                 message="登记申请人核对家庭经济状况的电子授权")
-    return case
 
 
 def parse_past_date(value, field: str, label: str, *, not_before: date | None = None,

@@ -1,19 +1,22 @@
 """Workflow declarations (办理流程): states, transitions, who may take each, and deadlines in working days.
 
-A new application type is one `Workflow` registered here plus its services and form. The kernel reads the
-declaration to refuse an out-of-order step (400), a user without the grant or at the wrong level (403), and to
-compute deadlines. The figures of a deadline are never in the declaration: it names a `PolicyParameter` key,
-and the value in force (with its source) is read for the case's area at the date the count starts.
+A new case type is one `Workflow` registered here plus its form: `casework.services.case_take` runs any declared
+action — it refuses an out-of-order step (400), a user without the grant, at the wrong level, a declared close
+relative or one whose duties must stay apart (403), runs the domain's hook for the action if one is registered
+(`register_action`), and records the step with its deadlines, change log and event. The figures of a deadline
+are never in the declaration: it names a `PolicyParameter` key, and the value in force (with its source) is
+read for the case's area at the date the count starts.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 # Area levels of the user who may take a step (areas.models.AreaLevel values).
 DISTRICT, TOWN, COMMUNITY = "district", "town", "community"
 LEVEL_NAMES = {DISTRICT: "区县民政部门", TOWN: "乡镇（街道）", COMMUNITY: "村（社区）"}
 # Timeline entries the kernel writes itself, outside any declared transition.
-KERNEL_ACTIONS = {"submit": "申请", "close_relative_filed": "近亲属备案", "authorise": "电子授权"}
+KERNEL_ACTIONS = {"submit": "申请", "close_relative_filed": "近亲属备案"}
 
 
 @dataclass(frozen=True)
@@ -29,18 +32,26 @@ class Transition:
     levels: tuple[str, ...] = ()
     level_rule: str = ""
     queue: bool = False  # main-line work: the case is "due" at the levels that take it (工作队列)
+    # Separation of duties (职责分离): whoever took one of these actions on the case may not take this one.
+    separate_from: tuple[str, ...] = ()
+    separation_rule: str = ""
+    # Kernel date fields this step sets to today when still empty (e.g. "accepted_on", from which deadlines
+    # count), so a case type whose steps only record dates needs no hook.
+    stamps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """A deadline field of the Case: `n` working days (PolicyParameter `key`, or `extended_key` once the case has
-    been extended) after the first non-empty date among `bases`."""
+    """A deadline of the case (a CaseDeadline row of this `kind`): `n` working days (PolicyParameter `key`, or
+    `extended_key` once the flag `extended_flag` is set) after the first non-empty date among `bases` — kernel
+    Case fields or fields of the workflow's domain record (`Workflow.detail`)."""
 
-    field: str
+    kind: str
     key: str
     bases: tuple[str, ...]
     label: str
     extended_key: str = ""
+    extended_flag: str = "extended"
 
 
 @dataclass(frozen=True)
@@ -54,10 +65,15 @@ class Workflow:
     terminal: frozenset[str]
     transitions: tuple[Transition, ...]
     deadlines: tuple[DeadlineRule, ...] = ()
-    # For each state, the deadline fields that matter while the case is in it; the earliest is "the" deadline.
+    # For each state, the deadline kinds that matter while the case is in it; the earliest is "the" deadline.
     state_deadlines: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sequence: str = ""  # the legal order, quoted in the refusal of an out-of-order step
     options: dict = field(default_factory=dict)
+    # The one-to-one domain record of the case (reverse accessor, e.g. "application") whose fields deadline
+    # bases may name; empty when the workflow keeps everything on the kernel Case.
+    detail: str = ""
+    # Labels of the timeline steps the domain records outside the transitions (e.g. "authorise": "电子授权").
+    step_labels: dict[str, str] = field(default_factory=dict)
 
     def transition(self, action: str) -> Transition | None:
         return next((t for t in self.transitions if t.action == action), None)
@@ -67,7 +83,7 @@ class Workflow:
 
     def action_label(self, action: str) -> str:
         found = self.transition(action)
-        return found.label if found else KERNEL_ACTIONS.get(action, action)
+        return found.label if found else self.step_labels.get(action) or KERNEL_ACTIONS.get(action, action)
 
     def available(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources]
@@ -79,7 +95,25 @@ class Workflow:
                 and (not t.levels or level in t.levels) for state in t.sources}
 
 
+@dataclass
+class Outcome:
+    """What a domain's action hook did: the state to move to (None: the transition's target, or the state the
+    case is in when the transition has none), the event message, the timeline note and step parameters, and
+    the record it made (an investigation, a notice) for the caller."""
+
+    to_state: str | None = None
+    message: str = ""
+    note: str = ""
+    params: dict = field(default_factory=dict)
+    record: Any = None
+
+
+# hook(*, case, acting_user, params, transition) -> Outcome: the domain's work for one action, run by
+# `case_take` inside its transaction after every kernel check, on the locked case.
+ActionHook = Callable[..., Outcome]
+
 _REGISTRY: dict[str, Workflow] = {}
+_HOOKS: dict[tuple[str, str], ActionHook] = {}
 
 
 def register(workflow: Workflow) -> Workflow:
@@ -96,3 +130,18 @@ def workflow_get(code: str) -> Workflow:
 
 def workflows_all() -> list[Workflow]:
     return list(_REGISTRY.values())
+
+
+def register_action(action: str, *, workflows: Iterable[str]) -> Callable[[ActionHook], ActionHook]:
+    """Decorator: `hook` does the domain's work when `action` is taken on a case of one of `workflows`."""
+    codes = list(workflows)
+
+    def decorate(hook: ActionHook) -> ActionHook:
+        for code in codes:
+            _HOOKS[(code, action)] = hook
+        return hook
+    return decorate
+
+
+def action_hook(workflow: str, action: str) -> ActionHook | None:
+    return _HOOKS.get((workflow, action))

@@ -60,7 +60,7 @@ def _evaluate(case: Case, user, form: f.EvaluateForm) -> str:
 def _review(case: Case, user, form: f.ReviewForm) -> str:
     done = services.application_review(acting_user=user, case=case, opinion=form.cleaned_data["opinion"],
                                        note=form.cleaned_data["note"])
-    return f"已初审，测算金额 {done.monthly_amount} 元"
+    return f"已初审，测算金额 {done.application.monthly_amount} 元"
 
 
 def _publish(case: Case, user, form: f.PublishForm) -> str:
@@ -82,7 +82,7 @@ def _confirm(case: Case, user, form: f.ConfirmForm) -> str:
     done = services.application_confirm(acting_user=user, case=case, note=form.cleaned_data["note"],
                                         household_kind=form.cleaned_data["household_kind"])
     recheck = done.first_recheck
-    message = f"已审核确认：{done.monthly_amount} 元/月，自 {done.enrolment.start_month:%Y年%m月}起"
+    message = f"已审核确认：{done.application.monthly_amount} 元/月，自 {done.enrolment.start_month:%Y年%m月}起"
     return message + (f"；首次定期核查 {recheck.due_on:%Y-%m-%d}前" if recheck else "")
 
 
@@ -93,7 +93,7 @@ def _reject(case: Case, user, form: f.RejectForm) -> str:
 
 def _extend(case: Case, user, form: f.ExtendForm) -> str:
     done = services.application_extend(acting_user=user, case=case, reason=form.cleaned_data["reason"])
-    return f"已延期：办结期限延至 {done.overall_due:%Y-%m-%d}"
+    return f"已延期：办结期限延至 {done.due('overall_due'):%Y-%m-%d}"
 
 
 def _withdraw(case: Case, user, form: f.WithdrawForm) -> str:
@@ -104,7 +104,7 @@ def _withdraw(case: Case, user, form: f.WithdrawForm) -> str:
 def _urgent(case: Case, user, form: f.UrgentApproveForm) -> str:
     done = services.application_urgent_approve(acting_user=user, case=case, amount=form.cleaned_data["amount"],
                                                note=form.cleaned_data["note"])
-    return f"已先行救助：{done.monthly_amount} 元"
+    return f"已先行救助：{done.application.monthly_amount} 元"
 
 
 ACTIONS: dict[str, Action] = {

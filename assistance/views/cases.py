@@ -77,8 +77,8 @@ def household_autocomplete(request: HttpRequest) -> HttpResponse:
 # ---- 案件页 -----------------------------------------------------------------------------------------------------
 
 def _calculations(case: Case) -> list[dict]:
-    return [{"key": key, "label": label, **case.calculation[key]}
-            for key, label in STAGE_LABELS.items() if case.calculation.get(key)]
+    return [{"key": key, "label": label, **case.application.calculation[key]}
+            for key, label in STAGE_LABELS.items() if case.application.calculation.get(key)]
 
 
 def _review_preview(case: Case) -> dict | None:

@@ -24,7 +24,9 @@ def household_chain(request: HttpRequest, pk: int) -> HttpResponse:
     people = [m.person_id for m in household.members.all()]
     cases = list(applications_visible(request.user)
                  .filter(Q(household=household) | Q(person_id__in=people) | Q(applicant_id__in=people))
-                 .select_related("program", "applicant", "person", "enrolment").order_by("submitted_at", "id"))
+                 .select_related("program", "applicant", "person", "enrolment", "application")
+                 .prefetch_related("deadlines")
+                 .order_by("submitted_at", "id"))
     days = DaysLeft(clock.today())
     case_rows = [{"case": c, "status_label": workflow_get(c.workflow).state_label(c.state), "deadline": days.of(c)}
                  for c in cases]

@@ -11,9 +11,6 @@ from casework.models import Case
 from registry.models import Household, Relation
 from registry.selectors import household_detail
 
-DEADLINE_FIELDS = (("investigation_due", "启动调查期限"), ("town_review_due", "初审期限"),
-                   ("confirmation_due", "审核确认期限"), ("overall_due", "办结期限"))
-
 
 def case_or_404(request: HttpRequest, pk: int) -> Case:
     try:
@@ -51,15 +48,11 @@ class DeadlineRow:
 
 def deadline_rows(case: Case, today: date) -> list[DeadlineRow]:
     rows = []
-    for name, label in DEADLINE_FIELDS:
-        due = getattr(case, name)
-        if due is None:
-            continue
-        left, provisional = working_days_left(today, due)
-        basis = case.deadline_basis.get(name, {})
-        rows.append(DeadlineRow(field=name, label=basis.get("label", label), due=due, working_days_left=left,
-                                provisional=provisional or bool(basis.get("provisional")),
-                                current=case.closed_at is None and due == case.next_due, basis=basis))
+    for row in sorted(case.deadline_rows.values(), key=lambda r: (r.due, r.kind)):
+        left, provisional = working_days_left(today, row.due)
+        rows.append(DeadlineRow(field=row.kind, label=row.label, due=row.due, working_days_left=left,
+                                provisional=provisional or row.provisional,
+                                current=case.closed_at is None and row.due == case.next_due, basis=row.basis))
     return rows
 
 

@@ -20,7 +20,7 @@ def test_worker_applies_for_a_household_with_the_authorisation(login, staff, cas
                                                           "channel": "worker", "authorised_data_check": "on"})
     case = Case.objects.get(household=household)
     assert response.status_code == 302 and response["Location"] == reverse("assistance-case", args=[case.pk])
-    assert (case.state, case.authorised_data_check, case.applicant.name) == ("submitted", True, "申请户主")
+    assert (case.state, case.application.authorised_data_check, case.applicant.name) == ("submitted", True, "申请户主")
     assert case.submitted_by_id == staff["community_worker"].pk
 
 

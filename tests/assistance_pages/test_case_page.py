@@ -42,12 +42,12 @@ def test_missing_materials_are_told_once_through_the_page(login, staff, cases):
     client = login(staff["town_officer"])
     _post(client, case, "accept", {"missing": "户口簿复印件\n\n收入证明\n"})
     case.refresh_from_db()
-    assert case.state == "materials_requested" and case.missing_materials == ["户口簿复印件", "收入证明"]
+    assert case.state == "materials_requested" and case.application.missing_materials == ["户口簿复印件", "收入证明"]
     assert case.documents.get().kind == CaseDocument.Kind.MATERIALS_NOTICE
     again = _post(client, case, "accept", {"missing": "结婚证"})
     assert again.status_code == 200 and "一次性告知" in _html(again)  # shown on the form, nothing saved
     case.refresh_from_db()
-    assert case.missing_materials == ["户口簿复印件", "收入证明"]
+    assert case.application.missing_materials == ["户口簿复印件", "收入证明"]
 
 
 def test_wrong_role_post_is_403_with_the_rule_and_changes_nothing(login, staff, cases):
@@ -95,7 +95,7 @@ def test_rejection_without_reasons_shows_the_rule(login, staff, cases):
     assert case.state == "reviewed"
     _post(client, case, "reject", {"reasons": "家庭月人均收入高于低保标准"})
     case.refresh_from_db()
-    assert (case.state, case.decision_reasons) == ("rejected", "家庭月人均收入高于低保标准")
+    assert (case.state, case.application.decision_reasons) == ("rejected", "家庭月人均收入高于低保标准")
 
 
 def _investigation(staff, case, **extra) -> dict:
@@ -176,7 +176,7 @@ def test_header_shows_close_relative_flag_and_provisional_deadline(login, staff,
     assert 'data-testid="close-relative"' in html and "近亲属备案" in html
     # 30 working days from 2026-12-21 run into 2027, whose holidays are not published: 暂定
     table = html[html.index('data-testid="deadline-table"'):html.index("金额计算过程")]
-    assert "暂定" in table and f"{Case.objects.get(pk=case.pk).overall_due:%Y-%m-%d}" in table
+    assert "暂定" in table and f"{Case.objects.get(pk=case.pk).due('overall_due'):%Y-%m-%d}" in table
     assert f'href="/households/{case.household_id}/"' in html
     assert f'href="/assistance/households/{case.household_id}/chain/"' in html
 
@@ -210,7 +210,7 @@ def test_the_remaining_steps_through_the_page(login, staff, cases, clock):
                                               "handling": "经核实无经营收入"}).status_code == 302
     case.refresh_from_db()
     objection.refresh_from_db()
-    assert (case.state, case.extended, case.overall_due is not None) == ("publicised", True, True)
+    assert (case.state, case.application.extended, case.due("overall_due") is not None) == ("publicised", True, True)
     assert (objection.status, objection.handling) == ("dismissed", "经核实无经营收入")
     assert [s.action for s in case.steps.order_by("at", "id")][-6:] == [
         "evaluate", "extend", "review", "publish", "objection", "objection"]
@@ -232,4 +232,4 @@ def test_town_approves_urgent_temporary_aid_within_its_limit(login, staff, cases
     assert case.state == "accepted" and case.inputs["amount"] == "800.00"
     assert _post(client, case, "urgent_approve", {}).status_code == 302
     case.refresh_from_db()
-    assert (case.state, case.monthly_amount) == ("approved_pending_completion", 800)
+    assert (case.state, case.application.monthly_amount) == ("approved_pending_completion", 800)

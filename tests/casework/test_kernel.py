@@ -39,14 +39,14 @@ def provisional_case(staff, families, clock):
 
 
 def test_recompute_touches_only_provisional_open_cases(provisional_case):
-    assert provisional_case.deadline_provisional is True and provisional_case.overall_due == date(2027, 1, 26)
+    assert provisional_case.deadline_provisional is True and provisional_case.due("overall_due") == date(2027, 1, 26)
     assert case_deadlines_recompute() == 0  # nothing published yet: nothing changes
     CalendarYear.objects.create(year=2027, source=NOTICE, published_on=date(2026, 11, 10))
     CalendarDay.objects.create(date=date(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦", source=NOTICE)
     assert case_deadlines_recompute() == 1
     provisional_case.refresh_from_db()
-    assert (provisional_case.overall_due, provisional_case.deadline_provisional) == (date(2027, 1, 27), False)
-    assert provisional_case.deadline_basis["overall_due"]["provisional"] is False
+    assert (provisional_case.due("overall_due"), provisional_case.deadline_provisional) == (date(2027, 1, 27), False)
+    assert provisional_case.deadline_rows["overall_due"].basis["provisional"] is False
 
 
 def test_calendar_entries_schedule_one_recompute_per_transaction(provisional_case, monkeypatch,

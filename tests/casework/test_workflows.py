@@ -2,8 +2,10 @@
 forward, and the variants and programmes differ exactly where the rules do."""
 
 import pytest
+from django.db import models
 
 from assistance.workflows import OPEN_STATES, PROGRAMS, TERMINAL, WORKFLOW_CODES
+from casework.models import Case
 from casework.workflows import DISTRICT, TOWN, workflow_get, workflows_all
 
 
@@ -16,8 +18,13 @@ def test_transitions_name_declared_states(code):
         assert not set(transition.sources) & TERMINAL, transition.action
     for state in OPEN_STATES:
         assert workflow.available(state), f"{code}: no way out of {state}"
+    # every deadline counts from a date field of the case or of the workflow's domain record (the application)
+    detail = Case._meta.get_field(workflow.detail).related_model
+    dates = {f.name for model in (Case, detail) for f in model._meta.concrete_fields
+             if f.get_internal_type() == "DateField"}
     for rule in workflow.deadlines:
-        assert all(hasattr(__import__("casework.models", fromlist=["Case"]).Case, base) for base in rule.bases)
+        assert set(rule.bases) <= dates, rule.kind
+        assert not rule.extended_key or isinstance(detail._meta.get_field(rule.extended_flag), models.BooleanField)
 
 
 def test_every_programme_and_variant_is_registered():
@@ -36,7 +43,7 @@ def test_variants_differ_only_by_evaluation_and_republication():
 
 def test_programme_differences():
     assert workflow_get("tekun.chongqing").transition("extend") is None
-    assert [r.field for r in workflow_get("tekun.chongqing").deadlines] == ["town_review_due", "confirmation_due"]
+    assert [r.kind for r in workflow_get("tekun.chongqing").deadlines] == ["town_review_due", "confirmation_due"]
     assert workflow_get("linshi.chongqing").transition("urgent_approve").levels == (TOWN,)
     assert all(workflow_get(f"{p}.chongqing").transition("urgent_approve") is None for p in PROGRAMS if p != "linshi")
 

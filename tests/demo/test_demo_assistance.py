@@ -84,7 +84,7 @@ class TestLoadedDemo:
             assert ChangeLog.objects.filter(model="casework.case", object_id=str(case.pk)).count() == len(actions)
         # Terminal states carry what the rules demand: reasons, a decision date, an enrolment.
         for case in Case.objects.filter(state="rejected"):
-            assert "不予确认" in case.decision_reasons and case.decided_on is not None
+            assert "不予确认" in case.application.decision_reasons and case.decided_on is not None
             assert case.documents.filter(kind="rejection_notice").exists()
         assert not Case.objects.filter(state="withdrawn", closed_at__isnull=True).exists()
         # Two different investigators on every investigation (one of them from the district for a 近亲属备案 case).
@@ -102,7 +102,8 @@ class TestLoadedDemo:
             subject = {"person": case.person} if case.program_id == "tekun" else {"household": case.household}
             inputs = {k: case.inputs[k] for k in ("care_level", "no_supporter") if k in case.inputs}
             again = quote(program=case.program, month=enrolment.start_month, **subject, **inputs)
-            assert again.eligible and again.monthly_amount == enrolment.monthly_amount == case.monthly_amount
+            amount = case.application.monthly_amount
+            assert again.eligible and again.monthly_amount == enrolment.monthly_amount == amount
             assert case.decided_on <= clock.today() and enrolment.rechecks.filter(status="due").count() == 1
         tekun = Case.objects.get(program_id="tekun")
         assert tekun.state == "confirmed" and tekun.enrolment.care_level in ("self", "half", "full")
@@ -114,7 +115,7 @@ class TestLoadedDemo:
         for case in Case.objects.filter(state="publicised"):
             notice = case.notices.get(status="open")
             assert notice.days == 7 and notice.starts_on <= today
-            assert case.confirmation_base_on == notice.ends_on
+            assert case.application.confirmation_base_on == notice.ends_on
         assert Case.objects.filter(state="publicised", notices__ends_on__gte=today).exists()
 
     def test_the_roll_is_set_based_from_quotes_with_history_and_a_recheck_due(self, demo):
