@@ -157,7 +157,7 @@ def backpay_select(s: Scope) -> tuple[str, list]:
                        ('backpaid_before', d.money_text('bp.before')))
     sql = f"""SELECT %s AS cycle_id, e.id AS enrolment_id, e.program_id, e.person_id, e.household_id, e.area_id,
             k.m AS month, bp.covered_month, 'arrears' AS kind, ROUND(bp.due - bp.before, 2) AS amount,
-            {formula} AS formula, NULL AS overpayment_id, b.id AS bank_account_id,
+            {formula} AS formula, CAST(NULL AS BIGINT) AS overpayment_id, b.id AS bank_account_id,
             COALESCE(b.bank_name, '') AS bank_name, COALESCE(b.account_number, '') AS account_number,
             'pending' AS status, '{BACKPAY_REASON}' AS reason
         FROM (SELECT g.enrolment_id, g.covered_month, g.due, COALESCE((

@@ -13,10 +13,10 @@ Adding a subsidy (e.g. 高龄津贴):
 
 from programs.calculations import assistance  # noqa: F401  (registers 低保, 特困, 低保边缘, 刚性支出, 临时救助)
 from programs.calculations.base import (
+    FactsDue,
     ParameterRef,
     Quote,
     QuoteContext,
-    FactsDue,
     SetForm,
     facts_due,
     quote,
