@@ -95,6 +95,16 @@ def register_facts_due(key: str, *, cause: str) -> Callable:
     return decorator
 
 
+def rated_month(calculation: dict) -> date | None:
+    """The month an enrolment's stored amount was rated for: the last re-rating's month (`calculation["rerated"]`,
+    written by programs.rerate), else the month of the quote it was decided on. For `FactsDue` functions."""
+    rerated = (calculation or {}).get("rerated") or {}
+    if rerated.get("valid_from"):
+        return date.fromisoformat(rerated["valid_from"])
+    month = (calculation or {}).get("month")
+    return date.fromisoformat(f"{month}-01") if month else None
+
+
 def set_form(calculator: str) -> SetForm | None:
     return _SET_FORMS.get(calculator)
 
