@@ -331,13 +331,17 @@ class RerateItem(models.Model):
     get a row. The payroll reads the items of APPLIED re-ratings to pay back pay for months already generated
     at the old amount (`payments.generation.backpay_select`)."""
 
+    # No key keeps a database constraint (as PaymentLine): every key is copied, in the same INSERT … SELECT, from
+    # rows that exist and are never deleted; each constraint would be a trigger per row at COMMIT (measured: the
+    # four of them were a third of a 20,000-enrolment re-rating on PostgreSQL).
     rerate = models.ForeignKey(Rerate, on_delete=models.CASCADE, related_name="items", db_index=False,
-                               verbose_name="调整待遇")
+                               db_constraint=False, verbose_name="调整待遇")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="rerate_items",
-                                  verbose_name="享受对象")
+                                  db_constraint=False, verbose_name="享受对象")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", db_index=False,
-                                verbose_name="项目")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name="村社区")
+                                db_constraint=False, verbose_name="项目")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
+                             verbose_name="村社区")
     valid_from = models.DateField("调整起始月份")
     from_amount = models.DecimalField("调整前金额", max_digits=12, decimal_places=2)
     to_amount = models.DecimalField("调整后金额", max_digits=12, decimal_places=2)

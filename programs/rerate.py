@@ -21,6 +21,7 @@ Back pay (补发) is not written here: `payments.generation` pays, in the next c
 applied items for every month already generated at the old amount (programs never writes payment tables).
 """
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -237,7 +238,18 @@ def _money_text(expr: str) -> str:
     return f"CAST(CAST({expr} AS numeric(14, 2)) AS text)" if _postgres() else f"printf('%%.2f', {expr})"
 
 
-def _apply_chunk(cursor, rerate: Rerate, lo: int, hi: int, reason: str, acting_user, now) -> None:
+class _Clock:
+    def __init__(self, timings: dict | None):
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[step] = round(self.timings.get(step, 0) + now - self.last, 3)
+        self.last = now
+
+
+def _apply_chunk(cursor, rerate: Rerate, lo: int, hi: int, reason: str, acting_user, now, clock: _Clock) -> None:
     """The change records, then the amounts, of one chunk. Both only where the enrolment still has the amount
     the item was computed from: an officer's change in between is never overwritten."""
     cursor.execute("""INSERT INTO programs_enrolmentchange (enrolment_id, kind, from_amount, to_amount, from_status,
@@ -248,6 +260,7 @@ def _apply_chunk(cursor, rerate: Rerate, lo: int, hi: int, reason: str, acting_u
             WHERE ri.rerate_id = %s AND ri.enrolment_id >= %s AND ri.enrolment_id < %s
               AND e.monthly_amount = ri.from_amount""",
                    [reason, getattr(acting_user, "pk", None), now, rerate.pk, lo, hi])
+    clock.lap("changes")
     note = [("rerate", "%s"), ("valid_from", "%s"), ("from_amount", _money_text("ri.from_amount")),
             ("to_amount", _money_text("ri.to_amount")), ("reason", "%s")]
     note_params = [rerate.pk, rerate.valid_from.isoformat(), reason]
@@ -264,24 +277,29 @@ def _apply_chunk(cursor, rerate: Rerate, lo: int, hi: int, reason: str, acting_u
               AND ri.enrolment_id >= %s AND ri.enrolment_id < %s
               AND programs_enrolment.monthly_amount = ri.from_amount""",
                    [*note_params, rerate.pk, lo, hi])
+    clock.lap("amounts")
 
 
 @transaction.atomic
 def enrolments_rerate(*, rerate: Rerate, acting_user=None, apply: bool = False,
-                      chunk_size: int = CHUNK_SIZE, ids: list[int] | None = None) -> Rerate:
+                      chunk_size: int = CHUNK_SIZE, ids: list[int] | None = None,
+                      timings: dict | None = None) -> Rerate:
     """Compute (and with `apply`, apply) every affected enrolment's amount from `rerate.valid_from`.
 
     The items are recomputed from scratch each time (a re-run replaces them), so the preview and the applied
     amounts are those of the moment of the call; applying twice changes nothing the second time (the items
     then find every enrolment at its new amount already, and none is written). `ids` limits the run to those
     enrolments (a person's own facts). Called by `rerate_propose`, `rerate_confirm` and `rerates_due_apply`,
-    which check permissions; this function checks none (the payroll hook runs it for the system)."""
+    which check permissions; this function checks none (the payroll hook runs it for the system). `timings`,
+    if given, receives the seconds of each step (the benchmark)."""
+    clock = _Clock(timings)
     rerate = Rerate.objects.select_for_update(of=("self",)).select_related("program", "parameter").get(pk=rerate.pk)
     if rerate.status == Rerate.Status.APPLIED:
         return rerate
     program, month = rerate.program, rerate.valid_from
     area_lo, area_hi = _area_range(rerate.area_code)
     RerateItem.objects.filter(rerate=rerate).delete()
+    clock.lap("clear")
     form_sql = None if ids is not None else set_form_amount(program, month, area_lo, area_hi)
     chunks = _chunks(program, area_lo, area_hi, chunk_size)
     with connection.cursor() as cursor:
@@ -294,13 +312,15 @@ def enrolments_rerate(*, rerate: Rerate, acting_user=None, apply: bool = False,
             if ids is not None:
                 rows = rows.filter(id__in=[i for i in ids if lo <= i < hi])
             _compute_chunk_python(rerate, rows)
+    clock.lap("items")
     _preview(rerate)
+    clock.lap("preview")
     if not apply:
         return rerate
     reason, now = _reason(rerate), timezone.now()
     with connection.cursor() as cursor:
         for lo, hi in chunks:
-            _apply_chunk(cursor, rerate, lo, hi, reason, acting_user, now)
+            _apply_chunk(cursor, rerate, lo, hi, reason, acting_user, now, clock)
     before = snapshot(rerate)
     rerate.status, rerate.applied_at = Rerate.Status.APPLIED, timezone.now()
     rerate.save(update_fields=["status", "applied_at"])
