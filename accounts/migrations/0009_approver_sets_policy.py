@@ -15,5 +15,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0007_payment_export_grant")]
+    dependencies = [("accounts", "0008_api_tokens")]
     operations = [migrations.RunPython(seed, unseed)]
