@@ -41,7 +41,7 @@ def build(n: int) -> dict:
     start = "CAST('2025-12-01' AS date)" if pg else "'2025-12-01'"
     head = "" if pg else f"WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {n}) "
     source = f"generate_series(1, {n}) AS g(i)" if pg else "g"
-    pci_fen, size = "((g.i * 7919) % 70000)", "(1 + g.i % 4)"
+    pci_fen, size = "((CAST(g.i AS BIGINT) * 7919) % 70000)", "(1 + g.i % 4)"
     standard_fen = "CASE WHEN g.i % 2 = 0 THEN 75000 ELSE 61000 END"
     amount = (f"ROUND(CAST(((CASE WHEN {standard_fen} > {pci_fen} THEN {standard_fen} - {pci_fen} ELSE 0 END) "
               f"* {size}) AS numeric) / 100, 2)" if pg else
