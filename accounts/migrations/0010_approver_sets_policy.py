@@ -15,5 +15,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0008_api_tokens")]
+    dependencies = [("accounts", "0009_bank_account_grants")]
     operations = [migrations.RunPython(seed, unseed)]
