@@ -67,8 +67,9 @@ DEFAULT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "area": READ,
         **POLICY_WRITE,
     },
-    DISTRICT_APPROVER: {**{r: READ for r in REGISTRY}, "id_number": ("reveal",), "area": READ, "policy": READ,
-                        "enrolment": ("view", "add", "change")},
+    # The approver may set a standard (a new figure re-rates enrolments only once a district officer confirms).
+    DISTRICT_APPROVER: {**{r: READ for r in REGISTRY}, "id_number": ("reveal",), "area": READ,
+                        "policy": ("view", "change"), "enrolment": ("view", "add", "change")},
     LEADER: {**{r: READ for r in REGISTRY}, "area": READ, **POLICY_READ},
     ADMIN: {
         **{r: WRITE for r in REGISTRY},

@@ -11,6 +11,13 @@ community (`programs.selectors` rules: the most specific area wins):
 - dibao_bianyuan, gangxing_zhichu: 0 — a recognition pays no cash, so any amount is flagged;
 - other programmes (临时救助 and future subsidies) have no monthly ceiling until a rule is added to CEILINGS.
 Only regular lines are compared with a ceiling; arrears repeat the same monthly amount.
+
+Current quote (金额与现行标准测算不符): a regular line whose amount differs from the programme's amount
+recomputed with the parameters in force in the cycle month — e.g. a standard raised but the re-rating not yet
+confirmed. Only for programmes whose amount function has a set-based form (`programs.calculations.SetForm`,
+today 低保) and enrolments whose stored quote holds the facts it reads; for the others (特困, 临时救助, a new
+allowance without one) this check is silent: re-rating them is a Python quote per enrolment, too slow for a
+check run at every generation.
 """
 
 import time
@@ -244,9 +251,37 @@ def large_change(cycle: PaymentCycle) -> tuple[str, list]:
     return sql, [add_months(cycle.month, -1).isoformat(), previous, cycle.pk, str(share)]
 
 
+def amount_not_current_quote(cycle: PaymentCycle) -> tuple[str, list]:
+    from programs.models import Program
+    from programs.rerate import set_form_amount
+
+    lo, hi = district_range(cycle)
+    parts, params = [], []
+    for program in Program.objects.filter(recurring=True).order_by("code"):
+        form = set_form_amount(program, cycle.month, lo, hi)
+        if form is None:
+            continue
+        joins, amount, form_params = form
+        parts.append(f"""SELECT l.id AS line_id, l.area_id, '金额 ' || {d.money_text('l.amount')}
+                || ' 元，按' || {d.month_text('l.covered_month')} || '现行标准测算应为 ' || {d.money_text('q.amount')}
+                || ' 元，请确认调整待遇' AS detail
+            FROM {LINES} l
+            JOIN (SELECT e.id, {amount} AS amount FROM programs_enrolment e {joins}
+                  WHERE e.program_id = %s AND e.id IN (SELECT z.enrolment_id FROM {LINES} z
+                                                       WHERE z.cycle_id = %s AND z.program_id = %s)) q
+                 ON q.id = l.enrolment_id
+            WHERE l.cycle_id = %s AND l.kind = 'regular' AND l.program_id = %s AND q.amount IS NOT NULL
+              AND q.amount <> l.amount""")
+        params += [*form_params, program.code, cycle.pk, program.code, cycle.pk, program.code]
+    if not parts:
+        return NOTHING, []
+    return " UNION ALL ".join(parts), params
+
+
 CHECKS = ((Kind.PAID_AFTER_DEATH, paid_after_death), (Kind.MUTUALLY_EXCLUSIVE, mutually_exclusive),
           (Kind.ABOVE_STANDARD, above_standard), (Kind.BANK_ACCOUNT_MISSING, bank_account_missing),
-          (Kind.NOT_IN_REGISTRY, not_in_registry), (Kind.LARGE_CHANGE, large_change))
+          (Kind.NOT_IN_REGISTRY, not_in_registry), (Kind.LARGE_CHANGE, large_change),
+          (Kind.AMOUNT_NOT_CURRENT_QUOTE, amount_not_current_quote))
 
 
 def _refresh_bank_snapshots(cursor, cycle: PaymentCycle) -> None:

@@ -20,8 +20,16 @@ What is paid (the rules decided here):
   installation pays no arrears for months before it.
 - recovery (扣回): for an open overpayment, a negative line of min(instalment, still owed, this month's regular
   amount), deducted from this month's payment; when the enrolment is not payable this month nothing is deducted.
+- back pay (补发, 调整待遇): for an applied re-rating (`programs.Rerate`), each month from its start that an
+  EARLIER cycle generated before the re-rating was applied paid at the old amount gets the difference: the sum
+  of the applied items' (new − old) for that month, less the back pay already paid for it in other cycles. An
+  `arrears` line whose `reason` is BACKPAY_REASON (a back-dated start's arrears have none), covering that month.
+  Produced by the same statement as the arrears, so a regeneration keeps it and a re-run never pays it twice.
+Before the chunks, `programs.rerate.rerates_due_apply` applies the confirmed re-ratings whose month has come
+and re-rates enrolments whose own facts changed (an age band, a care level), so this payroll pays current
+amounts.
 A regeneration of a cycle that already has lines (after a fix) also deletes, per chunk, the lines of these
-three kinds that are no longer due or whose amount changed; adjustment lines are never touched.
+kinds that are no longer due or whose amount changed; adjustment lines are never touched.
 """
 
 import time
@@ -39,6 +47,7 @@ from minzheng.lookups import prefix_upper_bound
 from payments import dialect as d
 from payments.models import GenerationChunk, PaymentCycle, PaymentLine
 from programs.models import Enrolment
+from programs.rerate import rerates_due_apply
 
 CHUNK_SIZE = 20_000
 LINE_COLUMNS = ("cycle_id, enrolment_id, program_id, person_id, household_id, area_id, month, covered_month, kind, "
@@ -133,6 +142,55 @@ def arrears_select(s: Scope) -> tuple[str, list]:
     return sql, [s.cycle_id, s.month, s.district_id, s.cycle_id, s.lo, s.hi, s.area_lo, s.area_hi, s.cycle_id]
 
 
+BACKPAY_REASON = "调整待遇补发"
+
+
+def backpay_select(s: Scope) -> tuple[str, list]:
+    """Back pay of applied re-ratings (see the module docstring), one line per enrolment and covered month.
+
+    Read from the re-rating items of the chunk's enrolments (usually few), then their lines of earlier cycles
+    by the (enrolment, covered month, …) index; a line counts as paid at the old amount when its cycle was
+    generated before the re-rating was applied. The sum over items chains several re-ratings of one month
+    (750 → 770 → 780 pays 30), less what earlier cycles already back-paid for that month."""
+    formula = _formula('补发：调整待遇前已按原金额发放，补发差额', 'bp.covered_month',
+                       ('paid_in', d.month_text('k.m')), ('difference', d.money_text('bp.due')),
+                       ('backpaid_before', d.money_text('bp.before')))
+    sql = f"""SELECT %s AS cycle_id, e.id AS enrolment_id, e.program_id, e.person_id, e.household_id, e.area_id,
+            k.m AS month, bp.covered_month, 'arrears' AS kind, ROUND(bp.due - bp.before, 2) AS amount,
+            {formula} AS formula, CAST(NULL AS BIGINT) AS overpayment_id, b.id AS bank_account_id,
+            COALESCE(b.bank_name, '') AS bank_name, COALESCE(b.account_number, '') AS account_number,
+            'pending' AS status, '{BACKPAY_REASON}' AS reason
+        FROM (SELECT g.enrolment_id, g.covered_month, g.due, COALESCE((
+                    SELECT SUM(y.amount) FROM payments_paymentline y
+                    WHERE y.enrolment_id = g.enrolment_id AND y.covered_month = g.covered_month
+                      AND y.kind = 'arrears' AND y.reason = '{BACKPAY_REASON}' AND y.cycle_id <> %s), 0) AS before
+              FROM (SELECT x.enrolment_id, x.covered_month, SUM(ri.to_amount - ri.from_amount) AS due
+                    FROM programs_rerateitem ri
+                    JOIN programs_rerate r ON r.id = ri.rerate_id AND r.status = 'applied'
+                    JOIN payments_paymentline x ON x.enrolment_id = ri.enrolment_id
+                         AND x.kind IN ('regular', 'arrears') AND x.reason = ''
+                         AND x.covered_month >= ri.valid_from AND x.covered_month < {d.date_param()}
+                         AND x.cycle_id <> %s
+                    JOIN payments_paymentcycle pc ON pc.id = x.cycle_id AND pc.district_id = %s
+                         AND pc.generated_at < r.applied_at
+                    WHERE ri.enrolment_id >= %s AND ri.enrolment_id < %s
+                    GROUP BY x.enrolment_id, x.covered_month) g) bp
+        JOIN programs_enrolment e ON e.id = bp.enrolment_id
+        CROSS JOIN (SELECT {d.date_param()} AS m) k
+        {payee_joins()}
+        WHERE e.area_id >= %s AND e.area_id < %s AND ROUND(bp.due - bp.before, 2) <> 0"""
+    return sql, [s.cycle_id, s.cycle_id, s.month, s.cycle_id, s.district_id, s.lo, s.hi, s.month,
+                 s.area_lo, s.area_hi]
+
+
+def arrears_and_backpay_select(s: Scope) -> tuple[str, list]:
+    """Both kinds of 补发 share the line kind `arrears`, so one statement lists what is due of that kind (the
+    regeneration's stale-line test compares against it)."""
+    arrears, arrears_params = arrears_select(s)
+    backpay, backpay_params = backpay_select(s)
+    return f"{arrears} UNION ALL {backpay}", [*arrears_params, *backpay_params]
+
+
 def recovery_select(s: Scope) -> tuple[str, list]:
     """Recovery of open overpayments, deducted from the month's regular amount. It reads the enrolment (the same
     `payable` condition as the regular line), not the lines just written: their statistics are stale in the
@@ -162,7 +220,7 @@ def recovery_select(s: Scope) -> tuple[str, list]:
     return sql, [s.cycle_id, s.month, s.lo, s.hi, s.month, s.area_lo, s.area_hi]
 
 
-SELECTS = ((PaymentLine.Kind.REGULAR, regular_select), (PaymentLine.Kind.ARREARS, arrears_select),
+SELECTS = ((PaymentLine.Kind.REGULAR, regular_select), (PaymentLine.Kind.ARREARS, arrears_and_backpay_select),
            (PaymentLine.Kind.RECOVERY, recovery_select))
 
 
@@ -252,6 +310,10 @@ def cycle_generate_now(cycle: PaymentCycle, *, acting_user=None, job: Job | None
     started = time.perf_counter()
     timings: dict = {}
 
+    if not cycle.chunks.exclude(status=GenerationChunk.Status.DONE).exists():
+        # A new plan (not the continuation of a crashed one, whose lines must stay consistent): amounts first.
+        rerates_due_apply(month=cycle.month, area_code=cycle.district_id, acting_user=acting_user)
+    timings["rerate_s"] = round(time.perf_counter() - started, 3)
     with connection.cursor() as cursor:
         d.tune_connection(cursor)
     chunks = chunks_plan(cycle, size=size)

@@ -259,6 +259,7 @@ class PaymentException(models.Model):
         BANK_ACCOUNT_MISSING = "bank_account_missing", "银行账户缺失或无效"
         NOT_IN_REGISTRY = "not_in_registry_or_outside_district", "不在居民信息库或不在本区"
         LARGE_CHANGE = "large_change", "与上月相比变动过大"
+        AMOUNT_NOT_CURRENT_QUOTE = "amount_not_current_quote", "金额与现行标准测算不符"
 
     class Status(models.TextChoices):
         OPEN = "open", "待处理"

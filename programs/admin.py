@@ -3,7 +3,7 @@ them must go through the services, which keep the history (policy_parameter_set,
 
 from django.contrib import admin
 
-from programs.models import Enrolment, EnrolmentChange, PolicyParameter, Program
+from programs.models import Enrolment, EnrolmentChange, PolicyParameter, Program, Rerate
 
 
 @admin.register(Program)
@@ -48,3 +48,12 @@ class EnrolmentAdmin(ReadOnlyAdmin):
     list_filter = ("program", "status")
     raw_id_fields = ("household", "person", "area")
     inlines = [EnrolmentChangeInline]
+
+
+@admin.register(Rerate)
+class RerateAdmin(ReadOnlyAdmin):
+    """调整待遇: read-only; confirmed on the 调整待遇 page or `POST /api/rerates/{id}/confirm/` (rerate_confirm)."""
+
+    list_display = ("id", "program", "cause", "valid_from", "status", "enrolments", "monthly_difference",
+                    "created_by", "confirmed_by", "applied_at")
+    list_filter = ("program", "cause", "status")

@@ -8,7 +8,13 @@ import re
 from datetime import date
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -18,8 +24,10 @@ from rest_framework.views import APIView
 from accounts.policy import allowed
 from api.errors import NOT_FOUND
 from programs.calculations import quote
-from programs.models import CareLevel, PolicyParameter, Program
+from programs.models import CareLevel, PolicyParameter, Program, Rerate
+from programs.rerate import rerate_confirm, rerates_visible
 from programs.selectors import parameters_of, programs_active
+from programs.services import policy_parameter_set
 from registry.selectors import households_visible, persons_visible
 
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
@@ -208,8 +216,62 @@ class _ParameterQuery(serializers.Serializer):
         return parse_month(value)
 
 
+class ParameterSetSerializer(serializers.Serializer):
+    default_error_messages = {"invalid": "请求内容应为 JSON 对象"}
+
+    key = serializers.SlugField(max_length=40, label="参数名", error_messages={
+        "required": "缺少 key（参数名）", "invalid": "key（参数名）只能包含字母、数字和下划线"})
+    value = serializers.DecimalField(max_digits=12, decimal_places=4, min_value=0, label="数值", error_messages={
+        key: "value（数值）应为不小于0、最多4位小数的数" for key in (
+            "invalid", "max_digits", "max_decimal_places", "max_whole_digits", "min_value", "null")} | {
+        "required": "缺少 value（数值）"})
+    valid_from = serializers.DateField(label="生效日期", error_messages={
+        "required": "缺少 valid_from（生效日期，YYYY-MM-DD）", "invalid": "valid_from（生效日期）格式应为 YYYY-MM-DD"})
+    area = serializers.RegexField(r"^[0-9]{12}$", label="适用区划代码", error_messages={
+        "required": "缺少 area（适用区划代码，12位）",
+        "invalid": "area（适用区划代码）应为12位数字，重庆市全市适用填 500000000000"})
+    source = serializers.CharField(max_length=200, label="依据文件", error_messages={
+        "required": "缺少 source（依据文件）", "blank": "source（依据文件）不能为空"})
+    verified = serializers.BooleanField(required=False, default=True, label="已核实")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, label="备注")
+
+
+class ParameterSetResponseSerializer(PolicyParameterSerializer):
+    rerates = serializers.SerializerMethodField(
+        help_text="因此产生的待确认调整待遇编号（GET /api/rerates/?status=pending）")
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_rerates(self, row: PolicyParameter) -> list[int]:
+        return list(Rerate.objects.filter(parameter=row, status=Rerate.Status.PENDING).order_by("id")
+                    .values_list("id", flat=True))
+
+    class Meta(PolicyParameterSerializer.Meta):
+        fields = [*PolicyParameterSerializer.Meta.fields, "rerates"]
+
+
 class ParameterListView(APIView):
-    """政策参数: a programme's parameters with their history (or those in force in `?month=YYYY-MM`)."""
+    """政策参数: a programme's parameters with their history (or those in force in `?month=YYYY-MM`); POST sets
+    a new value (区民政经办人或审批人), which creates the pending re-ratings it causes."""
+
+    @extend_schema(
+        operation_id="programs_parameter_set", summary="设定政策参数（产生待确认的调整待遇）", tags=[TAG],
+        parameters=[_CODE], request=ParameterSetSerializer,
+        responses={201: ParameterSetResponseSerializer,
+                   400: OpenApiResponse(_ERROR, description="参数错误（以字段名为键）"),
+                   403: OpenApiResponse(_ERROR, description="无修改政策参数的权限，或区划不在管辖范围内"),
+                   404: OpenApiResponse(_ERROR, description="项目不存在")},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        if not allowed(request.user, "policy", "change"):
+            raise PermissionDenied("无修改政策参数的权限")
+        program = _program_or_404(code, active_only=False)
+        form = ParameterSetSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        row = policy_parameter_set(acting_user=request.user, program=program, key=data["key"],
+                                   area_code=data["area"], value=data["value"], valid_from=data["valid_from"],
+                                   source=data["source"], verified=data["verified"], note=data.get("note", ""))
+        return Response(ParameterSetResponseSerializer(row).data, status=201)
 
     @extend_schema(
         operation_id="programs_parameters", summary="项目的政策参数（含历史）", tags=[TAG],
@@ -230,3 +292,60 @@ class ParameterListView(APIView):
         query.is_valid(raise_exception=True)
         rows = parameters_of(program, key=query.validated_data.get("key"), month=query.validated_data.get("month"))
         return Response(PolicyParameterSerializer(rows, many=True).data)
+
+
+# ---- 调整待遇 ---------------------------------------------------------------------------------------------------
+
+RERATE_TAG = "调整待遇"
+
+
+class RerateSerializer(serializers.ModelSerializer):
+    program = serializers.CharField(source="program_id", help_text="项目代码")
+    valid_from = serializers.DateField(help_text="调整起始月份（当月1日）")
+    enrolments = serializers.IntegerField(help_text="金额变化的享受对象数")
+    monthly_difference = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True,
+                                                  help_text="月发放金额变化合计（元，两位小数）")
+
+    class Meta:
+        model = Rerate
+        fields = ["id", "program", "valid_from", "enrolments", "monthly_difference"]
+
+
+class _RerateQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Rerate.Status.choices, required=False, error_messages={
+        "invalid_choice": "status 应为：" + "、".join(f"{v}（{t}）" for v, t in Rerate.Status.choices)})
+
+
+class RerateListView(APIView):
+    """调整待遇: the re-ratings the user may see (policy grant, area), newest first; a short list, not paginated."""
+
+    @extend_schema(
+        operation_id="rerates_list", summary="调整待遇列表（含测算预览）", tags=[RERATE_TAG],
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                                     enum=Rerate.Status.values, description="pending：待确认")],
+        responses={200: RerateSerializer(many=True), 400: OpenApiResponse(_ERROR, description="参数错误")},
+    )
+    def get(self, request: Request) -> Response:
+        query = _RerateQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = rerates_visible(request.user, status=query.validated_data.get("status"))
+        return Response(RerateSerializer(rows, many=True).data)
+
+
+class RerateConfirmView(APIView):
+    """确认调整待遇: applies the re-rating (区民政); the payroll then pays the new amounts and the back pay."""
+
+    @extend_schema(
+        operation_id="rerates_confirm", summary="确认调整待遇", tags=[RERATE_TAG], request=None,
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="调整待遇编号")],
+        responses={200: RerateSerializer,
+                   400: OpenApiResponse(_ERROR, description="状态不允许确认"),
+                   403: OpenApiResponse(_ERROR, description="无确认调整待遇的权限"),
+                   404: OpenApiResponse(_ERROR, description="不存在或不在管辖范围内")},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        rerate = rerates_visible(request.user).filter(pk=pk).first()
+        if rerate is None:
+            raise NotFound(NOT_FOUND)
+        rerate = rerate_confirm(rerate=rerate, acting_user=request.user)
+        return Response(RerateSerializer(rerate).data)

@@ -269,3 +269,87 @@ class EnrolmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.effective_month:%Y-%m}"
+
+
+class Rerate(models.Model):
+    """调整待遇（重新核定）: the enrolments of one programme re-rated from one month, for one cause.
+
+    A new or corrected `PolicyParameter` creates one PENDING per affected programme, with its preview (how many
+    enrolments change and by how much a month, by programme and town); a district officer confirms it, and it is
+    applied at once (or, for a month still ahead, before the first payroll of that month). A re-rating caused by
+    a person's own facts (an age band crossed, a care level changed) is applied by itself before each payroll.
+    What each enrolment gets is kept in `RerateItem`; the payroll reads the items to pay back pay (补发).
+    """
+
+    class Cause(models.TextChoices):
+        PARAMETER = "parameter", "政策参数调整"
+        AGE_BAND = "age_band", "年龄段变化"
+        CARE_LEVEL = "care_level", "护理等级变化"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认待生效"
+        APPLIED = "applied", "已调整"
+        CANCELLED = "cancelled", "已撤销"
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="rerates", verbose_name="项目")
+    cause = models.CharField("调整原因", max_length=12, choices=Cause.choices)
+    parameter = models.ForeignKey(PolicyParameter, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="rerates", verbose_name="引起调整的政策参数")
+    # The division the cause applies to (the parameter's area, or the district for a person's own facts), so a
+    # list scopes by code without a join.
+    area_code = models.CharField("适用区划代码", max_length=12, validators=[AREA_CODE_VALIDATOR])
+    valid_from = models.DateField("调整起始月份")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    enrolments = models.PositiveIntegerField("涉及对象数", default=0)
+    monthly_difference = models.DecimalField("月发放金额变化合计（元）", max_digits=14, decimal_places=2, default=0)
+    # {"by_program": {code: {"enrolments": n, "difference": "…"}}, "by_town": {town code: {…}}}
+    preview = models.JSONField("测算预览", default=dict, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="发起人")
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="确认人")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    applied_at = models.DateTimeField("调整完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "调整待遇（重新核定）"
+        verbose_name_plural = "调整待遇（重新核定）"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "valid_from"], name="rerate_status_month")]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.valid_from:%Y年%m月}起{self.get_cause_display()}"
+
+
+class RerateItem(models.Model):
+    """One enrolment's result of a re-rating: the amount before and after, from the re-rating's month.
+
+    Written set-based (INSERT … SELECT) by `services.enrolments_rerate`; only enrolments whose amount changes
+    get a row. The payroll reads the items of APPLIED re-ratings to pay back pay for months already generated
+    at the old amount (`payments.generation.backpay_select`)."""
+
+    # No key keeps a database constraint (as PaymentLine): every key is copied, in the same INSERT … SELECT, from
+    # rows that exist and are never deleted; each constraint would be a trigger per row at COMMIT (measured: the
+    # four of them were a third of a 20,000-enrolment re-rating on PostgreSQL).
+    rerate = models.ForeignKey(Rerate, on_delete=models.CASCADE, related_name="items", db_index=False,
+                               db_constraint=False, verbose_name="调整待遇")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="rerate_items",
+                                  db_constraint=False, verbose_name="享受对象")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+", db_index=False,
+                                db_constraint=False, verbose_name="项目")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
+                             verbose_name="村社区")
+    valid_from = models.DateField("调整起始月份")
+    from_amount = models.DecimalField("调整前金额", max_digits=12, decimal_places=2)
+    to_amount = models.DecimalField("调整后金额", max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "调整待遇明细"
+        verbose_name_plural = "调整待遇明细"
+        constraints = [models.UniqueConstraint(fields=["rerate", "enrolment"], name="rerate_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.from_amount} → {self.to_amount}"

@@ -27,6 +27,7 @@ from programs.models import (
     SupportMode,
     area_code_prefix,
 )
+from programs.rerate import rerate_propose
 from programs.selectors import conflicting_enrolments, holding_enrolments, parameter_at
 from registry.models import Household, HouseholdMember, Person, Relation
 
@@ -119,6 +120,9 @@ def policy_parameter_set(*, acting_user, program: Program | str | None, key: str
                                          note=(note or "").strip(), created_by=acting_user)
     change_log_write(instance=row, action=ChangeLog.Action.CREATE, before=None, after=snapshot(row),
                      acting_user=acting_user, reason="设定政策参数")
+    # Amounts follow the standards: the enrolments this figure re-rates wait, as a pending re-rating with its
+    # preview, for a district officer's confirmation (programs.rerate).
+    rerate_propose(parameter=row, acting_user=acting_user)
     return row
 
 

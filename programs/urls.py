@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from programs.api import ParameterListView, ProgramListView, QuoteView
+from programs.api import (
+    ParameterListView,
+    ProgramListView,
+    QuoteView,
+    RerateConfirmView,
+    RerateListView,
+)
 from programs.api_enrolments import EnrolmentListView
 
 urlpatterns = [
@@ -10,4 +16,6 @@ urlpatterns = [
     path("programs/<slug:code>/quote/", QuoteView.as_view(), name="programs-quote"),
     path("programs/<slug:code>/parameters/", ParameterListView.as_view(), name="programs-parameters"),
     path("enrolments/", EnrolmentListView.as_view(), name="enrolments-list"),
+    path("rerates/", RerateListView.as_view(), name="rerates-list"),
+    path("rerates/<int:pk>/confirm/", RerateConfirmView.as_view(), name="rerates-confirm"),
 ]

@@ -13,6 +13,7 @@ NAV_ITEMS = [
     ("动态监测", "monitoring-warnings", "warning"),
     ("待办任务", "task-queue", "task"),
     ("资金发放", "payment-cycle-list", "payment"),
+    ("调整待遇", "rerate-list", "policy"),
 ]
 
 

@@ -30,6 +30,8 @@ urlpatterns = [
     path("households/<int:pk>/members/remove/", households.household_member_remove, name="household-member-remove"),
     path("households/<int:pk>/incomes/", households.household_income_add, name="household-income-add"),
     path("households/<int:pk>/assets/", households.household_asset_add, name="household-asset-add"),
+    # programmes (项目): re-ratings (调整待遇) — owned by the programs app
+    path("programs/", include("programs.web_urls")),
     # imports (数据导入) — owned by the imports app
     path("imports/", include("imports.urls")),
     # social assistance (社会救助) — owned by the assistance app

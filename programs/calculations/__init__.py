@@ -5,19 +5,30 @@ Adding a subsidy (e.g. 高龄津贴):
    rows, each with its source and `verified=False` where no primary text was read;
 2. at most one `@register_eligibility("<key>")` function that calls `ctx.refuse(...)` and writes `ctx.line(...)`,
    and one `@register_calculator("<key>")` function returning the Decimal amount (or reuse "recognition");
-3. tests with the amounts worked by hand.
+3. optionally, `@register_set_form("<key>", parameters=…)` — the same amount as SQL over the stored quote facts,
+   for bulk re-rating — and `@register_facts_due("<key>", cause=…)` when the amount follows a person's own
+   facts (an age band, a care level);
+4. tests with the amounts worked by hand.
 """
 
 from programs.calculations import assistance  # noqa: F401  (registers 低保, 特困, 低保边缘, 刚性支出, 临时救助)
 from programs.calculations.base import (
+    FactsDue,
     ParameterRef,
     Quote,
     QuoteContext,
+    SetForm,
+    facts_due,
     quote,
+    rated_month,
     register_calculator,
     register_eligibility,
+    register_facts_due,
+    register_set_form,
     registered,
+    set_form,
 )
 
-__all__ = ["ParameterRef", "Quote", "QuoteContext", "quote", "register_calculator", "register_eligibility",
-           "registered"]
+__all__ = ["FactsDue", "ParameterRef", "Quote", "QuoteContext", "SetForm", "facts_due", "quote", "rated_month",
+           "register_calculator", "register_eligibility", "register_facts_due", "register_set_form", "registered",
+           "set_form"]

@@ -9,7 +9,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from programs.calculations.base import QuoteContext, register_calculator, register_eligibility
+from programs.calculations import sql
+from programs.calculations.base import (
+    QuoteContext,
+    register_calculator,
+    register_eligibility,
+    register_facts_due,
+    register_set_form,
+)
 from programs.calculations.facts import COUNTED, DEDUCTIBLE, IncomeSummary
 from programs.calculations.money import (
     ROUNDING_RULE,
@@ -142,6 +149,18 @@ def dibao_amount(ctx: QuoteContext) -> Decimal:
     return amount
 
 
+@register_set_form("dibao", parameters=(("dibao", "standard_urban"), ("dibao", "standard_rural")))
+def dibao_amount_sql(columns: dict) -> str:
+    """The same 差额补助 over the stored quote: (低保标准 of the household's 户籍类型 − stored per-capita income)
+    × stored household size, in whole fen. Income and size are the facts the enrolment was decided on; a change
+    of facts is a re-check (复核), not a re-rating. NULL (not re-rated) when the quote stored no income."""
+    standard = (f"CASE WHEN h.hukou_type = 'rural' THEN {columns[('dibao', 'standard_rural')]} "
+                f"ELSE {columns[('dibao', 'standard_urban')]} END")
+    pci = sql.fen(sql.json_number("e.calculation", "per_capita_income"))
+    size = sql.json_number("e.calculation", "household_size")
+    return sql.yuan(f"{sql.greatest(f'{sql.fen(standard)} - {pci}', '0')} * CAST({size} AS BIGINT)")
+
+
 # ---- 特困 ---------------------------------------------------------------------------------------------------
 
 def _care_level(ctx: QuoteContext) -> str:
@@ -234,6 +253,21 @@ def tekun_amount(ctx: QuoteContext) -> Decimal:
     total = basic + care
     ctx.line(f"特困人员救助供养金 = {money(basic)} + {money(care)}", money(total))
     return total
+
+
+@register_facts_due("tekun", cause="care_level")
+def tekun_care_level_changed(program, month, area_prefix: str) -> list[int]:
+    """特困 enrolments whose recorded care level (Enrolment.care_level) is not the one their amount was quoted
+    for: the 照料护理补贴 follows the care level."""
+    from django.db.models import F
+    from django.db.models.fields.json import KT
+
+    from minzheng.lookups import prefix_q
+    from programs.models import OPEN_STATUSES, Enrolment
+
+    return list(Enrolment.objects.filter(prefix_q("area_id", area_prefix), program=program, status__in=OPEN_STATUSES)
+                .exclude(care_level="").annotate(quoted=KT("calculation__inputs__care_level"))
+                .exclude(quoted=F("care_level")).values_list("id", flat=True))
 
 
 # ---- 低保边缘 ------------------------------------------------------------------------------------------------

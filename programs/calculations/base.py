@@ -25,6 +25,8 @@ EligibilityFn = Callable[["QuoteContext"], None]
 AmountFn = Callable[["QuoteContext"], Decimal]
 _ELIGIBILITY: dict[str, EligibilityFn] = {}
 _CALCULATORS: dict[str, AmountFn] = {}
+_SET_FORMS: dict[str, "SetForm"] = {}
+_FACTS_DUE: dict[str, list["FactsDue"]] = {}
 
 
 def register_eligibility(key: str) -> Callable[[EligibilityFn], EligibilityFn]:
@@ -41,6 +43,74 @@ def register_calculator(key: str) -> Callable[[AmountFn], AmountFn]:
         _CALCULATORS[key] = fn
         return fn
     return decorator
+
+
+@dataclass(frozen=True)
+class SetForm:
+    """The optional set-based form of an amount function, used to re-rate many enrolments in one statement.
+
+    Why it exists: re-rating after a standard changes must touch every enrolment of a programme (300,000 in the
+    target installation); running the Python quote once per enrolment reloads each household's facts and
+    takes minutes. Most amounts are simple arithmetic over a few facts the quote already stored in
+    `Enrolment.calculation` (per-capita income, household size) and the parameters in force, so the programme
+    may state that arithmetic once more as SQL. A test (tests/programs/test_rerate_setform.py) checks the two
+    agree on sample households; a programme without a set form is re-rated by its Python quote, chunk by chunk.
+
+    - `parameters`: the (programme code or None for general, key) figures the amount reads; a change to any
+      other parameter does not re-rate the programme.
+    - `amount_sql(columns)`: an SQL expression of the amount in yuan (NULL when it cannot be computed from the
+      stored facts), over `e` (programs_enrolment), `h` (registry_household, LEFT JOINed) and the parameter
+      values in force, given as SQL expressions by `columns[(program, key)]`. Helpers for JSON facts and whole-fen
+      arithmetic are in `programs.rerate` (`json_number`, `fen`, `yuan`).
+    """
+
+    parameters: tuple[tuple[str | None, str], ...]
+    amount_sql: Callable[[dict[tuple[str | None, str], str]], str]
+
+
+@dataclass(frozen=True)
+class FactsDue:
+    """A programme whose amount follows a person's own facts (an age band, a care level): `due(program, month,
+    area_prefix)` returns the ids of the enrolments whose stored quote no longer matches those facts in `month`;
+    they are re-quoted (Python) and re-rated before each payroll, with `cause` (a `Rerate.Cause` value)."""
+
+    cause: str
+    due: Callable[..., list[int]]
+
+
+def register_set_form(key: str, *, parameters: tuple[tuple[str | None, str], ...]) -> Callable:
+    """Register `fn(columns) -> str` as the set-based form of the amount function `key` (see `SetForm`)."""
+    def decorator(fn: Callable[[dict], str]) -> Callable[[dict], str]:
+        _SET_FORMS[key] = SetForm(parameters=tuple(parameters), amount_sql=fn)
+        return fn
+    return decorator
+
+
+def register_facts_due(key: str, *, cause: str) -> Callable:
+    """Register `fn(program, month, area_prefix) -> list[int]` for the amount function `key` (see `FactsDue`)."""
+    def decorator(fn: Callable[..., list[int]]) -> Callable[..., list[int]]:
+        _FACTS_DUE.setdefault(key, [])
+        _FACTS_DUE[key] = [*[f for f in _FACTS_DUE[key] if f.cause != cause], FactsDue(cause=cause, due=fn)]
+        return fn
+    return decorator
+
+
+def rated_month(calculation: dict) -> date | None:
+    """The month an enrolment's stored amount was rated for: the last re-rating's month (`calculation["rerated"]`,
+    written by programs.rerate), else the month of the quote it was decided on. For `FactsDue` functions."""
+    rerated = (calculation or {}).get("rerated") or {}
+    if rerated.get("valid_from"):
+        return date.fromisoformat(rerated["valid_from"])
+    month = (calculation or {}).get("month")
+    return date.fromisoformat(f"{month}-01") if month else None
+
+
+def set_form(calculator: str) -> SetForm | None:
+    return _SET_FORMS.get(calculator)
+
+
+def facts_due(calculator: str) -> list[FactsDue]:
+    return list(_FACTS_DUE.get(calculator, []))
 
 
 def registered() -> tuple[frozenset[str], frozenset[str]]:

@@ -152,7 +152,11 @@ def test_only_holders_of_the_policy_grant_may_set(grants):
     with pytest.raises(PermissionDenied):
         _set(grants["town_officer"], D("790"), date(2027, 1, 1))
     with pytest.raises(PermissionDenied):
-        _set(grants["district_approver"], D("790"), date(2027, 1, 1))
+        _set(grants["town_reviewer"], D("790"), date(2027, 1, 1))
+    with pytest.raises(PermissionDenied):
+        _set(grants["leader"], D("790"), date(2027, 1, 1))
+    # A district approver may set a standard (issue 9 contract); the re-rating it causes waits for confirmation.
+    assert _set(grants["district_approver"], D("790"), date(2027, 1, 1)).value == D("790")
 
 
 def test_a_town_level_holder_may_set_only_inside_their_town(grants, areas):
