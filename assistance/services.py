@@ -25,7 +25,7 @@ from assistance.inputs import (
 from assistance.investigation import assets_record, incomes_record, investigators_check
 from assistance.models import VERIFICATION_SOURCES, Evaluation, Investigation, Verification
 from assistance.rules import application_quote, ready_to_decide, refuse_reviewer, start_month
-from assistance.workflows import PROGRAMS, RESOURCE, current_variant, workflow_code
+from assistance.workflows import FAMILIES, RESOURCE, assistance_programs, current_variant, workflow_code
 from audit.services import snapshot
 from casework import clock
 from casework.deadlines import case_deadlines_compute
@@ -46,7 +46,7 @@ from casework.services import (
 from casework.workflows import workflow_get
 from programs.calculations.money import first_of_month, money
 from programs.models import Program
-from programs.selectors import holding_enrolments, parameter_at
+from programs.selectors import holding_enrolments, parameter_at, parameter_or_default
 from programs.services import enrolment_start
 from registry.models import Household, Person, Relation
 from registry.selectors import current_household_of
@@ -58,8 +58,8 @@ REASONS_RULE = "不予确认须书面说明理由（《最低生活保障审核�
 
 def _program(program: Program | str) -> Program:
     found = program if isinstance(program, Program) else Program.objects.filter(code=program).first()
-    if found is None or found.code not in PROGRAMS:
-        options = "、".join(PROGRAMS)
+    if found is None or found.workflow not in FAMILIES:
+        options = "、".join(assistance_programs())
         raise ValidationError({"program": [f"program（项目）不受理该项目的申请：{program}（可选：{options}）"]})
     if not found.active:
         raise ValidationError({"program": [f"项目已停用：{found.name}"]})
@@ -123,9 +123,10 @@ def application_submit(*, acting_user, program: Program | str, household: Househ
             raise ValidationError({"person": [f"{someone.name} 已登记死亡"]})
     _refuse_duplicate(program, household, person)
     inputs = clean_inputs(inputs)
-    if program.code == "linshi" and "linshi_kind" not in inputs:
-        raise ValidationError({"linshi_kind": ["请选择临时救助类型：jinan（急难型）或 zhichu（支出型）"]})
     workflow = workflow_get(workflow_code(program.code, current_variant()))
+    if workflow.transition("urgent_approve") and "linshi_kind" not in inputs:
+        # Whether the town may approve first (先行救助) depends on the kind, so it is asked for at once.
+        raise ValidationError({"linshi_kind": ["请选择临时救助类型：jinan（急难型）或 zhichu（支出型）"]})
     return case_open(
         acting_user=acting_user, workflow=workflow, area_code=area_code, note=note,
         fields={"program": program, "household": household, "person": person, "applicant": applicant,
@@ -302,7 +303,7 @@ def application_publish(*, acting_user, case: Case, starts_on: date | None = Non
     start = parse_past_date(starts_on, "date", "公示开始日期", not_before=case.accepted_on, not_before_label="受理日期")
     again = case.objections.filter(status=Objection.Status.UPHELD).exists()
     key = workflow_get(case.workflow).options["republication_key"] if again else "publicity_days"
-    days = int(parameter_at(case.program_id, key, case.area_id, start).value)
+    days = int(parameter_or_default(case.program_id, key, case.area_id, start).value)
     size = (case.calculation.get("review") or {}).get("household_size")
     content = {"name": case.applicant.name, "household_size": size, "monthly_amount": money(case.monthly_amount),
                "program": case.program.name}

@@ -1,8 +1,9 @@
 """Deadlines of a case (法定办理期限), counted in working days on the official calendar.
 
 Each `DeadlineRule` of the workflow names a PolicyParameter key; the value in force for the case's area at the
-date the count starts is used, and the row (value, source, verified) is kept in `Case.deadline_basis` so the
-case page can show how each date was reached. A count that runs into a year without a published holiday
+date the count starts is used (the programme's own row, else the general default the workflow inherits), and
+the row (value, source, verified) is kept in `Case.deadline_basis` so the case page can show how each date was
+reached. A count that runs into a year without a published holiday
 arrangement is made on weekends alone (`add_working_days_provisional`) and marked provisional; it is
 recomputed by `case_deadlines_recompute` when the year's calendar is entered.
 """
@@ -15,7 +16,7 @@ from django.db import transaction
 
 from casework.models import Case
 from casework.workflows import DeadlineRule, Workflow, workflow_get
-from programs.selectors import parameter_at
+from programs.selectors import parameter_or_default
 from workcalendar.models import CalendarDay, DayKind
 from workcalendar.services import (
     CalendarNotPublished,
@@ -34,7 +35,7 @@ def _base(case: Case, rule: DeadlineRule) -> date | None:
 def _rule_due(case: Case, rule: DeadlineRule) -> tuple[date, bool, dict]:
     base = _base(case, rule)
     key = rule.extended_key if case.extended and rule.extended_key else rule.key
-    row = parameter_at(case.program_id, key, case.area_id, base)
+    row = parameter_or_default(case.program_id, key, case.area_id, base)
     count = int(row.value)
     due, provisional = add_working_days_provisional(base, count)
     basis = {"label": rule.label, "key": key, "working_days": count, "from": base.isoformat(),

@@ -1,12 +1,17 @@
 """Workflow declarations (办理流程): states, transitions, who may take each, and deadlines in working days.
 
-A new application type is one `Workflow` registered here plus its services and form. The kernel reads the
-declaration to refuse an out-of-order step (400), a user without the grant or at the wrong level (403), and to
-compute deadlines. The figures of a deadline are never in the declaration: it names a `PolicyParameter` key,
-and the value in force (with its source) is read for the case's area at the date the count starts.
+A new application type is one `Workflow` registered here plus its services and form. A programme's workflows
+are not registered one by one: a domain registers a *family* (`family_register`), a function that builds the
+workflows of any `programs.Program` row naming that family in `Program.workflow`; `workflow_get` builds them
+from the row the first time a code "<programme>.<…>" is asked for and keeps them until the row changes.
+
+The kernel reads the declaration to refuse an out-of-order step (400), a user without the grant or at the wrong
+level (403), and to compute deadlines. The figures of a deadline are never in the declaration: it names a
+`PolicyParameter` key, and the value in force (with its source) is read for the case's area at the date the count
+starts.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 # Area levels of the user who may take a step (areas.models.AreaLevel values).
@@ -80,6 +85,11 @@ class Workflow:
 
 
 _REGISTRY: dict[str, Workflow] = {}
+# Workflow families: name → (中文说明, build(program) → the programme's workflows, codes "<programme>.<…>").
+FamilyBuilder = Callable[["Program"], Iterable[Workflow]]  # noqa: F821  (programs.models.Program)
+_FAMILIES: dict[str, tuple[str, FamilyBuilder]] = {}
+# Workflows built from programme rows, by programme code; dropped when the row is saved or deleted.
+_BUILT: dict[str, dict[str, Workflow]] = {}
 
 
 def register(workflow: Workflow) -> Workflow:
@@ -87,12 +97,48 @@ def register(workflow: Workflow) -> Workflow:
     return workflow
 
 
+def family_register(name: str, label: str, build: FamilyBuilder) -> None:
+    _FAMILIES[name] = (label, build)
+
+
+def families() -> dict[str, str]:
+    """The registered workflow families a programme may name (code → 中文说明), for the admin and checks."""
+    return {name: label for name, (label, _) in _FAMILIES.items()}
+
+
+def family_programs(names: Iterable[str]) -> list[str]:
+    """Codes of the programme rows whose workflow is one of the families `names`, in display order."""
+    from programs.models import Program
+
+    return list(Program.objects.filter(workflow__in=list(names)).order_by("sort", "code")
+                .values_list("code", flat=True))
+
+
+def _built(program_code: str) -> dict[str, Workflow]:
+    if program_code not in _BUILT:
+        from programs.models import Program
+
+        program = Program.objects.filter(code=program_code).first()
+        family = _FAMILIES.get(program.workflow) if program is not None else None
+        _BUILT[program_code] = {w.code: w for w in family[1](program)} if family else {}
+    return _BUILT[program_code]
+
+
 def workflow_get(code: str) -> Workflow:
-    try:
-        return _REGISTRY[code]
-    except KeyError:
-        raise LookupError(f"未登记的办理流程：{code}") from None
+    found = _REGISTRY.get(code) or _built(code.partition(".")[0]).get(code)
+    if found is None:
+        raise LookupError(f"未登记的办理流程：{code}")
+    return found
+
+
+def workflows_forget(program_code: str | None = None) -> None:
+    """Drop the workflows built from a programme row (all rows when None): the next use rebuilds them."""
+    if program_code is None:
+        _BUILT.clear()
+    else:
+        _BUILT.pop(program_code, None)
 
 
 def workflows_all() -> list[Workflow]:
-    return list(_REGISTRY.values())
+    built = [w for code in family_programs(_FAMILIES) for w in _built(code).values()]
+    return list(_REGISTRY.values()) + built
