@@ -60,7 +60,9 @@ class ApplicationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(field_name="state", choices=list(STATES.items()), label="状态")
     # Choices are read when a request (or the schema) asks, so a programme added as a row is offered at once.
     program = django_filters.ChoiceFilter(field_name="program_id", label="项目",
-                                          choices=lambda: [(p, p) for p in assistance_programs()])
+                                          choices=lambda: [(p, p) for p in assistance_programs()],
+                                          help_text="项目代码：受理申请的项目（如 dibao、tekun，以项目配置为准，"
+                                                    "见 /api/programs/）")
     area = django_filters.CharFilter(field_name="area__code", lookup_expr="startswith", max_length=12,
                                      validators=[AREA_PREFIX], label="区划代码（前缀：镇街代码列出全镇街）")
 
