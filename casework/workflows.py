@@ -11,6 +11,7 @@ level (403), and to compute deadlines. The figures of a deadline are never in th
 starts.
 """
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -88,8 +89,11 @@ _REGISTRY: dict[str, Workflow] = {}
 # Workflow families: name → (中文说明, build(program) → the programme's workflows, codes "<programme>.<…>").
 FamilyBuilder = Callable[["Program"], Iterable[Workflow]]  # noqa: F821  (programs.models.Program)
 _FAMILIES: dict[str, tuple[str, FamilyBuilder]] = {}
-# Workflows built from programme rows, by programme code; dropped when the row is saved or deleted.
-_BUILT: dict[str, dict[str, Workflow]] = {}
+# Workflows built from programme rows, by programme code, with when they were built. The process that saves a
+# row drops its entry at once (casework.signals); every other process (web workers, job workers) rebuilds an
+# entry older than REBUILD_SECONDS, so an edit in the admin reaches them within that time.
+_BUILT: dict[str, tuple[float, dict[str, Workflow]]] = {}
+REBUILD_SECONDS = 60
 
 
 def register(workflow: Workflow) -> Workflow:
@@ -115,13 +119,15 @@ def family_programs(names: Iterable[str]) -> list[str]:
 
 
 def _built(program_code: str) -> dict[str, Workflow]:
-    if program_code not in _BUILT:
+    entry = _BUILT.get(program_code)
+    if entry is None or time.monotonic() - entry[0] > REBUILD_SECONDS:
         from programs.models import Program
 
         program = Program.objects.filter(code=program_code).first()
         family = _FAMILIES.get(program.workflow) if program is not None else None
-        _BUILT[program_code] = {w.code: w for w in family[1](program)} if family else {}
-    return _BUILT[program_code]
+        entry = (time.monotonic(), {w.code: w for w in family[1](program)} if family else {})
+        _BUILT[program_code] = entry
+    return entry[1]
 
 
 def workflow_get(code: str) -> Workflow:
