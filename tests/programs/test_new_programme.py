@@ -14,7 +14,7 @@ from assistance.forms import InvestigateForm
 from casework.models import Case
 from casework.workflows import workflow_get
 from payments.models import PaymentException, PaymentLine
-from payments.services import bank_account_set, cycle_approve, cycle_open
+from payments.services import bank_account_register, cycle_approve, cycle_open
 from payments.services_bank import bank_files_generate
 from programs.calculations import QuoteContext, register_calculator, register_eligibility
 from programs.calculations.money import money
@@ -73,7 +73,7 @@ def programme(areas):
 def test_a_new_programme_goes_from_application_to_a_bank_file(programme, api, staff, families, clock, generate,
                                                               monkeypatch, settings):
     household, (head, child) = families.household(["新甲", "新乙"])
-    bank_account_set(acting_user=staff["district_officer"], person=head, bank_name="重庆农村商业银行",
+    bank_account_register(acting_user=staff["district_officer"], person=head, bank_name="重庆农村商业银行",
                      account_number="6221000012345678")
     # the programme is offered wherever programmes are listed, from its row
     assert workflow_get(f"{CODE}.chongqing").name == "测试生活补贴申请（重庆规则）"
