@@ -35,7 +35,7 @@ from assistance.selectors import (
     overdue_summary,
     queue_after,
 )
-from assistance.workflows import PROGRAMS, STATES
+from assistance.workflows import STATES, assistance_programs
 from casework import clock
 from casework.models import Case
 from casework.workflows import workflow_get
@@ -59,7 +59,11 @@ class ApplicationFilter(django_filters.FilterSet):
     """申请列表查询条件 (shared with the list page): status, programme, area prefix."""
 
     status = django_filters.ChoiceFilter(field_name="state", choices=list(STATES.items()), label="状态")
-    program = django_filters.ChoiceFilter(field_name="program_id", choices=[(p, p) for p in PROGRAMS], label="项目")
+    # Choices are read when a request (or the schema) asks, so a programme added as a row is offered at once.
+    program = django_filters.ChoiceFilter(field_name="program_id", label="项目",
+                                          choices=lambda: [(p, p) for p in assistance_programs()],
+                                          help_text="项目代码：受理申请的项目（如 dibao、tekun，以项目配置为准，"
+                                                    "见 /api/programs/）")
     area = django_filters.CharFilter(field_name="area__code", lookup_expr="startswith", max_length=12,
                                      validators=[AREA_PREFIX], label="区划代码（前缀：镇街代码列出全镇街）")
 

@@ -14,7 +14,7 @@ from assistance.selectors import (
     applications_visible,
     case_rows,
 )
-from assistance.workflows import STATES, WORKFLOW_CODES
+from assistance.workflows import STATES, workflow_codes
 from casework.models import Case
 from casework.selectors import user_level
 from casework.workflows import workflow_get
@@ -33,7 +33,7 @@ def _queue_states(user) -> set[str]:
     actions = {action for resource, action in grants_of(user) if resource == "application"}
     level = user_level(user)
     states: set[str] = set()
-    for code in WORKFLOW_CODES:
+    for code in workflow_codes():
         states |= workflow_get(code).queue_states(actions, level)
     return states
 

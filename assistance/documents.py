@@ -31,6 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from areas.models import Area
+from assistance.workflows import CHONGQING
 from casework.models import Case, PublicNotice
 from casework.workflows import workflow_get
 from registry.identity import mask_id_number
@@ -55,14 +56,6 @@ REVIEW_RIGHTS = ("如对本决定不服，可以自收到本通知书之日起�
                  "第四十六条）。")
 NOTICE_RULE = "公示内容仅限申请人姓名、家庭人数和救助金额（《最低生活保障审核确认办法》第二十四条）。"
 INTERIM = "《社会救助暂行办法》"
-BASIS = {
-    "dibao": f"{INTERIM}第九条至第十三条、《最低生活保障审核确认办法》第二十条至第二十三条",
-    "tekun": f"{INTERIM}第十四条至第十九条、《特困人员认定办法》",
-    "dibao_bianyuan": "《最低生活保障审核确认办法》第八条、国办发〔2023〕39号",
-    "gangxing_zhichu": "《刚性支出困难家庭认定办法》（民发〔2024〕57号）",
-    "linshi": f"{INTERIM}第四十七条至第五十条",
-}
-CQ_BASIS = "《重庆市城乡居民最低生活保障条例》第二十二条"
 
 
 # ---- font and page ------------------------------------------------------------------------------------------
@@ -279,9 +272,11 @@ def application_form_pdf(case: Case) -> bytes:
 # ---- 审核确认决定书、不予确认通知书 ------------------------------------------------------------------------------
 
 def _basis(case: Case) -> str:
-    basis = BASIS.get(case.program_id, INTERIM)
-    if case.program_id == "dibao" and case.variant == "chongqing":
-        basis += f"、{CQ_BASIS}"
+    """The programme's legal basis (Program.legal_basis), with its Chongqing addition for a Chongqing-rule case."""
+    program = case.program
+    basis = program.legal_basis or INTERIM
+    if program.legal_basis_chongqing and case.variant == CHONGQING:
+        basis += f"、{program.legal_basis_chongqing}"
     return basis
 
 

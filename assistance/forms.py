@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assistance.inputs import LINSHI_KINDS, SELF_CARE_ITEMS
 from assistance.models import VERIFICATION_SOURCES, Evaluation, Investigation, Recheck, Verification
-from assistance.workflows import PROGRAMS
+from assistance.workflows import FAMILIES
 from casework import clock
 from casework.models import Case, Channel, Objection
 from programs.models import CareLevel, Program, SupportMode, area_ancestor_codes
@@ -21,6 +21,11 @@ from web.forms import BLANK, DateInput, MonthField, PersonPicker, StyledForm
 
 INPUT_FIELDS = ("linshi_kind", "amount", "care_level", "support_mode", "no_supporter", "rigid_expenditure",
                 "income_12m")
+# The investigation form's fields for each quote input a programme lists (Program.quote_inputs): the 护理等级 is
+# assessed with the six 生活自理 items and decided together with the 供养方式.
+INPUT_FORM_FIELDS = {"care_level": ("self_care_failed", "care_level", "support_mode"),
+                     "no_supporter": ("no_supporter",), "linshi_kind": ("linshi_kind",), "amount": ("amount",),
+                     "rigid_expenditure": ("rigid_expenditure",), "income_12m": ("income_12m",)}
 
 
 class HouseholdPicker(forms.Widget):
@@ -63,7 +68,7 @@ def person_field(user, label: str, required: bool = False) -> forms.ModelChoiceF
 
 
 def program_choices() -> list:
-    rows = Program.objects.filter(code__in=PROGRAMS, active=True).order_by("sort", "code")
+    rows = Program.objects.filter(workflow__in=list(FAMILIES), active=True).order_by("sort", "code")
     return BLANK + [(p.code, p.name) for p in rows]
 
 
@@ -269,6 +274,11 @@ class InvestigateForm(InputsMixin, CaseForm):
 
     def is_valid(self) -> bool:
         return all([super().is_valid(), self.incomes.is_valid(), self.assets.is_valid()])
+
+    def assessment_fields(self) -> list:
+        """The findings this case's programme asks for (its quote inputs), in the order the programme lists them."""
+        names = [f for key in self.case.program.quote_inputs for f in INPUT_FORM_FIELDS.get(key, ())]
+        return [self[name] for name in dict.fromkeys(names)]
 
     def assessment(self) -> dict:
         found = self.inputs()

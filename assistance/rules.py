@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 
 from assistance.workflows import CHONGQING
 from casework.models import Case, Objection, PublicNotice
-from casework.workflows import workflow_get
 from programs.calculations import Quote, quote
 from programs.calculations.money import add_months, first_of_month
 from programs.models import Program
@@ -19,8 +18,7 @@ DISTRICT_INVESTIGATION_RULE = ("近亲属备案案件须由区县民政部门入
 
 def application_quote(case: Case, month: date) -> Quote:
     """测算 for the case, with the officer's inputs this programme needs — the same code as the what-if."""
-    options = workflow_get(case.workflow).options
-    inputs = {k: case.inputs[k] for k in options["quote_inputs"] if k in case.inputs}
+    inputs = {k: case.inputs[k] for k in case.program.quote_inputs if k in case.inputs}
     if case.program.unit == Program.Unit.PERSON:
         return quote(program=case.program, person=case.person, month=month, **inputs)
     return quote(program=case.program, household=case.household, month=month, **inputs)
@@ -28,9 +26,10 @@ def application_quote(case: Case, month: date) -> Quote:
 
 def start_month(case: Case, decided: date) -> date:
     """起始月份: Chongqing pays from the month of approval (条例第二十二条), the national rule from the month after
-    (办法第二十一条); 特困 from the month after (认定办法). MINZHENG_ASSISTANCE_START_MONTH overrides the variant."""
-    rule = workflow_get(case.workflow).options["start_month"]
-    if rule == "variant":
+    (办法第二十一条); 特困 from the month after (认定办法) — the programme's `start_month` says which.
+    MINZHENG_ASSISTANCE_START_MONTH overrides the variant."""
+    rule = case.program.start_month
+    if rule == Program.StartMonth.VARIANT:
         rule = getattr(settings, "MINZHENG_ASSISTANCE_START_MONTH", "") or (
             "approval" if case.variant == CHONGQING else "next")
     if rule not in ("approval", "next"):

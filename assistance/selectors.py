@@ -12,7 +12,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from accounts.policy import allowed, area_in_scope
 from assistance.models import Evaluation, Investigation, Verification
-from assistance.workflows import RESOURCE, WORKFLOW_CODES
+from assistance.workflows import RESOURCE, workflow_codes
 from casework import clock
 from casework.deadlines import working_days_left
 from casework.models import Case, CaseStep
@@ -29,7 +29,7 @@ from casework.workflows import workflow_get
 
 
 def applications_visible(user, action: str = "view") -> QuerySet[Case]:
-    return cases_visible(user, resource=RESOURCE, workflows=WORKFLOW_CODES, action=action)
+    return cases_visible(user, resource=RESOURCE, workflows=workflow_codes(), action=action)
 
 
 def application_detail(*, user, pk: int) -> Case:
@@ -50,7 +50,7 @@ def application_work_queue(user) -> QuerySet[Case]:
     """待办: applications due at the user's level — new applications to accept (no deadline runs before 受理)
     first, then earliest deadline first."""
     # deadlines: one query per page tells which current deadlines are provisional (never one per row)
-    return (cases_work_queue(user, resource=RESOURCE, workflows=WORKFLOW_CODES)
+    return (cases_work_queue(user, resource=RESOURCE, workflows=workflow_codes())
             .select_related("program", "applicant", "application").prefetch_related("deadlines")
             .order_by(F("next_due").asc(nulls_first=True), "id"))
 
@@ -64,14 +64,14 @@ def queue_after(queryset: QuerySet[Case], cursor: tuple[date | None, int]) -> Qu
 
 
 def applications_overdue(user, today: date | None = None) -> QuerySet[Case]:
-    return (cases_overdue(user, resource=RESOURCE, workflows=WORKFLOW_CODES, today=today or clock.today())
+    return (cases_overdue(user, resource=RESOURCE, workflows=workflow_codes(), today=today or clock.today())
             .prefetch_related("deadlines"))
 
 
 def overdue_summary(user, today: date | None = None) -> dict:
     """超期统计 per town and per officer (经办人) within the user's area."""
     today = today or clock.today()
-    scope = {"resource": RESOURCE, "workflows": WORKFLOW_CODES, "today": today}
+    scope = {"resource": RESOURCE, "workflows": workflow_codes(), "today": today}
     return {"today": today, "by_town": overdue_by_town(user, **scope), "by_officer": overdue_by_officer(user, **scope)}
 
 

@@ -28,7 +28,7 @@ from assistance.inputs import (
 from assistance.investigation import assets_record, incomes_record, investigators_check
 from assistance.models import VERIFICATION_SOURCES, Application, Evaluation, Investigation, Verification
 from assistance.rules import application_quote, ready_to_decide, start_month
-from assistance.workflows import PROGRAMS, RESOURCE, WORKFLOW_CODES, current_variant, workflow_code
+from assistance.workflows import FAMILIES, RESOURCE, assistance_programs, current_variant, workflow_code
 from casework import clock
 from casework.deadlines import case_deadlines_compute
 from casework.models import Case, CaseDocument, Channel, Objection, PublicNotice
@@ -50,7 +50,7 @@ from casework.services import (
 from casework.workflows import Outcome, Transition, register_action, workflow_get
 from programs.calculations.money import first_of_month, money
 from programs.models import Program
-from programs.selectors import holding_enrolments, parameter_at
+from programs.selectors import holding_enrolments, parameter_at, parameter_or_default
 from programs.services import enrolment_start
 from registry.models import Household, Person, Relation
 from registry.selectors import current_household_of
@@ -62,8 +62,8 @@ REASONS_RULE = "不予确认须书面说明理由（《最低生活保障审核�
 
 def _program(program: Program | str) -> Program:
     found = program if isinstance(program, Program) else Program.objects.filter(code=program).first()
-    if found is None or found.code not in PROGRAMS:
-        options = "、".join(PROGRAMS)
+    if found is None or found.workflow not in FAMILIES:
+        options = "、".join(assistance_programs())
         raise ValidationError({"program": [f"program（项目）不受理该项目的申请：{program}（可选：{options}）"]})
     if not found.active:
         raise ValidationError({"program": [f"项目已停用：{found.name}"]})
@@ -127,9 +127,10 @@ def application_submit(*, acting_user, program: Program | str, household: Househ
             raise ValidationError({"person": [f"{someone.name} 已登记死亡"]})
     _refuse_duplicate(program, household, person)
     inputs = clean_inputs(inputs)
-    if program.code == "linshi" and "linshi_kind" not in inputs:
-        raise ValidationError({"linshi_kind": ["请选择临时救助类型：jinan（急难型）或 zhichu（支出型）"]})
     workflow = workflow_get(workflow_code(program.code, current_variant()))
+    if workflow.transition("urgent_approve") and "linshi_kind" not in inputs:
+        # Whether the town may approve first (先行救助) depends on the kind, so it is asked for at once.
+        raise ValidationError({"linshi_kind": ["请选择临时救助类型：jinan（急难型）或 zhichu（支出型）"]})
     application = Application()
     if authorised_data_check:
         _authorise(application, acting_user)
@@ -256,7 +257,7 @@ def application_verify(*, acting_user, case: Case, sources: list[str], result: s
     return case_take(case=case, action="verify", acting_user=acting_user, params=params).outcome.record
 
 
-@register_action("verify", workflows=WORKFLOW_CODES)
+@register_action("verify", resource=RESOURCE)
 def _verify(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     sources, result, note = params["sources"], params["result"], params["note"]
     if not case.application.authorised_data_check:
@@ -286,7 +287,7 @@ def application_evaluate(*, acting_user, case: Case, participants: int, result: 
                      label="群众评议").outcome.record
 
 
-@register_action("evaluate", workflows=WORKFLOW_CODES)
+@register_action("evaluate", resource=RESOURCE)
 def _evaluate(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     participants, result, note = params["participants"], params["result"], params["note"]
     if not isinstance(participants, int) or isinstance(participants, bool) or not 1 <= participants <= 1000:
@@ -309,7 +310,7 @@ def application_review(*, acting_user, case: Case, opinion: str, note: str = "")
     return case_take(case=case, action="review", acting_user=acting_user, params={"opinion": opinion, "note": note})
 
 
-@register_action("review", workflows=WORKFLOW_CODES)
+@register_action("review", resource=RESOURCE)
 def _review(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     opinion, note = params["opinion"], params["note"]
     if opinion not in ("agree", "disagree"):
@@ -338,7 +339,7 @@ def application_publish(*, acting_user, case: Case, starts_on: date | None = Non
     start = parse_past_date(starts_on, "date", "公示开始日期", not_before=case.accepted_on, not_before_label="受理日期")
     again = case.objections.filter(status=Objection.Status.UPHELD).exists()
     key = workflow_get(case.workflow).options["republication_key"] if again else "publicity_days"
-    days = int(parameter_at(case.program_id, key, case.area_id, start).value)
+    days = int(parameter_or_default(case.program_id, key, case.area_id, start).value)
     size = (case.application.calculation.get("review") or {}).get("household_size")
     content = {"name": case.applicant.name, "household_size": size,
                "monthly_amount": money(case.application.monthly_amount), "program": case.program.name}
@@ -444,7 +445,7 @@ def application_reject(*, acting_user, case: Case, reasons: str) -> Case:
     return case_take(case=case, action="reject", acting_user=acting_user, params={"reasons": reasons})
 
 
-@register_action("reject", workflows=WORKFLOW_CODES)
+@register_action("reject", resource=RESOURCE)
 def _reject(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     reasons = required_text(params["reasons"], "reasons", REASONS_RULE)
     case.application.decision_reasons, case.decided_on = reasons, clock.today()
@@ -463,7 +464,7 @@ def application_extend(*, acting_user, case: Case, reason: str) -> Case:
     return case_take(case=case, action="extend", acting_user=acting_user, params={"reason": reason})
 
 
-@register_action("extend", workflows=WORKFLOW_CODES)
+@register_action("extend", resource=RESOURCE)
 def _extend(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     if case.application.extended:
         raise ValidationError({"status": ["本案已延期一次，不能再次延期（《最低生活保障审核确认办法》第二十二条）"]})
@@ -480,7 +481,7 @@ def application_withdraw(*, acting_user, case: Case, reason: str = "") -> Case:
     return case_take(case=case, action="withdraw", acting_user=acting_user, params={"reason": reason})
 
 
-@register_action("withdraw", workflows=WORKFLOW_CODES)
+@register_action("withdraw", resource=RESOURCE)
 def _withdraw(*, case: Case, acting_user, params: dict, transition: Transition) -> Outcome:
     case.notices.filter(status=PublicNotice.Status.OPEN).update(status=PublicNotice.Status.ENDED)
     reason = (params.get("reason") or "").strip()[:500]

@@ -1,6 +1,9 @@
 """The social-assistance application workflows (社会救助申请办理流程), declared for the kernel.
 
-One workflow per programme and rule variant (code "<programme>.<variant>"): the Chongqing variant
+One workflow per programme and rule variant (code "<programme>.<variant>"), built from the `Program` row by the
+family its `workflow` field names (`FAMILIES`, registered with the kernel): "assistance" (审核确认 with a 办结期限
+that may be extended), "assistance_tekun" (特困 认定: 初审 and 确认 limits, nothing to extend) and
+"assistance_urgent" (as "assistance", plus the town's 先行救助). The Chongqing variant
 (《重庆市城乡居民最低生活保障条例》) adds 群众评议 between 信息核对 and 初审 and re-publishes for 3 days after an
 upheld objection; the national variant (《最低生活保障审核确认办法》) has no 评议. A case keeps the variant it was
 opened under, so changing the setting never strands a case half-way.
@@ -11,12 +14,14 @@ declaration only names the keys.
 
 from django.conf import settings
 
-from casework.workflows import DISTRICT, TOWN, DeadlineRule, Transition, Workflow, register
+from casework.workflows import DISTRICT, TOWN, DeadlineRule, Transition, Workflow, family_programs, family_register
 
 RESOURCE = "application"
 CHONGQING, NATIONAL = "chongqing", "national"
 VARIANTS = (CHONGQING, NATIONAL)
-PROGRAMS = ("dibao", "tekun", "dibao_bianyuan", "gangxing_zhichu", "linshi")
+STANDARD, TEKUN, URGENT = "assistance", "assistance_tekun", "assistance_urgent"
+FAMILIES = {STANDARD: "社会救助审核确认（办结期限，可延期）", TEKUN: "特困人员认定（初审、确认期限）",
+            URGENT: "社会救助审核确认，可先行救助（急难型临时救助）"}
 
 STATES = {
     "submitted": "已申请（待受理）",
@@ -56,10 +61,17 @@ def workflow_code(program: str, variant: str) -> str:
     return f"{program}.{variant}"
 
 
-WORKFLOW_CODES = [workflow_code(p, v) for p in PROGRAMS for v in VARIANTS]
+def assistance_programs() -> list[str]:
+    """Codes of the programmes that take social-assistance applications (their row names one of FAMILIES)."""
+    return family_programs(FAMILIES)
 
 
-def _transitions(program: str, variant: str) -> tuple[Transition, ...]:
+def workflow_codes() -> list[str]:
+    """Every application workflow code, both variants of every assistance programme."""
+    return [workflow_code(p, v) for p in assistance_programs() for v in VARIANTS]
+
+
+def _transitions(family: str, variant: str) -> tuple[Transition, ...]:
     review_from = ("evaluated",) if variant == CHONGQING else ("verified",)
     steps = [
         Transition("accept", "受理", ("submitted", "materials_requested"), None, "accept", (TOWN,), TOWNS_ACCEPT,
@@ -84,17 +96,17 @@ def _transitions(program: str, variant: str) -> tuple[Transition, ...]:
     if variant == CHONGQING:
         steps.append(Transition("evaluate", "群众评议", ("verified",), "evaluated", "evaluate", (TOWN,),
                                 f"{CQ_RULE}第十八条", queue=True))
-    if program != "tekun":
+    if family != TEKUN:
         steps.append(Transition("extend", "延期", AFTER_ACCEPT, None, "extend", (TOWN, DISTRICT)))
-    if program == "linshi":
+    if family == URGENT:
         steps.append(Transition("urgent_approve", "先行救助审批", ("accepted",), "approved_pending_completion",
                                 "urgent_approve", (TOWN,), "急难型临时救助由乡镇（街道）在委托限额内先行审批"))
     return tuple(steps)
 
 
-def _deadlines(program: str) -> tuple[tuple[DeadlineRule, ...], dict[str, tuple[str, ...]]]:
+def _deadlines(family: str) -> tuple[tuple[DeadlineRule, ...], dict[str, tuple[str, ...]]]:
     confirm = DeadlineRule("confirmation_due", "deadline_confirm_wd", ("confirmation_base_on",), "审核确认期限")
-    if program == "tekun":
+    if family == TEKUN:
         # 《特困人员认定办法》: 乡镇 初审 within 15 WD (again within 15 WD after an upheld objection), county confirms
         # within 15 WD; it sets no overall limit, so there is nothing to extend.
         review = DeadlineRule("town_review_due", "deadline_town_review_wd", ("restarted_on", "accepted_on"),
@@ -113,22 +125,11 @@ def _deadlines(program: str) -> tuple[tuple[DeadlineRule, ...], dict[str, tuple[
                                                "publicised": ("confirmation_due", "overall_due")}
 
 
-NAMES = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "dibao_bianyuan": "低保边缘家庭认定",
-         "gangxing_zhichu": "刚性支出困难家庭认定", "linshi": "临时救助"}
-# The month payment starts (起始月份): "approval" = the month of 审核确认, "next" = the month after, "variant" =
-# by the rule variant (Chongqing 当月, national 次月) unless MINZHENG_ASSISTANCE_START_MONTH says otherwise.
-START_MONTH = {"dibao": "variant", "tekun": "next", "dibao_bianyuan": "approval", "gangxing_zhichu": "approval",
-               "linshi": "approval"}
-# The officer's inputs each programme's quote needs (programs.calculations).
-QUOTE_INPUTS = {"dibao": (), "dibao_bianyuan": (), "tekun": ("care_level", "no_supporter"),
-                "gangxing_zhichu": ("rigid_expenditure", "income_12m"), "linshi": ("linshi_kind", "amount")}
-
-
-def _omitted(program: str, variant: str) -> dict[str, str]:
+def _omitted(family: str, variant: str) -> dict[str, str]:
     omitted = {"urgent_approve": "仅临时救助（急难型）可由乡镇（街道）先行审批"}
     if variant == NATIONAL:
         omitted["evaluate"] = f"全国规则（{SUBSISTENCE_RULE}）不设群众评议环节；群众评议为重庆规则（{CQ_RULE}第十八条）"
-    if program == "tekun":
+    if family == TEKUN:
         omitted["extend"] = "《特困人员认定办法》未规定可延长的总办理期限"
     return omitted
 
@@ -138,21 +139,24 @@ def _sequence(variant: str) -> str:
     return f"申请 → 受理 → 入户调查 → {middle} → 公示 → 审核确认"
 
 
-def _build(program: str, variant: str) -> Workflow:
-    deadlines, state_deadlines = _deadlines(program)
-    republication = "publicity_days_after_objection" if variant == CHONGQING and program != "tekun" \
+def _build(program, variant: str) -> Workflow:
+    family = program.workflow
+    deadlines, state_deadlines = _deadlines(family)
+    republication = "publicity_days_after_objection" if variant == CHONGQING and family != TEKUN \
         else "publicity_days"
     return Workflow(
-        code=workflow_code(program, variant),
-        name=f"{NAMES[program]}申请（{'重庆' if variant == CHONGQING else '全国'}规则）",
-        resource=RESOURCE, program=program, states=STATES, initial="submitted", terminal=TERMINAL,
-        transitions=_transitions(program, variant), deadlines=deadlines, state_deadlines=state_deadlines,
+        code=workflow_code(program.code, variant),
+        name=f"{program.application_label}申请（{'重庆' if variant == CHONGQING else '全国'}规则）",
+        resource=RESOURCE, program=program.code, states=STATES, initial="submitted", terminal=TERMINAL,
+        transitions=_transitions(family, variant), deadlines=deadlines, state_deadlines=state_deadlines,
         sequence=_sequence(variant), step_labels={"authorise": "电子授权"}, detail="application",
-        options={"variant": variant, "start_month": START_MONTH[program], "quote_inputs": QUOTE_INPUTS[program],
-                 "republication_key": republication, "omitted": _omitted(program, variant)})
+        options={"variant": variant, "republication_key": republication, "omitted": _omitted(family, variant)})
+
+
+def _build_variants(program) -> list[Workflow]:
+    return [_build(program, variant) for variant in VARIANTS]
 
 
 def register_all() -> None:
-    for program in PROGRAMS:
-        for variant in VARIANTS:
-            register(_build(program, variant))
+    for family, label in FAMILIES.items():
+        family_register(family, label, _build_variants)

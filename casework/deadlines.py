@@ -1,11 +1,11 @@
 """Deadlines of a case (法定办理期限), counted in working days on the official calendar.
 
 Each `DeadlineRule` of the workflow names a PolicyParameter key; the value in force for the case's area at the
-date the count starts is used; each deadline is a `CaseDeadline` row keeping that basis (value, source,
-verified) so the case page can show how each date was reached, and `Case.next_due` copies the current one. A
-count that runs into a year without a published holiday arrangement is made on weekends alone
-(`add_working_days_provisional`) and marked provisional; it is recomputed by `case_deadlines_recompute` when
-the year's calendar is entered.
+date the count starts is used (the programme's own row, else the general default the workflow inherits); each
+deadline is a `CaseDeadline` row keeping that basis (value, source, verified) so the case page can show how each
+date was reached, and `Case.next_due` copies the current one. A count that runs into a year without a published
+holiday arrangement is made on weekends alone (`add_working_days_provisional`) and marked provisional; it is
+recomputed by `case_deadlines_recompute` when the year's calendar is entered.
 """
 
 import logging
@@ -16,7 +16,7 @@ from django.db import transaction
 
 from casework.models import Case, CaseDeadline
 from casework.workflows import DeadlineRule, Workflow, workflow_get
-from programs.selectors import parameter_at
+from programs.selectors import parameter_or_default
 from workcalendar.models import CalendarDay, DayKind
 from workcalendar.services import (
     CalendarNotPublished,
@@ -50,7 +50,7 @@ def _base(case: Case, rule: DeadlineRule, workflow: Workflow) -> date | None:
 def _rule_due(case: Case, rule: DeadlineRule, base: date, workflow: Workflow) -> tuple[date, bool, dict]:
     extended = bool(rule.extended_key) and case_flag(case, rule.extended_flag, workflow)
     key = rule.extended_key if extended else rule.key
-    row = parameter_at(case.program_id, key, case.area_id, base)
+    row = parameter_or_default(case.program_id, key, case.area_id, base)
     count = int(row.value)
     due, provisional = add_working_days_provisional(base, count)
     basis = {"label": rule.label, "key": key, "working_days": count, "from": base.isoformat(),

@@ -1,4 +1,5 @@
-"""Calendar entries recompute provisional deadlines (暂定期限随节假日安排发布自动重算).
+"""Calendar entries recompute provisional deadlines (暂定期限随节假日安排发布自动重算); a changed programme row
+rebuilds its workflows.
 
 The recompute runs after the commit, so it sees every row of the notice the administrator entered, and it is
 scheduled once per transaction however many CalendarDay rows that transaction saves.
@@ -26,8 +27,19 @@ def calendar_changed(sender, **kwargs) -> None:
     transaction.on_commit(_run)
 
 
+def program_changed(sender, instance, **kwargs) -> None:
+    """A programme row edited in the admin (name, workflow family, inputs …): its workflows are rebuilt on next use."""
+    from casework.workflows import workflows_forget
+
+    workflows_forget(instance.pk)
+
+
 def connect() -> None:
+    from programs.models import Program
     from workcalendar.models import CalendarDay, CalendarYear
+
+    post_save.connect(program_changed, sender=Program, dispatch_uid="casework_program_saved")
+    post_delete.connect(program_changed, sender=Program, dispatch_uid="casework_program_deleted")
 
     for model in (CalendarDay, CalendarYear):
         post_save.connect(calendar_changed, sender=model, dispatch_uid=f"casework_recompute_{model.__name__}_save")

@@ -3,11 +3,19 @@
 A new case type is one `Workflow` registered here plus its form: `casework.services.case_take` runs any declared
 action — it refuses an out-of-order step (400), a user without the grant, at the wrong level, a declared close
 relative or one whose duties must stay apart (403), runs the domain's hook for the action if one is registered
-(`register_action`), and records the step with its deadlines, change log and event. The figures of a deadline
-are never in the declaration: it names a `PolicyParameter` key, and the value in force (with its source) is
-read for the case's area at the date the count starts.
+(`register_action`), and records the step with its deadlines, change log and event.
+
+A programme's workflows are not registered one by one: a domain registers a *family* (`family_register`), a
+function that builds the workflows of any `programs.Program` row naming that family in `Program.workflow`;
+`workflow_get` builds them from the row the first time a code "<programme>.<…>" is asked for and keeps them
+until the row changes. Hooks of such workflows are registered by resource (`register_action(…, resource=…)`),
+since their codes are only known from the rows.
+
+The figures of a deadline are never in the declaration: it names a `PolicyParameter` key, and the value in force
+(with its source) is read for the case's area at the date the count starts.
 """
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +122,14 @@ ActionHook = Callable[..., Outcome]
 
 _REGISTRY: dict[str, Workflow] = {}
 _HOOKS: dict[tuple[str, str], ActionHook] = {}
+# Workflow families: name → (中文说明, build(program) → the programme's workflows, codes "<programme>.<…>").
+FamilyBuilder = Callable[["Program"], Iterable[Workflow]]  # noqa: F821  (programs.models.Program)
+_FAMILIES: dict[str, tuple[str, FamilyBuilder]] = {}
+# Workflows built from programme rows, by programme code, with when they were built. The process that saves a
+# row drops its entry at once (casework.signals); every other process (web workers, job workers) rebuilds an
+# entry older than REBUILD_SECONDS, so an edit in the admin reaches them within that time.
+_BUILT: dict[str, tuple[float, dict[str, Workflow]]] = {}
+REBUILD_SECONDS = 60
 
 
 def register(workflow: Workflow) -> Workflow:
@@ -121,27 +137,71 @@ def register(workflow: Workflow) -> Workflow:
     return workflow
 
 
+def family_register(name: str, label: str, build: FamilyBuilder) -> None:
+    _FAMILIES[name] = (label, build)
+
+
+def families() -> dict[str, str]:
+    """The registered workflow families a programme may name (code → 中文说明), for the admin and checks."""
+    return {name: label for name, (label, _) in _FAMILIES.items()}
+
+
+def family_programs(names: Iterable[str]) -> list[str]:
+    """Codes of the programme rows whose workflow is one of the families `names`, in display order."""
+    from programs.models import Program
+
+    return list(Program.objects.filter(workflow__in=list(names)).order_by("sort", "code")
+                .values_list("code", flat=True))
+
+
+def _built(program_code: str) -> dict[str, Workflow]:
+    entry = _BUILT.get(program_code)
+    if entry is None or time.monotonic() - entry[0] > REBUILD_SECONDS:
+        from programs.models import Program
+
+        program = Program.objects.filter(code=program_code).first()
+        family = _FAMILIES.get(program.workflow) if program is not None else None
+        entry = (time.monotonic(), {w.code: w for w in family[1](program)} if family else {})
+        _BUILT[program_code] = entry
+    return entry[1]
+
+
 def workflow_get(code: str) -> Workflow:
-    try:
-        return _REGISTRY[code]
-    except KeyError:
-        raise LookupError(f"未登记的办理流程：{code}") from None
+    found = _REGISTRY.get(code) or _built(code.partition(".")[0]).get(code)
+    if found is None:
+        raise LookupError(f"未登记的办理流程：{code}")
+    return found
+
+
+def workflows_forget(program_code: str | None = None) -> None:
+    """Drop the workflows built from a programme row (all rows when None): the next use rebuilds them."""
+    if program_code is None:
+        _BUILT.clear()
+    else:
+        _BUILT.pop(program_code, None)
 
 
 def workflows_all() -> list[Workflow]:
-    return list(_REGISTRY.values())
+    built = [w for code in family_programs(_FAMILIES) for w in _built(code).values()]
+    return list(_REGISTRY.values()) + built
 
 
-def register_action(action: str, *, workflows: Iterable[str]) -> Callable[[ActionHook], ActionHook]:
-    """Decorator: `hook` does the domain's work when `action` is taken on a case of one of `workflows`."""
-    codes = list(workflows)
+def register_action(action: str, *, workflows: Iterable[str] = (), resource: str = ""
+                    ) -> Callable[[ActionHook], ActionHook]:
+    """Decorator: `hook` does the domain's work when `action` is taken on a case of one of `workflows` (codes),
+    or of any workflow of `resource` (e.g. every programme's application workflow, built from the rows)."""
+    keys = [(code, action) for code in workflows] + ([(f"resource:{resource}", action)] if resource else [])
 
     def decorate(hook: ActionHook) -> ActionHook:
-        for code in codes:
-            _HOOKS[(code, action)] = hook
+        for key in keys:
+            _HOOKS[key] = hook
         return hook
     return decorate
 
 
 def action_hook(workflow: str, action: str) -> ActionHook | None:
-    return _HOOKS.get((workflow, action))
+    """The hook for `action` on a case of `workflow`: one registered for the code, else for its resource."""
+    hook = _HOOKS.get((workflow, action))
+    if hook is None:
+        hook = _HOOKS.get((f"resource:{workflow_get(workflow).resource}", action))
+    return hook

@@ -8,11 +8,11 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         # Feed schemas join the import registry, the feed job registers its handler, and a closed task closes
-        # its warning — in every process (web and worker).
+        # its warning — in every process (web and worker). The 高龄津贴 functions (monitoring.calculations) are
+        # registered with every other app's by programs.apps.
         from monitoring import (  # noqa: F401
             desk,  # noqa: F401  (its blocks join the home page's desk)
             feeds,
-            gaoling,
             handlers,
         )
         from tasks.signals import task_closed

@@ -429,7 +429,7 @@ def auto_enrol_old_age(*, today: date | None = None, acting_user=None) -> dict:
 
     from audit.models import DomainEvent
     from audit.services import change_log_bulk_create, snapshot
-    from monitoring.gaoling import age_on, band_key
+    from monitoring.calculations import age_on, band_key
     from programs.models import EnrolmentChange
 
     today = today or timezone.localdate()

@@ -3,13 +3,13 @@
 one UPDATE that marks resolved the open exceptions whose line no longer fails the check (fixed, then re-checked).
 Accepted exceptions stay accepted while the same line keeps failing.
 
-Amount ceilings (金额超过标准), per programme, with the parameters in force in the cycle month for the line's
-community (`programs.selectors` rules: the most specific area wins):
+Amount ceilings (金额超过标准), per programme, from the programme row's `ceiling` rule, with the parameters in force
+in the cycle month for the line's community (`programs.selectors` rules: the most specific area wins). As seeded:
 - dibao: the 低保标准 of the household's hukou type (standard_urban / standard_rural) × the household's living
   active members — the most a 差额补助 can be (a household with no income);
 - tekun: tekun_standard + care_full — the basic standard plus the highest 照料护理补贴;
 - dibao_bianyuan, gangxing_zhichu: 0 — a recognition pays no cash, so any amount is flagged;
-- other programmes (临时救助 and future subsidies) have no monthly ceiling until a rule is added to CEILINGS.
+- a programme whose row has no rule (临时救助, a one-off amount) has no monthly ceiling.
 Only regular lines are compared with a ceiling; arrears repeat the same monthly amount.
 
 Current quote (金额与现行标准测算不符): a regular line whose amount differs from the programme's amount
@@ -34,7 +34,7 @@ from payments import dialect as d
 from payments.generation import district_range, totals_refresh
 from payments.models import PaymentCycle, PaymentException
 from programs.calculations.money import add_months
-from programs.models import PolicyParameter, area_ancestor_codes
+from programs.models import PolicyParameter, Program, area_ancestor_codes
 from programs.selectors import parameter_at
 
 Kind = PaymentException.Kind
@@ -56,12 +56,12 @@ class Ceiling:
     label: str
 
 
-CEILINGS: dict[str, Ceiling] = {
-    "dibao": Ceiling({"urban": "standard_urban", "rural": "standard_rural"}, (), "低保标准 × 在户人数"),
-    "tekun": Ceiling({}, ("tekun_standard", "care_full"), "特困基本生活标准 + 全护理补贴"),
-    "dibao_bianyuan": Ceiling({}, (), "身份认定，不发放现金"),
-    "gangxing_zhichu": Ceiling({}, (), "身份认定，不发放现金"),
-}
+
+def ceilings() -> dict[str, Ceiling]:
+    """The ceiling rule of every programme whose row has one (`Program.ceiling`; empty = none)."""
+    rows = Program.objects.exclude(ceiling={}).values_list("code", "ceiling")
+    return {code: Ceiling(dict(rule.get("per_person") or {}), tuple(rule.get("fixed") or ()), rule.get("label", ""))
+            for code, rule in rows if rule}
 
 
 def _living_members(household: str, month: str) -> str:
@@ -141,9 +141,10 @@ def mutually_exclusive(cycle: PaymentCycle) -> tuple[str, list]:
     return sql, [cycle.pk] * 5
 
 
-def _parameter_values(cycle: PaymentCycle, keys: set[str]) -> dict[tuple[str, str], list[PolicyParameter]]:
+def _parameter_values(cycle: PaymentCycle, programs: list[str],
+                      keys: set[str]) -> dict[tuple[str, str], list[PolicyParameter]]:
     on = cycle.month
-    rows = (PolicyParameter.objects.filter(program_id__in=CEILINGS, key__in=keys, valid_from__lte=on)
+    rows = (PolicyParameter.objects.filter(program_id__in=programs, key__in=keys, valid_from__lte=on)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
     found: dict[tuple[str, str], list[PolicyParameter]] = {}
     for row in rows:
@@ -161,12 +162,13 @@ def _value_for(found: dict, program: str, key: str, area_code: str) -> Decimal |
 def ceiling_rows(cycle: PaymentCycle) -> list[tuple]:
     """(program, area or None, hukou or "*", per_person, fixed, label) resolved in Python from the parameter
     table; one row for all areas when the figure is the same everywhere (the usual city-wide standard)."""
-    keys = {k for c in CEILINGS.values() for k in (*c.per_person.values(), *c.fixed)}
-    found = _parameter_values(cycle, keys)
+    rules = ceilings()
+    keys = {k for c in rules.values() for k in (*c.per_person.values(), *c.fixed)}
+    found = _parameter_values(cycle, list(rules), keys)
     lo, hi = district_range(cycle)
     areas = list(Area.objects.filter(code__gte=lo, code__lt=hi, level="community").values_list("code", flat=True))
     rows: list[tuple] = []
-    for program, ceiling in CEILINGS.items():
+    for program, ceiling in rules.items():
         for hukou, key in (ceiling.per_person.items() or [("*", None)]):
             per_area = {}
             for area in areas:

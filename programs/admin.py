@@ -8,8 +8,9 @@ from programs.models import Enrolment, EnrolmentChange, PolicyParameter, Program
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "unit", "eligibility", "calculator", "recurring", "active", "monthly_payment_day")
-    list_filter = ("unit", "active")
+    list_display = ("code", "name", "unit", "workflow", "eligibility", "calculator", "recurring", "active",
+                    "monthly_payment_day")
+    list_filter = ("unit", "active", "workflow")
     filter_horizontal = ("excludes",)
 
 

@@ -7,8 +7,10 @@ class ProgramsConfig(AppConfig):
     verbose_name = "救助与补贴项目"
 
     def ready(self) -> None:
-        # The built-in calculators register themselves on import (register_calculator / register_eligibility).
-        from programs import (
-            calculations,  # noqa: F401
-            desk,  # noqa: F401  (its blocks join the home page's desk)
-        )
+        # Every app's `calculations` module registers its eligibility and amount functions on import
+        # (register_eligibility / register_calculator): the one place programmes' functions are found.
+        from django.utils.module_loading import autodiscover_modules
+
+        from programs import desk  # noqa: F401  (its blocks join the home page's desk)
+
+        autodiscover_modules("calculations")

@@ -1,8 +1,10 @@
 """Programmes (项目), their policy parameters (政策参数) and who is enrolled (享受对象/名单).
 
-A new subsidy is a `Program` row plus, at most, one eligibility function and one amount function registered in
-`programs.calculations` (their keys are `Program.eligibility` and `Program.calculator`). Every figure it needs
-is a `PolicyParameter` row with a validity period, an area and the document it comes from.
+A new subsidy is a `Program` row plus, at most, one eligibility function and one amount function registered with
+`programs.calculations` (their keys are `Program.eligibility` and `Program.calculator`). Everything else the
+platform needs to know about it — the legal basis its decisions cite, the month payment starts, the inputs an
+officer enters, the case workflow it uses, the ceiling the payroll check compares with — is a field of the row.
+Every figure it needs is a `PolicyParameter` row with a validity period, an area and the document it comes from.
 """
 
 from django.conf import settings
@@ -43,6 +45,11 @@ class Program(models.Model):
         HOUSEHOLD = "household", "家庭"
         PERSON = "person", "个人"
 
+    class StartMonth(models.TextChoices):
+        APPROVAL = "approval", "审核确认当月"
+        NEXT = "next", "审核确认次月"
+        VARIANT = "variant", "按办理规则（重庆规则当月，全国规则次月）"
+
     code = models.SlugField("代码", max_length=40, primary_key=True)
     name = models.CharField("名称", max_length=60)
     unit = models.CharField("享受单位", max_length=10, choices=Unit.choices,
@@ -56,6 +63,24 @@ class Program(models.Model):
         "每月发放日", default=10, validators=[MinValueValidator(1), MaxValueValidator(28)])
     description = models.TextField("说明", blank=True)
     sort = models.PositiveSmallIntegerField("排序", default=0)
+    # How a case of this programme is handled (the kernel builds its workflow from this row on first use).
+    workflow = models.CharField("办理流程", max_length=40, blank=True,
+                                help_text="已登记的流程类型，如 assistance（社会救助审核确认）；为空表示不受理申请")
+    application_name = models.CharField("申请事项名称", max_length=60, blank=True,
+                                        help_text="流程与页面中的事项名称，如“最低生活保障”；为空时用项目名称")
+    legal_basis = models.TextField("法律依据", blank=True, help_text="审核确认决定书引用的依据")
+    legal_basis_chongqing = models.TextField("重庆规则另加依据", blank=True,
+                                             help_text="按重庆规则办理的案件，决定书在法律依据后另加引用")
+    start_month = models.CharField("起始发放月份", max_length=10, choices=StartMonth.choices,
+                                   default=StartMonth.APPROVAL)
+    quote_inputs = models.JSONField("经办人录入事项", default=list, blank=True,
+                                    help_text="测算需要的录入项代码列表，如 [\"care_level\", \"no_supporter\"]；"
+                                              "申请与入户调查表单据此显示相应字段")
+    ceiling = models.JSONField(
+        "发放金额上限规则", default=dict, blank=True,
+        help_text="发放前核查“金额超过标准”所用：{\"per_person\": {户籍类型: 参数代码}, \"fixed\": [参数代码], "
+                  "\"label\": 说明}，户籍类型 urban、rural 或 *（不限）；不发放现金的身份认定填 "
+                  "{\"per_person\": {}, \"fixed\": [], \"label\": \"身份认定，不发放现金\"}；为空表示不核查")
 
     class Meta:
         verbose_name = "救助与补贴项目"
@@ -65,13 +90,23 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def application_label(self) -> str:
+        return self.application_name or self.name
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        from casework.workflows import families
         from programs.calculations import registered
 
         eligibility, calculators = registered()
-        errors = {}
+        errors = ceiling_errors(self.ceiling)
+        if self.workflow and self.workflow not in families():
+            options = "、".join(f"{k}（{v}）" for k, v in families().items())
+            errors["workflow"] = [f"未登记的办理流程：{self.workflow}（可选：{options}）"]
+        if not isinstance(self.quote_inputs, list) or not all(isinstance(k, str) for k in self.quote_inputs):
+            errors["quote_inputs"] = ["经办人录入事项应为录入项代码的列表"]
         if self.eligibility not in eligibility:
             options = "、".join(sorted(eligibility))
             errors["eligibility"] = [f"未登记的条件判断函数：{self.eligibility}（可选：{options}）"]
@@ -80,6 +115,20 @@ class Program(models.Model):
             errors["calculator"] = [f"未登记的金额计算函数：{self.calculator}（可选：{options}）"]
         if errors:
             raise ValidationError(errors)
+
+
+def ceiling_errors(ceiling) -> dict[str, list[str]]:
+    """Shape errors of `Program.ceiling` (empty = no ceiling)."""
+    if ceiling in (None, {}):
+        return {}
+    ok = (isinstance(ceiling, dict) and set(ceiling) <= {"per_person", "fixed", "label"}
+          and isinstance(ceiling.get("per_person", {}), dict)
+          and set(ceiling.get("per_person", {})) <= {"urban", "rural", "*"}
+          and all(isinstance(v, str) for v in ceiling.get("per_person", {}).values())
+          and isinstance(ceiling.get("fixed", []), list) and all(isinstance(v, str) for v in ceiling.get("fixed", []))
+          and isinstance(ceiling.get("label", ""), str))
+    return {} if ok else {"ceiling": [
+        "上限规则应为 {\"per_person\": {\"urban\"/\"rural\"/\"*\": 参数代码}, \"fixed\": [参数代码], \"label\": 说明}"]}
 
 
 # Names and units of the known parameter keys, for lines and pages; a new key works without an entry here.

@@ -48,6 +48,15 @@ def parameter_at(program: Program | str | None, key: str, area_code: str, month:
     return row
 
 
+def parameter_or_default(program: Program | str, key: str, area_code: str, month: date) -> PolicyParameter:
+    """The programme's own parameter in force, else the general one (`program` empty) — the default a workflow's
+    figures (办理期限、公示天数) fall back to, so a new programme needs rows only where its rule differs."""
+    try:
+        return parameter_at(program, key, area_code, month)
+    except ParameterNotFound:
+        return parameter_at(None, key, area_code, month)
+
+
 def parameters_of(program: Program | str | None, *, key: str | None = None,
                   month: date | None = None) -> QuerySet[PolicyParameter]:
     """A programme's parameter rows, history included (or only those in force in `month`)."""

@@ -120,7 +120,7 @@ def test_a_case_that_cannot_be_recomputed_is_logged_and_the_others_go_on(staff, 
         cases.append(application_accept(acting_user=staff["town_officer"], case=case))
     CalendarYear.objects.create(year=2027, source=NOTICE, published_on=date(2026, 11, 10))
     CalendarDay.objects.create(date=date(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦", source=NOTICE)
-    real = __import__("casework.deadlines", fromlist=["parameter_at"]).parameter_at
+    real = __import__("casework.deadlines", fromlist=["parameter_or_default"]).parameter_or_default
 
     def failing_for_the_first(program, key, area_code, month):
         if key == "deadline_overall_wd" and failing_for_the_first.calls == 0:
@@ -129,7 +129,7 @@ def test_a_case_that_cannot_be_recomputed_is_logged_and_the_others_go_on(staff, 
         return real(program, key, area_code, month)
 
     failing_for_the_first.calls = 0
-    monkeypatch.setattr("casework.deadlines.parameter_at", failing_for_the_first)
+    monkeypatch.setattr("casework.deadlines.parameter_or_default", failing_for_the_first)
     assert case_deadlines_recompute() == 1
     assert f"案件{cases[0].pk}的暂定期限未能重新计算" in caplog.text
     assert Case.objects.get(pk=cases[0].pk).deadline_provisional is True

@@ -1,12 +1,19 @@
 """The declared workflows hold together: every transition names declared states, every open state has a way
-forward, and the variants and programmes differ exactly where the rules do."""
+forward, and the variants and programmes differ exactly where the rules do. The workflows are built from the
+seeded programme rows, so every test here reads the database."""
 
 import pytest
 from django.db import models
 
-from assistance.workflows import OPEN_STATES, PROGRAMS, TERMINAL, WORKFLOW_CODES
+from assistance.workflows import OPEN_STATES, TERMINAL, VARIANTS, assistance_programs, workflow_codes
 from casework.models import Case
 from casework.workflows import DISTRICT, TOWN, workflow_get, workflows_all
+from programs.models import Program
+
+pytestmark = pytest.mark.django_db
+# The seeded programmes that take applications (programs migration 0005).
+PROGRAMS = ("dibao", "tekun", "dibao_bianyuan", "gangxing_zhichu", "linshi")
+WORKFLOW_CODES = [f"{p}.{v}" for p in PROGRAMS for v in VARIANTS]
 
 
 @pytest.mark.parametrize("code", WORKFLOW_CODES)
@@ -28,7 +35,29 @@ def test_transitions_name_declared_states(code):
 
 
 def test_every_programme_and_variant_is_registered():
-    assert {w.code for w in workflows_all()} >= {f"{p}.{v}" for p in PROGRAMS for v in ("chongqing", "national")}
+    assert assistance_programs() == list(PROGRAMS)
+    assert workflow_codes() == [f"{p}.{v}" for p in PROGRAMS for v in VARIANTS]
+    assert {w.code for w in workflows_all()} >= set(WORKFLOW_CODES)
+    assert workflow_get("dibao.chongqing").name == "最低生活保障申请（重庆规则）"
+    assert workflow_get("dibao_bianyuan.national").name == "低保边缘家庭认定申请（全国规则）"
+
+
+def test_a_changed_row_rebuilds_its_workflows():
+    dibao = workflow_get("dibao.chongqing")
+    program = Program.objects.get(code="dibao_bianyuan")
+    program.workflow = "assistance_urgent"
+    program.application_name = "低保边缘认定"
+    program.save()
+    rebuilt = workflow_get("dibao_bianyuan.chongqing")
+    assert rebuilt.transition("urgent_approve") is not None and rebuilt.name.startswith("低保边缘认定申请")
+    assert workflow_get("dibao.chongqing") is dibao  # other programmes' workflows are kept
+    program.workflow = ""
+    program.save()
+    with pytest.raises(LookupError):
+        workflow_get("dibao_bianyuan.chongqing")
+    # The test's rollback sends no signal: put the row back the way a later save would.
+    program.workflow, program.application_name = "assistance", "低保边缘家庭认定"
+    program.save()
 
 
 def test_variants_differ_only_by_evaluation_and_republication():

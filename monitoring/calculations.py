@@ -9,7 +9,7 @@ the programme `gaoling` (seeded unverified: 沙坪坝 amounts not found). Enrolm
 from datetime import date
 from decimal import Decimal
 
-from programs.calculations import QuoteContext, register_calculator, register_eligibility
+from programs.calculations.base import QuoteContext, register_calculator, register_eligibility
 from programs.calculations.money import money
 
 MIN_AGE = 80
