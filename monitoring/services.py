@@ -21,8 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Least
+from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.policy import allowed
@@ -35,7 +34,7 @@ from monitoring.feeds import feed_type_get, record_key
 from monitoring.models import DeptRecord, FeedBatch, MatchReview, Rule, RuleFailure, Warning, WarningType
 from monitoring.rule_writes import WARNING_SOURCE, statistics_fresh, warnings_and_tasks_insert
 from monitoring.selectors import match_reviews_visible
-from programs.models import OPEN_STATUSES, Enrolment
+from programs.models import Enrolment
 from programs.selectors import parameter_at
 from registry.models import Person
 from tasks.models import Task
@@ -315,51 +314,16 @@ def rules_run(*, feed_batch: FeedBatch | None = None, acting_user=None, today: d
     return {"warnings": created, "rule_failures": failures, "deaths_recorded": deaths, "rechecks": rechecks}
 
 
-RECHECK_TRIGGER = "data"  # assistance.Recheck trigger "部门数据比对预警"
-
-
-@transaction.atomic
 def _schedule_rechecks(rule: Rule, warnings: list[Warning], acting_user) -> int:
-    """提前复核: every open enrolment of a recurring programme held by a flagged household (or person) gets a
-    re-check due by the warning's deadline — a due one is brought forward, a missing one is inserted (kind
-    "unstable": the feed says the income changed). Set-based: per chunk one read, one UPDATE, one insert."""
-    from assistance.models import Recheck
-    from audit.services import change_log_bulk_create, snapshot
+    """提前复核: the assistance app decides which enrolments are re-checked (means-tested programmes only) and
+    schedules them, due by the warning's deadline."""
+    from assistance.rechecks import Flagged, rechecks_schedule_for_warnings
 
     due_on = deadline_at(now=timezone.now(), working_days=rule.deadline_working_days,
                          hours=rule.deadline_hours).date()
-    by_household = {w.household_id: w.pk for w in warnings if w.household_id}
-    by_person = {w.person_id: w.pk for w in warnings}
-    touched = 0
-    for start in range(0, len(warnings), 900):
-        households = list(by_household)[start:start + 900]
-        persons = list(by_person)[start:start + 900]
-        enrolments = list(Enrolment.objects.filter(status__in=OPEN_STATUSES, program__recurring=True)
-                          .filter(Q(household_id__in=households) | Q(person_id__in=persons))
-                          .values_list("pk", "area_id", "household_id", "person_id"))
-        if not enrolments:
-            continue
-        ids = [e[0] for e in enrolments]
-        due = Recheck.objects.filter(enrolment_id__in=ids, status=Recheck.Status.DUE)
-        has_due = set(due.values_list("enrolment_id", flat=True))
-        due.update(due_on=Least(F("due_on"), Value(due_on)), trigger=RECHECK_TRIGGER,
-                   note=f"部门数据比对预警（{rule.name}），提前复核")
-        rows = [Recheck(enrolment_id=pk, area_id=area, kind=Recheck.Kind.UNSTABLE, trigger=RECHECK_TRIGGER,
-                        due_on=due_on, scheduled_by=acting_user if getattr(acting_user, "pk", None) else None,
-                        note=f"部门数据比对预警（{rule.name}）",
-                        basis={"rule": rule.code, "warning": by_household.get(household) or by_person.get(person),
-                               "due_by": due_on.isoformat()})
-                for pk, area, household, person in enrolments if pk not in has_due]
-        Recheck.objects.bulk_create(rows)
-        if rows and rows[0].pk is None:  # no RETURNING: read the new ids back
-            fresh = dict(Recheck.objects.filter(enrolment_id__in=[r.enrolment_id for r in rows],
-                                                status=Recheck.Status.DUE).values_list("enrolment_id", "pk"))
-            for r in rows:
-                r.pk = r.id = fresh[r.enrolment_id]
-        change_log_bulk_create(model=Recheck, rows=[(str(r.pk), str(r), snapshot(r)) for r in rows],
-                               acting_user=acting_user, reason=f"部门数据比对预警：{rule.name}")
-        touched += len(enrolments)
-    return touched
+    flagged = [Flagged(person_id=w.person_id, household_id=w.household_id, warning_id=w.pk) for w in warnings]
+    return rechecks_schedule_for_warnings(flagged=flagged, due_on=due_on, rule_code=rule.code, rule_name=rule.name,
+                                          acting_user=acting_user)
 
 
 def warning_close_for_task(*, task, acting_user=None) -> None:

@@ -51,6 +51,10 @@ class Program(models.Model):
     eligibility = models.CharField("条件判断函数", max_length=40, help_text="programs.calculations 中登记的键")
     recurring = models.BooleanField("按月发放", default=True, help_text="否：一次性发放（如临时救助）")
     active = models.BooleanField("启用", default=True)
+    means_tested = models.BooleanField(
+        "需家庭经济状况核查", default=False,
+        help_text="是：享受期间定期核查家庭经济状况，部门数据比对预警时提前复核（如低保、特困）；"
+                  "否：按身份或年龄享受（如高龄津贴），不做经济状况复核")
     excludes = models.ManyToManyField("self", blank=True, verbose_name="不可同时享受的项目")
     monthly_payment_day = models.PositiveSmallIntegerField(
         "每月发放日", default=10, validators=[MinValueValidator(1), MaxValueValidator(28)])
