@@ -87,6 +87,14 @@ def domain_event_write(*, type: str, message: str, person=None, household=None, 
     )
 
 
+def domain_events_bulk_write(*, events: list[DomainEvent], acting_user=None) -> list[DomainEvent]:
+    """Many timeline events at once (bulk enrolment): unsaved `DomainEvent`s, the acting user set here."""
+    user_id = _acting_user_id(acting_user)
+    for event in events:
+        event.user_id = user_id
+    return DomainEvent.objects.bulk_create(events, batch_size=1000)
+
+
 def access_log_write(*, user, kind: str, person=None, detail: dict | None = None) -> AccessLog:
     return AccessLog.objects.create(user=user, kind=kind, person=person, detail=detail or {},
                                     request_id=current().request_id)

@@ -28,7 +28,7 @@ def band_key(age: int) -> str | None:
 
 def _subject_age(ctx: QuoteContext) -> int | None:
     birth = ctx.person.birth_date if ctx.person is not None else None
-    return age_on(birth, ctx.month) if birth else None
+    return age_on(birth, ctx.day) if birth else None
 
 
 @register_eligibility("gaoling")

@@ -16,7 +16,6 @@ household).
 
 import logging
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -380,69 +379,35 @@ def old_age_candidates(*, today: date) -> QuerySet[Person]:
 
 
 def auto_enrol_old_age(*, today: date | None = None, acting_user=None) -> dict:
-    """免申即享：高龄津贴 — every candidate (`old_age_candidates`) is enrolled without an application, at the amount
-    of their age band in force this month, from the month they turned 80 but not before the current month
-    (arrears are an officer's decision, not the job's), with a notice (DomainEvent `auto_enrol_notice`).
+    """免申即享：高龄津贴 — every candidate (`old_age_candidates`, the data check this app owns) is enrolled without
+    an application through `programs.services.enrolments_start_bulk`: the amount is the registered 高龄津贴
+    calculator's (the band of their age today, the amounts in force this month), from the current month (arrears
+    are an officer's decision, not the job's), with a notice (DomainEvent `auto_enrol_notice`).
 
-    Set-based and idempotent: candidates are walked by primary key in chunks; each chunk is one insert of
-    enrolments, one of their 纳入 changes, one of notices and one of change-log rows. A second run finds nobody
-    (they hold an enrolment now); a chunk that races another run hits the one-open-enrolment constraint and is
-    read again. A missing band amount stops the run with a ParameterNotFound naming it.
+    Candidates are walked by primary key in chunks; the bulk service writes each chunk set-based and re-reads a
+    chunk that races another run. A second run finds nobody (they hold an enrolment now). A missing band amount
+    stops the run with a ParameterNotFound naming it.
     """
-    from django.db import IntegrityError
-
-    from audit.models import DomainEvent
-    from audit.services import change_log_bulk_create, snapshot
-    from monitoring.gaoling import age_on, band_key
-    from programs.models import EnrolmentChange
+    from programs.models import Program
+    from programs.services import enrolments_start_bulk
 
     today = today or timezone.localdate()
     month = today.replace(day=1)
-    amounts = {key: parameter_at(OLD_AGE_PROGRAM, key, _district_code(), month)
-               for key in ("gaoling_80_89", "gaoling_90_99", "gaoling_100")}
-    user = acting_user if getattr(acting_user, "pk", None) else None
+    program = Program.objects.get(code=OLD_AGE_PROGRAM)
     enrolled, after = 0, 0
     while True:
         chunk = list(old_age_candidates(today=today).filter(pk__gt=after).order_by("pk")
-                     .values_list("pk", "name", "area_id", "birth_date")[:AUTO_ENROL_CHUNK])
+                     .only("id", "name", "area_id", "birth_date", "status")[:AUTO_ENROL_CHUNK])
         if not chunk:
             return {"enrolled": enrolled, "month": month.isoformat()}
-        rows = []
-        for pk, name, area, birth in chunk:
-            row = amounts[band_key(age_on(birth, today))]
-            start = max(date(birth.year + 80, birth.month, 1), month)
-            rows.append((Enrolment(program_id=OLD_AGE_PROGRAM, person_id=pk, area_id=area, status="active",
-                                   monthly_amount=row.value.quantize(Decimal("0.01")), start_month=start,
-                                   decided_by=user,
-                                   calculation={"auto": True, "age": age_on(birth, today), "parameter": row.pk,
-                                                "key": row.key, "source": row.source, "verified": row.verified}),
-                         name))
-        try:
-            with transaction.atomic():
-                _auto_enrol_chunk(rows, user, EnrolmentChange, DomainEvent)
-                change_log_bulk_create(model=Enrolment, rows=[(str(e.pk), str(e.pk), snapshot(e)) for e, _ in rows],
-                                       acting_user=acting_user, reason="免申即享：高龄津贴自动纳入")
-        except IntegrityError:
-            continue  # another run enrolled some of these meanwhile: read the chunk again
-        enrolled += len(rows)
-        after = chunk[-1][0]
+        started = enrolments_start_bulk(
+            acting_user=acting_user, program=program, subjects=[(None, person) for person in chunk],
+            start_month=month, on=today, reason="免申即享：数据核查通过，自动纳入", event_type=AUTO_ENROL_EVENT,
+            notice=_old_age_notice)
+        enrolled += len(started.enrolled)
+        after = chunk[-1].pk
 
 
-def _auto_enrol_chunk(rows: list, user, EnrolmentChange, DomainEvent) -> None:  # noqa: N803 — model classes
-    enrolments = Enrolment.objects.bulk_create([e for e, _ in rows])
-    if enrolments and enrolments[0].pk is None:  # no RETURNING (old SQLite): read the ids back
-        ids = dict(Enrolment.objects.filter(program_id=OLD_AGE_PROGRAM, status="active",
-                                            person_id__in=[e.person_id for e in enrolments])
-                   .values_list("person_id", "pk"))
-        for e in enrolments:
-            e.pk = e.id = ids[e.person_id]
-    EnrolmentChange.objects.bulk_create([
-        EnrolmentChange(enrolment_id=e.pk, kind="start", to_amount=e.monthly_amount, to_status="active",
-                        reason="免申即享：数据核查通过，自动纳入", effective_month=e.start_month, area_id=e.area_id,
-                        by=user) for e, _ in rows])
-    DomainEvent.objects.bulk_create([
-        DomainEvent(type=AUTO_ENROL_EVENT, person_id=e.person_id, user=user,
-                    message=(f"高龄津贴发放告知：{name}已年满80周岁，经数据核查自动纳入高龄津贴（免申即享），"
-                             f"自{e.start_month:%Y年%m月}起每月{e.monthly_amount}元")[:300],
-                    params={"enrolment": e.pk, "program": OLD_AGE_PROGRAM, "amount": f"{e.monthly_amount}",
-                            "start_month": e.start_month.isoformat()}) for e, name in rows], batch_size=1000)
+def _old_age_notice(enrolment: Enrolment, person: Person) -> str:
+    return (f"高龄津贴发放告知：{person.name}已年满80周岁，经数据核查自动纳入高龄津贴（免申即享），"
+            f"自{enrolment.start_month:%Y年%m月}起每月{enrolment.monthly_amount}元")

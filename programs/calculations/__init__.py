@@ -14,10 +14,11 @@ from programs.calculations.base import (
     Quote,
     QuoteContext,
     quote,
+    quote_bulk,
     register_calculator,
     register_eligibility,
     registered,
 )
 
-__all__ = ["ParameterRef", "Quote", "QuoteContext", "quote", "register_calculator", "register_eligibility",
-           "registered"]
+__all__ = ["ParameterRef", "Quote", "QuoteContext", "quote", "quote_bulk", "register_calculator",
+           "register_eligibility", "registered"]

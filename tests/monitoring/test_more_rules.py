@@ -172,7 +172,8 @@ def test_old_age_allowance_is_enrolled_automatically_once(elders, personas, area
     assert rows["钱三"].monthly_amount == Decimal("100.00") and rows["钱三"].area_id == areas["community_b"]
     assert rows["钱四"].monthly_amount == Decimal("500.00")
     assert rows["钱四"].start_month == date(2026, 11, 1)  # no automatic arrears
-    assert rows["钱一"].calculation["verified"] is False  # placeholder amounts say so
+    assert rows["钱一"].calculation["unverified"] is True  # placeholder amounts say so
+    assert {"label": "年龄（周岁）", "value": "80"} in rows["钱一"].calculation["lines"]
     assert EnrolmentChange.objects.filter(enrolment__program_id="gaoling", kind="start").count() == 3
     notices = DomainEvent.objects.filter(type="auto_enrol_notice")
     assert notices.count() == 3 and "免申即享" in notices.get(person=elders["turns_80_today"]).message
