@@ -12,8 +12,7 @@ without the grant, at the wrong level or recused is a 403 — each naming the ru
 from datetime import date
 
 import django_filters
-from django.core.validators import RegexValidator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -24,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from areas.codes import AREA_PREFIX_VALIDATOR as AREA_PREFIX
 from assistance import serializers as s
 from assistance import services
 from assistance.selectors import (
@@ -51,7 +51,6 @@ ERRORS = {
     403: OpenApiResponse(description="无此环节权限、非本级办理、需回避或违反职责分离：detail 为中文说明"),
     404: OpenApiResponse(description="申请不存在或不在您的管辖范围内"),
 }
-AREA_PREFIX = RegexValidator(r"^[0-9]{1,12}$", "区划代码应为1至12位数字")
 
 
 class ApplicationFilter(django_filters.FilterSet):

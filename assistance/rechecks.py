@@ -26,8 +26,9 @@ from assistance.models import Recheck
 from audit.models import ChangeLog
 from audit.services import change_log_bulk_create, change_log_write, domain_event_write, snapshot
 from casework import clock
+from minzheng.dates import add_months, first_of_month, month_end, same_day_months_later
 from programs.calculations import Quote, quote
-from programs.calculations.money import add_months, first_of_month, money, month_end, same_day_months_later
+from programs.calculations.money import money
 from programs.models import OPEN_STATUSES, Enrolment, PolicyParameter, Program
 from programs.selectors import ParameterNotFound, parameter_at
 from programs.services import (

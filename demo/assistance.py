@@ -69,10 +69,11 @@ from casework.workflows import workflow_get
 from demo.data import DEMO_PASSWORD
 from demo.loader import District
 from demo.personas import Login, town_slug
+from minzheng.dates import add_months, age_on, first_of_month, month_end
 from minzheng.lookups import prefix_q
 from programs.calculations import Quote, quote
 from programs.calculations.facts import COUNTED, DISQUALIFYING_ASSET_KINDS
-from programs.calculations.money import add_months, age_on, first_of_month, money, month_end
+from programs.calculations.money import money
 from programs.models import Enrolment, EnrolmentChange, Program
 from programs.selectors import parameter_at
 from registry.models import Asset, Household, HouseholdMember, Income, Person, Relation

@@ -28,6 +28,7 @@ from imports.models import ImportBatch
 from imports.services import import_batch_commit, import_batch_stage
 from jobs.models import Job
 from jobs.services import job_run, job_start
+from minzheng.dates import years_before
 from monitoring.conditions import compile_condition, condition_check
 from monitoring.feeds import feed_type_get, record_key
 from monitoring.models import DeptRecord, FeedBatch, MatchReview, Rule, RuleFailure, Warning, WarningType
@@ -357,13 +358,6 @@ AUTO_ENROL_EVENT = "auto_enrol_notice"
 AUTO_ENROL_CHUNK = 2000
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February → 28 February: born 29 Feb reaches the age on 1 March
-        return day.replace(year=day.year - years, day=28)
-
-
 def old_age_candidates(*, today: date) -> QuerySet[Person]:
     """数据核查: registry persons aged 80 or more today, alive (status active — neither dead nor moved out),
     registered in a community of the district (our registry is the district's 户籍), with a birth date, and not
@@ -374,7 +368,7 @@ def old_age_candidates(*, today: date) -> QuerySet[Person]:
     holding = Enrolment.objects.filter(program_id=OLD_AGE_PROGRAM, person_id=OuterRef("pk"),
                                        status__in=HOLDING_STATUSES)
     return (Person.objects.filter(prefix_q("area_id", settings.MINZHENG_DISTRICT_CODE), status=Person.Status.ACTIVE,
-                                  birth_date__isnull=False, birth_date__lte=_years_before(today, 80))
+                                  birth_date__isnull=False, birth_date__lte=years_before(today, 80))
             .filter(~Exists(holding)))
 
 

@@ -25,7 +25,7 @@ from audit.services import domain_event_write
 from imports.models import StagedRow
 from imports.schemas import schema_register
 from imports.schemas.base import CellError, Column, Context, Schema, chunked, reject, text
-from payments import dialect as d
+from minzheng import sql as d
 from payments.models import BankPayment, BankReturn, PaymentLine, mask_account
 
 PAYMENT = "_payment"

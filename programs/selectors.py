@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.policy import restrict
+from areas.codes import area_ancestor_codes
 from programs.models import (
     OPEN_STATUSES,
     Enrolment,
     EnrolmentChange,
     PolicyParameter,
     Program,
-    area_ancestor_codes,
 )
 from registry.models import HouseholdMember
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from accounts.policy import allowed, area_in_scope, scope_prefix
+from areas.codes import DISTRICT_PREFIX_LENGTH, area_code_prefix
 from audit.models import ChangeLog, DomainEvent
 from audit.services import (
     change_log_bulk_create,
@@ -22,10 +23,10 @@ from audit.services import (
     domain_events_bulk_write,
     snapshot,
 )
+from minzheng.dates import add_months, first_of_month, same_day_months_later
 from programs.calculations import Quote, quote_bulk
-from programs.calculations.money import add_months, first_of_month, money, same_day_months_later
+from programs.calculations.money import money
 from programs.models import (
-    AREA_PREFIX_LENGTHS,
     OPEN_STATUSES,
     CareLevel,
     Enrolment,
@@ -33,7 +34,6 @@ from programs.models import (
     PolicyParameter,
     Program,
     SupportMode,
-    area_code_prefix,
 )
 from programs.selectors import HOLDING_STATUSES, conflicting_enrolments, holding_enrolments, parameter_at
 from registry.models import Household, HouseholdMember, Person, Relation
@@ -72,7 +72,7 @@ def _may_set_area(user, area_code: str) -> bool:
     if area_in_scope(user, area_code):
         return True
     prefix = scope_prefix(user)
-    return prefix is not None and len(prefix) <= AREA_PREFIX_LENGTHS[2] and prefix.startswith(
+    return prefix is not None and len(prefix) <= DISTRICT_PREFIX_LENGTH and prefix.startswith(
         area_code_prefix(area_code))
 
 

@@ -29,7 +29,7 @@ from accounts.policy import scope_prefix
 from areas.models import AreaLevel
 from audit.context import current
 from imports.schemas.base import CommitConflict, Context
-from imports.sqlkit import MOD, Sql, lit
+from minzheng.sql import MOD, Sql, lit
 from registry.models import HukouType, Person, Relation
 from registry.names import name_keys
 

@@ -9,20 +9,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from minzheng.dates import age_on, month_end
 from programs.calculations.base import QuoteContext, register_calculator, register_eligibility
 from programs.calculations.facts import COUNTED, DEDUCTIBLE, IncomeSummary
-from programs.calculations.money import (
-    ROUNDING_RULE,
-    ZERO,
-    age_on,
-    gap_amount,
-    money,
-    month_end,
-    per_capita,
-    plain,
-    round_money,
-    scaled,
-)
+from programs.calculations.money import ROUNDING_RULE, ZERO, gap_amount, money, per_capita, plain, round_money, scaled
 from programs.models import CareLevel
 from programs.selectors import ParameterNotFound
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from minzheng.dates import first_of_month
 from programs.calculations.facts import HouseholdFacts, PersonFacts, load_household_facts, load_person_facts
-from programs.calculations.money import ZERO, first_of_month, money, round_money
+from programs.calculations.money import ZERO, money, round_money
 from programs.models import Program
 
 UNVERIFIED = "（未核实）"
