@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.policy import allowed, area_in_scope, restrict
 from assistance.models import Recheck
-from audit.models import ChangeLog
+from audit.models import ChangeLog, EventType
 from audit.services import change_log_bulk_create, change_log_write, domain_event_write, snapshot
 from casework import clock
 from minzheng.dates import add_months, first_of_month, month_end, same_day_months_later
@@ -111,7 +111,8 @@ def _create(enrolment: Enrolment, *, kind: str, trigger: str, due_on: date, basi
     change_log_write(instance=recheck, action=ChangeLog.Action.CREATE, before=None, after=snapshot(recheck),
                      acting_user=acting_user, reason=Recheck.Trigger(trigger).label)
     domain_event_write(
-        type="recheck_scheduled", household=enrolment.household, person=enrolment.person, acting_user=acting_user,
+        type=EventType.RECHECK_SCHEDULED, household=enrolment.household, person=enrolment.person, subject=recheck,
+        acting_user=acting_user,
         message=f"安排{enrolment.program.name}{Recheck.Trigger(trigger).label}：{due_on:%Y-%m-%d}前办理"
                 f"（{KIND_SHORT[kind]}）",
         params={"recheck": recheck.pk, "enrolment": enrolment.pk, "due_on": due_on.isoformat(), "kind": kind})
@@ -323,8 +324,9 @@ def recheck_complete(*, acting_user, recheck: Recheck, outcome: str, reason: str
     change_log_write(instance=recheck, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(recheck),
                      acting_user=acting_user, reason=f"复核：{recheck.get_outcome_display()}")
     enrolment = recheck.enrolment
-    domain_event_write(type="recheck_notice", message=f"{recheck.notice['title']}：{text}"[:300],
-                       household=enrolment.household, person=enrolment.person, acting_user=acting_user,
+    domain_event_write(type=EventType.RECHECK_NOTICE, message=f"{recheck.notice['title']}：{text}"[:300],
+                       household=enrolment.household, person=enrolment.person, subject=recheck,
+                       acting_user=acting_user,
                        params={"recheck": recheck.pk, "enrolment": enrolment.pk, "outcome": outcome})
     _schedule_next(recheck, decision, acting_user, today)
     return recheck

@@ -354,7 +354,6 @@ def _warning_consequence(warning: Warning, acting_user) -> None:
 # ---- 免申即享：高龄津贴自动纳入 ------------------------------------------------------------------------------------
 
 OLD_AGE_PROGRAM = "gaoling"
-AUTO_ENROL_EVENT = "auto_enrol_notice"
 AUTO_ENROL_CHUNK = 2000
 
 
@@ -382,6 +381,7 @@ def auto_enrol_old_age(*, today: date | None = None, acting_user=None) -> dict:
     chunk that races another run. A second run finds nobody (they hold an enrolment now). A missing band amount
     stops the run with a ParameterNotFound naming it.
     """
+    from audit.models import EventType
     from programs.models import Program
     from programs.services import enrolments_start_bulk
 
@@ -396,7 +396,8 @@ def auto_enrol_old_age(*, today: date | None = None, acting_user=None) -> dict:
             return {"enrolled": enrolled, "month": month.isoformat()}
         started = enrolments_start_bulk(
             acting_user=acting_user, program=program, subjects=[(None, person) for person in chunk],
-            start_month=month, on=today, reason="免申即享：数据核查通过，自动纳入", event_type=AUTO_ENROL_EVENT,
+            start_month=month, on=today, reason="免申即享：数据核查通过，自动纳入",
+            event_type=EventType.AUTO_ENROL_NOTICE,
             notice=_old_age_notice)
         enrolled += len(started.enrolled)
         after = chunk[-1].pk

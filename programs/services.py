@@ -15,7 +15,7 @@ from django.db.models import F, Q
 
 from accounts.policy import allowed, area_in_scope, scope_prefix
 from areas.codes import DISTRICT_PREFIX_LENGTH, area_code_prefix
-from audit.models import ChangeLog, DomainEvent
+from audit.models import ChangeLog, DomainEvent, EventType
 from audit.services import (
     change_log_bulk_create,
     change_log_write,
@@ -184,8 +184,8 @@ def _record(*, enrolment: Enrolment, kind: str, before: dict | None, from_amount
     change_log_write(instance=enrolment, action=action, before=before, after=snapshot(enrolment),
                      acting_user=acting_user, reason=reason)
     domain_event_write(
-        type=f"enrolment_{kind}", message=message[:300], household=enrolment.household, person=enrolment.person,
-        acting_user=acting_user,
+        type=EventType(f"enrolment_{kind}"), message=message[:300], household=enrolment.household,
+        person=enrolment.person, subject=enrolment, acting_user=acting_user,
         params={"enrolment": enrolment.pk, "program": enrolment.program_id, "change": change.pk,
                 "effective_month": effective_month.isoformat(),
                 "from_amount": None if from_amount is None else money(from_amount),
@@ -307,7 +307,7 @@ def _start_message(program: Program, enrolment: Enrolment, person: Person) -> st
 
 def enrolments_start_bulk(*, acting_user, program: Program, subjects: list[tuple[Household | None, Person]],
                           start_month: date, reason: str, on: date | None = None,
-                          event_type: str = "enrolment_start",
+                          event_type: EventType = EventType.ENROLMENT_START,
                           notice: Callable[[Enrolment, Person], str] | None = None, **inputs) -> BulkStarted:
     """批量纳入 (免申即享 and other data-driven enrolment): `enrolment_start` for many subjects, set-based.
 
@@ -382,7 +382,7 @@ def _start_chunk(program, chunk, start, reason, on, event_type, notice, user, in
     change_log_bulk_create(model=Enrolment, rows=[(str(e.pk), str(e), snapshot(e)) for e, _ in rows],
                            acting_user=user, reason=reason)
     write = notice or (lambda enrolment, person: _start_message(program, enrolment, person))
-    domain_events_bulk_write(acting_user=user, events=[
+    domain_events_bulk_write(acting_user=user, subjects=[e for e, _ in rows], events=[
         DomainEvent(type=event_type, household_id=e.household_id, person_id=e.person_id,
                     message=write(e, person)[:300],
                     params={"enrolment": e.pk, "program": program.code, "change": change.pk,
@@ -651,8 +651,8 @@ def _flag_recheck(enrolment: Enrolment, person: Person, acting_user) -> RecheckN
     months = int(parameter_at(None, "death_recheck_months", enrolment.area_id, person.death_date).value)
     due = same_day_months_later(person.death_date, months)
     reason = f"家庭成员{person.name}死亡，须重新核定家庭人数和{enrolment.program.name}金额"
-    domain_event_write(type="enrolment_recheck_needed", message=f"{reason}（{due:%Y年%m月%d日}前办理）",
-                       household=enrolment.household, person=person, acting_user=acting_user,
+    domain_event_write(type=EventType.ENROLMENT_RECHECK_NEEDED, message=f"{reason}（{due:%Y年%m月%d日}前办理）",
+                       household=enrolment.household, person=person, subject=enrolment, acting_user=acting_user,
                        params={"enrolment": enrolment.pk, "program": enrolment.program_id,
                                "due_by": due.isoformat()})
     return RecheckNeeded(enrolment=enrolment, household=enrolment.household, person=person, reason=reason,
