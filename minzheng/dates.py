@@ -15,7 +15,7 @@ def month_or_none(text: str) -> date | None:
     """"YYYY-MM" (a month input, an API parameter) → its first day; anything else → None."""
     parts = (text or "").strip().split("-")
     if [len(p) for p in parts] == [4, 2] and all(p.isascii() and p.isdigit() for p in parts) \
-            and 1 <= int(parts[1]) <= 12:
+            and 1 <= int(parts[1]) <= 12 and int(parts[0]) >= 1:  # year 0 does not exist
         return date(int(parts[0]), int(parts[1]), 1)
     return None
 
