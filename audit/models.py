@@ -75,6 +75,7 @@ class EventType(models.TextChoices):
     ENROLMENT_RESUME = "enrolment_resume", "恢复发放"
     ENROLMENT_END = "enrolment_end", "终止"
     ENROLMENT_RECHECK_NEEDED = "enrolment_recheck_needed", "需重新核定"
+    ENROLMENT_AMOUNT_KEPT = "enrolment_amount_kept", "未能自动重新测算金额"
     AUTO_ENROL_NOTICE = "auto_enrol_notice", "免申即享纳入告知"
     # 复核 (assistance)
     RECHECK_SCHEDULED = "recheck_scheduled", "安排复核"

@@ -625,9 +625,9 @@ def _amount_after_death(enrolment: Enrolment, deceased: Person, *, effective_mon
         why = "；".join(fresh.reasons)
     if fresh is None or not fresh.eligible:
         # Not decided here: the re-check decides eligibility; the officer sees why the amount was left as it was.
-        domain_event_write(type="enrolment_amount_kept", message=(
+        domain_event_write(type=EventType.ENROLMENT_AMOUNT_KEPT, message=(
             f"家庭成员{deceased.name}死亡后未能自动重新测算{enrolment.program.name}金额（{why}），请在复核中核定")[:300],
-            household=enrolment.household, person=deceased, acting_user=acting_user,
+            household=enrolment.household, person=deceased, subject=enrolment, acting_user=acting_user,
             params={"enrolment": enrolment.pk, "program": enrolment.program_id})
         return
     if fresh.monthly_amount == enrolment.monthly_amount:

@@ -10,7 +10,7 @@ from audit.models import DomainEvent, EventType
 from audit.services import domain_event_write
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("audit.migrations.0002_event_types_and_subjects")
+migration = importlib.import_module("audit.migrations.0003_event_types_and_subjects")
 
 
 def test_every_type_is_lower_case_with_a_chinese_label():

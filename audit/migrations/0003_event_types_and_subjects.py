@@ -54,7 +54,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0001_initial'),
+        ('audit', '0002_access_log_reveal_kinds'),
         ('registry', '0002_income_categories'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='domainevent',
             name='type',
-            field=models.CharField(choices=[('person_registered', '登记人员'), ('person_died', '登记死亡'), ('household_created', '新建家庭'), ('member_joined', '加入家庭'), ('member_left', '离开家庭'), ('income_recorded', '登记收入'), ('asset_recorded', '登记财产'), ('disability_recorded', '登记残疾信息'), ('household_imported', '导入家庭'), ('members_imported', '导入家庭成员'), ('case_submitted', '提交申请'), ('case_step', '办理环节'), ('enrolment_start', '纳入'), ('enrolment_change', '调整金额'), ('enrolment_phase_out', '渐退'), ('enrolment_suspend', '暂停发放'), ('enrolment_resume', '恢复发放'), ('enrolment_end', '终止'), ('enrolment_recheck_needed', '需重新核定'), ('auto_enrol_notice', '免申即享纳入告知'), ('recheck_scheduled', '安排复核'), ('recheck_notice', '复核结果告知'), ('payment_cycle_opened', '建立发放批次'), ('payment_cycle_approved', '审批发放批次'), ('payment_bank_files_exported', '导出银行代发文件'), ('payment_bank_return_imported', '导入银行回盘'), ('payment_reissued', '发放失败重发'), ('payment_cycle_closed', '结束发放批次')], max_length=40, verbose_name='事件类型'),
+            field=models.CharField(choices=[('person_registered', '登记人员'), ('person_died', '登记死亡'), ('household_created', '新建家庭'), ('member_joined', '加入家庭'), ('member_left', '离开家庭'), ('income_recorded', '登记收入'), ('asset_recorded', '登记财产'), ('disability_recorded', '登记残疾信息'), ('household_imported', '导入家庭'), ('members_imported', '导入家庭成员'), ('case_submitted', '提交申请'), ('case_step', '办理环节'), ('enrolment_start', '纳入'), ('enrolment_change', '调整金额'), ('enrolment_phase_out', '渐退'), ('enrolment_suspend', '暂停发放'), ('enrolment_resume', '恢复发放'), ('enrolment_end', '终止'), ('enrolment_recheck_needed', '需重新核定'), ('enrolment_amount_kept', '未能自动重新测算金额'), ('auto_enrol_notice', '免申即享纳入告知'), ('recheck_scheduled', '安排复核'), ('recheck_notice', '复核结果告知'), ('payment_cycle_opened', '建立发放批次'), ('payment_cycle_approved', '审批发放批次'), ('payment_bank_files_exported', '导出银行代发文件'), ('payment_bank_return_imported', '导入银行回盘'), ('payment_reissued', '发放失败重发'), ('payment_cycle_closed', '结束发放批次')], max_length=40, verbose_name='事件类型'),
         ),
         migrations.AddIndex(
             model_name='domainevent',
