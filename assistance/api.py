@@ -12,7 +12,7 @@ without the grant, at the wrong level or recused is a 403 — each naming the ru
 from datetime import date
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
