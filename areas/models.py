@@ -6,6 +6,8 @@ The code is the primary key so every scoped record stores the code itself: scopi
 
 from django.db import models
 
+from areas.codes import COMMUNITY_PREFIX_LENGTH, DISTRICT_PREFIX_LENGTH, TOWN_PREFIX_LENGTH
+
 
 class AreaLevel(models.TextChoices):
     DISTRICT = "district", "区县"
@@ -14,7 +16,8 @@ class AreaLevel(models.TextChoices):
 
 
 # How many leading digits of a 12-digit code identify the subtree at each level.
-SCOPE_PREFIX_LENGTH = {AreaLevel.DISTRICT: 6, AreaLevel.TOWN: 9, AreaLevel.COMMUNITY: 12}
+SCOPE_PREFIX_LENGTH = {AreaLevel.DISTRICT: DISTRICT_PREFIX_LENGTH, AreaLevel.TOWN: TOWN_PREFIX_LENGTH,
+                       AreaLevel.COMMUNITY: COMMUNITY_PREFIX_LENGTH}
 
 
 class Area(models.Model):

@@ -12,7 +12,6 @@ without the grant, at the wrong level or recused is a 403 — each naming the ru
 from datetime import date
 
 import django_filters
-from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -24,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from areas.codes import AREA_PREFIX_VALIDATOR as AREA_PREFIX
 from assistance import serializers as s
 from assistance import services
 from assistance.selectors import (
@@ -52,7 +52,6 @@ ERRORS = {
 }
 # The deadline kinds the API always lists (null when the case has none of that kind).
 DEADLINE_KINDS = ("investigation_due", "town_review_due", "confirmation_due", "overall_due")
-AREA_PREFIX = RegexValidator(r"^[0-9]{1,12}$", "区划代码应为1至12位数字")
 
 
 class ApplicationFilter(django_filters.FilterSet):

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from minzheng.dates import age_on, month_end
 from programs.calculations import sql
 from programs.calculations.base import (
     QuoteContext,
@@ -18,18 +19,7 @@ from programs.calculations.base import (
     register_set_form,
 )
 from programs.calculations.facts import COUNTED, DEDUCTIBLE, IncomeSummary
-from programs.calculations.money import (
-    ROUNDING_RULE,
-    ZERO,
-    age_on,
-    gap_amount,
-    money,
-    month_end,
-    per_capita,
-    plain,
-    round_money,
-    scaled,
-)
+from programs.calculations.money import ROUNDING_RULE, ZERO, gap_amount, money, per_capita, plain, round_money, scaled
 from programs.models import CareLevel
 from programs.selectors import ParameterNotFound
 

@@ -1,6 +1,7 @@
 """Re-checks after enrolment (享受期间定期核查与动态管理).
 
-Each open enrolment of a recurring programme has one re-check due (`Recheck`), its interval by household type
+Each open enrolment of a recurring, means-tested programme (`Program.means_tested`: 低保, 特困 …; never 高龄津贴,
+which rests on age alone) has one re-check due (`Recheck`), its interval by household type
 from the policy parameters `recheck_months_*` (seeded by migration 0005 with their sources). Completing a
 re-check keeps the enrolment (and schedules the next), changes the amount, starts a 渐退 period of at most the
 parameter `phase_out_max_months`, or ends it — the enrolment itself only ever changes through
@@ -16,17 +17,19 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.policy import allowed, area_in_scope, restrict
 from assistance.models import Recheck
-from audit.models import ChangeLog
+from audit.models import ChangeLog, EventType
 from audit.services import change_log_bulk_create, change_log_write, domain_event_write, snapshot
 from casework import clock
+from minzheng.dates import add_months, first_of_month, month_end, same_day_months_later
 from programs.calculations import Quote, quote
-from programs.calculations.money import add_months, first_of_month, money, month_end, same_day_months_later
-from programs.models import Enrolment, PolicyParameter, Program
+from programs.calculations.money import money
+from programs.models import OPEN_STATUSES, Enrolment, PolicyParameter, Program
 from programs.selectors import ParameterNotFound, parameter_at
 from programs.services import (
     DeathOutcome,
@@ -39,6 +42,8 @@ from registry.models import HukouType, Person
 from registry.selectors import current_household_of
 
 RESOURCE = "enrolment"
+# Which enrolments are re-checked at all: this app decides, every scheduler below (and monitoring's warnings) uses it.
+RECHECKED = Q(program__recurring=True, program__means_tested=True)
 INTERVAL_KEYS = {Recheck.Kind.STABLE: "recheck_months_stable", Recheck.Kind.UNSTABLE: "recheck_months_unstable"}
 UNEMPLOYED_KEYS = {HukouType.URBAN: "recheck_months_unemployed_urban",
                    HukouType.RURAL: "recheck_months_unemployed_rural"}
@@ -106,7 +111,8 @@ def _create(enrolment: Enrolment, *, kind: str, trigger: str, due_on: date, basi
     change_log_write(instance=recheck, action=ChangeLog.Action.CREATE, before=None, after=snapshot(recheck),
                      acting_user=acting_user, reason=Recheck.Trigger(trigger).label)
     domain_event_write(
-        type="recheck_scheduled", household=enrolment.household, person=enrolment.person, acting_user=acting_user,
+        type=EventType.RECHECK_SCHEDULED, household=enrolment.household, person=enrolment.person, subject=recheck,
+        acting_user=acting_user,
         message=f"安排{enrolment.program.name}{Recheck.Trigger(trigger).label}：{due_on:%Y-%m-%d}前办理"
                 f"（{KIND_SHORT[kind]}）",
         params={"recheck": recheck.pk, "enrolment": enrolment.pk, "due_on": due_on.isoformat(), "kind": kind})
@@ -121,13 +127,14 @@ def _user_or_none(user):
 def recheck_schedule(*, enrolment: Enrolment, household_kind: str, acting_user=None,
                      base: date | None = None) -> Recheck | None:
     """安排定期核查 when an enrolment starts (or after a re-check): due `recheck_months_<kind>` months after
-    `base` (default the start month). A one-off programme (临时救助) or a closed enrolment gets none.
+    `base` (default the start month). A one-off programme (临时救助), one that is not means-tested (高龄津贴) or a
+    closed enrolment gets none.
 
     Called inside the action that started the enrolment (审核确认), which has checked the user; it checks nothing
     else itself.
     """
     kind = _check_kind(household_kind)
-    if not enrolment.program.recurring or not enrolment.is_open:
+    if not (enrolment.program.recurring and enrolment.program.means_tested) or not enrolment.is_open:
         return None
     base = base or enrolment.start_month
     due_on, basis = _due(enrolment, kind, base)
@@ -139,14 +146,15 @@ def _missing(after: int) -> QuerySet[Enrolment]:
     due = Recheck.objects.filter(enrolment=OuterRef("pk"), status=Recheck.Status.DUE)
     done = Recheck.objects.filter(enrolment=OuterRef("pk"), status=Recheck.Status.DONE).order_by("-done_on", "-id")
     latest = Recheck.objects.filter(enrolment=OuterRef("pk")).order_by("-id")
-    return (Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, program__recurring=True, pk__gt=after)
+    return (Enrolment.objects.filter(RECHECKED, status=Enrolment.Status.ACTIVE, pk__gt=after)
             .filter(~Exists(due))
             .annotate(last_kind=Subquery(latest.values("kind")[:1]), last_done=Subquery(done.values("done_on")[:1]))
             .select_related("program", "household").order_by("pk"))
 
 
 def rechecks_schedule_missing(*, default_kind: str = Recheck.Kind.UNSTABLE) -> int:
-    """Give every active enrolment of a recurring programme without a re-check due its next one; returns how many.
+    """Give every active enrolment of a recurring means-tested programme without a re-check due its next one;
+    returns how many.
 
     For enrolments confirmed outside the pages (API, import). Walked by primary key in chunks; each chunk is one
     bulk insert plus one bulk change-log insert; parameters are read once per (programme, key, area). The kind
@@ -184,6 +192,59 @@ def _missing_row(enrolment: Enrolment, default_kind: str, cache: dict) -> Rechec
     return Recheck(enrolment=enrolment, area_id=enrolment.area_id, kind=kind, trigger=Recheck.Trigger.PERIODIC,
                    due_on=due, basis={"key": key, "months": int(row.value), "from": base.isoformat(),
                                       "parameter": row.pk, "source": row.source, "verified": row.verified})
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A person a department-data warning is about (and their household, if any): the warning is cited."""
+
+    person_id: int
+    household_id: int | None
+    warning_id: int
+
+
+@transaction.atomic
+def rechecks_schedule_for_warnings(*, flagged: list[Flagged], due_on: date, rule_code: str, rule_name: str,
+                                   acting_user=None) -> int:
+    """提前复核 after a department-data warning (e.g. a pension lifts income to the standard): every open
+    enrolment of a means-tested programme (`RECHECKED`) held by a flagged household — or by the flagged person —
+    gets a re-check due by `due_on`: a due one is brought forward (never pushed back), a missing one is inserted
+    (kind "unstable": the data says the income changed). A 高龄津贴 the same person receives is left alone.
+
+    Set-based: per chunk of flagged people one read, one UPDATE, one INSERT and one change-log insert. Returns the
+    number of enrolments touched. The caller (the rule run) has checked nothing about the user: a warning is the
+    district's data, not an officer's decision."""
+    by_household = {f.household_id: f.warning_id for f in flagged if f.household_id}
+    by_person = {f.person_id: f.warning_id for f in flagged}
+    user = _user_or_none(acting_user)
+    label = Recheck.Trigger.DATA.label
+    touched = 0
+    for start in range(0, len(flagged), CHUNK):
+        households, persons = list(by_household)[start:start + CHUNK], list(by_person)[start:start + CHUNK]
+        enrolments = list(Enrolment.objects.filter(RECHECKED, status__in=OPEN_STATUSES)
+                          .filter(Q(household_id__in=households) | Q(person_id__in=persons))
+                          .values_list("pk", "area_id", "household_id", "person_id"))
+        if not enrolments:
+            continue
+        due = Recheck.objects.filter(enrolment_id__in=[e[0] for e in enrolments], status=Recheck.Status.DUE)
+        has_due = set(due.values_list("enrolment_id", flat=True))
+        due.update(due_on=Least(F("due_on"), Value(due_on)), trigger=Recheck.Trigger.DATA,
+                   note=f"{label}（{rule_name}），提前复核")
+        rows = [Recheck(enrolment_id=pk, area_id=area, kind=Recheck.Kind.UNSTABLE, trigger=Recheck.Trigger.DATA,
+                        due_on=due_on, scheduled_by=user, note=f"{label}（{rule_name}）",
+                        basis={"rule": rule_code, "warning": by_household.get(household) or by_person.get(person),
+                               "due_by": due_on.isoformat()})
+                for pk, area, household, person in enrolments if pk not in has_due]
+        Recheck.objects.bulk_create(rows)
+        if rows and rows[0].pk is None:  # no RETURNING: read the new ids back
+            fresh = dict(Recheck.objects.filter(enrolment_id__in=[r.enrolment_id for r in rows],
+                                                status=Recheck.Status.DUE).values_list("enrolment_id", "pk"))
+            for r in rows:
+                r.pk = r.id = fresh[r.enrolment_id]
+        change_log_bulk_create(model=Recheck, rows=[(str(r.pk), str(r), snapshot(r)) for r in rows],
+                               acting_user=acting_user, reason=f"{label}：{rule_name}")
+        touched += len(enrolments)
+    return touched
 
 
 # ---- reads ---------------------------------------------------------------------------------------------------
@@ -263,8 +324,9 @@ def recheck_complete(*, acting_user, recheck: Recheck, outcome: str, reason: str
     change_log_write(instance=recheck, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(recheck),
                      acting_user=acting_user, reason=f"复核：{recheck.get_outcome_display()}")
     enrolment = recheck.enrolment
-    domain_event_write(type="recheck_notice", message=f"{recheck.notice['title']}：{text}"[:300],
-                       household=enrolment.household, person=enrolment.person, acting_user=acting_user,
+    domain_event_write(type=EventType.RECHECK_NOTICE, message=f"{recheck.notice['title']}：{text}"[:300],
+                       household=enrolment.household, person=enrolment.person, subject=recheck,
+                       acting_user=acting_user,
                        params={"recheck": recheck.pk, "enrolment": enrolment.pk, "outcome": outcome})
     _schedule_next(recheck, decision, acting_user, today)
     return recheck

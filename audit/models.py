@@ -48,13 +48,62 @@ class ChangeLog(models.Model):
         return [(k, before.get(k), after.get(k)) for k in keys]
 
 
+class EventType(models.TextChoices):
+    """业务事件类型: every kind of domain event, one lower-case spelling each (the stored value), a Chinese label
+    for pages. A new kind of event is a member here. A case step of any workflow is one kind (`CASE_STEP`, the
+    action in `params`), so a new case type needs no new member."""
+
+    # 人员与家庭 (registry; the set-based import writes the two import kinds in SQL)
+    PERSON_REGISTERED = "person_registered", "登记人员"
+    PERSON_DIED = "person_died", "登记死亡"
+    HOUSEHOLD_CREATED = "household_created", "新建家庭"
+    MEMBER_JOINED = "member_joined", "加入家庭"
+    MEMBER_LEFT = "member_left", "离开家庭"
+    INCOME_RECORDED = "income_recorded", "登记收入"
+    ASSET_RECORDED = "asset_recorded", "登记财产"
+    DISABILITY_RECORDED = "disability_recorded", "登记残疾信息"
+    HOUSEHOLD_IMPORTED = "household_imported", "导入家庭"
+    MEMBERS_IMPORTED = "members_imported", "导入家庭成员"
+    # 办件 (casework)
+    CASE_SUBMITTED = "case_submitted", "提交申请"
+    CASE_STEP = "case_step", "办理环节"
+    # 享受名单 (programs: one per EnrolmentChange kind, then the notices)
+    ENROLMENT_START = "enrolment_start", "纳入"
+    ENROLMENT_CHANGE = "enrolment_change", "调整金额"
+    ENROLMENT_PHASE_OUT = "enrolment_phase_out", "渐退"
+    ENROLMENT_SUSPEND = "enrolment_suspend", "暂停发放"
+    ENROLMENT_RESUME = "enrolment_resume", "恢复发放"
+    ENROLMENT_END = "enrolment_end", "终止"
+    ENROLMENT_RECHECK_NEEDED = "enrolment_recheck_needed", "需重新核定"
+    ENROLMENT_AMOUNT_KEPT = "enrolment_amount_kept", "未能自动重新测算金额"
+    ENROLMENTS_RERATED = "enrolments_rerated", "调整待遇（按新标准重新核定金额）"
+    AUTO_ENROL_NOTICE = "auto_enrol_notice", "免申即享纳入告知"
+    # 复核 (assistance)
+    RECHECK_SCHEDULED = "recheck_scheduled", "安排复核"
+    RECHECK_NOTICE = "recheck_notice", "复核结果告知"
+    # 发放 (payments)
+    PAYMENT_CYCLE_OPENED = "payment_cycle_opened", "建立发放批次"
+    PAYMENT_CYCLE_APPROVED = "payment_cycle_approved", "审批发放批次"
+    PAYMENT_BANK_FILES_EXPORTED = "payment_bank_files_exported", "导出银行代发文件"
+    PAYMENT_BANK_RETURN_IMPORTED = "payment_bank_return_imported", "导入银行回盘"
+    PAYMENT_REISSUED = "payment_reissued", "发放失败重发"
+    PAYMENT_CYCLE_CLOSED = "payment_cycle_closed", "结束发放批次"
+
+
 class DomainEvent(models.Model):
-    """业务事件: a readable step in a person's or household's timeline (e.g. 登记死亡, 加入家庭)."""
+    """业务事件: a readable step in a person's or household's timeline (e.g. 登记死亡, 加入家庭).
+
+    Each event names its subject — the record it is about (an enrolment, a case, a payment cycle, or the person
+    or household itself) — by model label and id, besides the person and household whose timelines show it."""
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                              verbose_name="操作人", related_name="+")
-    type = models.CharField("事件类型", max_length=40)
+    type = models.CharField("事件类型", max_length=40, choices=EventType.choices)
+    # db_default too: a set-based INSERT written before these columns still works.
+    subject_type = models.CharField("对象类型", max_length=60, blank=True, default="", db_default="",
+                                    help_text="如 programs.enrolment")
+    subject_id = models.CharField("对象标识", max_length=40, blank=True, default="", db_default="")
     person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="events", verbose_name="人员")
     household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
@@ -66,6 +115,7 @@ class DomainEvent(models.Model):
         verbose_name = "业务事件"
         verbose_name_plural = "业务事件"
         ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="domainevent_subject")]
 
     def __str__(self) -> str:
         return self.message

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import models
 
 from audit.context import current
-from audit.models import AccessLog, ChangeLog, DomainEvent
+from audit.models import AccessLog, ChangeLog, DomainEvent, EventType
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
@@ -79,12 +79,39 @@ def change_log_bulk_area_move(*, model: type[models.Model], ids: list, old_code:
     )
 
 
-def domain_event_write(*, type: str, message: str, person=None, household=None, acting_user=None,
-                       params: dict | None = None) -> DomainEvent:
+def _subject(subject, household, person) -> tuple[str, str]:
+    """(model label, id) of what the event is about: the record given, else the household, else the person."""
+    subject = subject if subject is not None else household if household is not None else person
+    if subject is None:
+        return "", ""
+    return subject._meta.label_lower, str(subject.pk)
+
+
+def domain_event_write(*, type: EventType, message: str, person=None, household=None, subject=None,
+                       acting_user=None, params: dict | None = None) -> DomainEvent:
+    """One timeline event of a known type (`EventType`; an unknown one is a programming error: ValueError),
+    linked to its subject (a saved record; default the household, else the person)."""
+    subject_type, subject_id = _subject(subject, household, person)
     return DomainEvent.objects.create(
-        type=type, message=message, person=person, household=household,
-        user_id=_acting_user_id(acting_user), params=params or {},
+        type=EventType(type), message=message, person=person, household=household, subject_type=subject_type,
+        subject_id=subject_id, user_id=_acting_user_id(acting_user), params=params or {},
     )
+
+
+def domain_events_bulk_write(*, events: list[DomainEvent], subjects: list | None = None,
+                             acting_user=None) -> list[DomainEvent]:
+    """Many timeline events at once (bulk enrolment): unsaved `DomainEvent`s of known types, each linked to the
+    record at the same place in `subjects` (default its household, else its person); the acting user set here."""
+    user_id = _acting_user_id(acting_user)
+    for index, event in enumerate(events):
+        event.type, event.user_id = EventType(event.type), user_id
+        if subjects is not None:
+            event.subject_type, event.subject_id = _subject(subjects[index], None, None)
+        elif not event.subject_id:
+            event.subject_type, event.subject_id = (
+                ("registry.household", str(event.household_id)) if event.household_id
+                else ("registry.person", str(event.person_id)) if event.person_id else ("", ""))
+    return DomainEvent.objects.bulk_create(events, batch_size=1000)
 
 
 def access_log_write(*, user, kind: str, person=None, detail: dict | None = None) -> AccessLog:

@@ -178,7 +178,7 @@ def measure(n: int, repeat: int) -> dict:
     from django.db import connection
 
     from accounts.services import user_create
-    from payments import dialect
+    from minzheng import sql as dialect
     from payments.generation import cycle_generate_now
     from payments.models import PaymentCycle, PaymentException, PaymentLine
     from payments.services import cycle_approve, cycle_open

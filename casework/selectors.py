@@ -11,12 +11,13 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 
 from accounts.policy import grants_of, restrict
+from areas.codes import TOWN_PREFIX_LENGTH
 from areas.models import Area
 from casework.models import Case, CaseStep, CloseRelativeDeclaration
 from casework.workflows import DISTRICT, workflow_get
 from registry.models import HouseholdMember
 
-TOWN_PREFIX = 9
+TOWN_PREFIX = TOWN_PREFIX_LENGTH
 
 
 def user_level(user) -> str | None:

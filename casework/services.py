@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.policy import allowed, area_in_scope
-from audit.models import ChangeLog
+from audit.models import ChangeLog, EventType
 from audit.services import change_log_write, domain_event_write, snapshot
 from casework import clock
 from casework.deadlines import case_deadlines_compute, case_deadlines_write
@@ -171,8 +171,8 @@ def case_advance(*, case: Case, action: str, to_state: str, acting_user, before:
     label = workflow.action_label(action)
     change_log_write(instance=case, action=ChangeLog.Action.UPDATE, before=before, after=case_snapshot(case),
                      acting_user=acting_user, reason=label)
-    domain_event_write(type=f"{workflow.resource}_{action}"[:40], message=message[:300], household=case.household,
-                       person=case.person or case.applicant, acting_user=acting_user,
+    domain_event_write(type=EventType.CASE_STEP, message=message[:300], household=case.household,
+                       person=case.person or case.applicant, subject=case, acting_user=acting_user,
                        params={"case": case.pk, "action": action, "step": step.pk, "to_state": to_state, **params})
     return step
 
@@ -210,8 +210,9 @@ def case_open(*, acting_user, workflow: Workflow, area_code: str, fields: dict, 
                             note=note, params={"channel": case.channel}, area_id=case.area_id)
     change_log_write(instance=case, action=ChangeLog.Action.CREATE, before=None, after=case_snapshot(case),
                      acting_user=acting_user, reason="提交申请")
-    domain_event_write(type=f"{workflow.resource}_submit", message=message[:300], household=case.household,
-                       person=case.person or case.applicant, acting_user=acting_user, params={"case": case.pk})
+    domain_event_write(type=EventType.CASE_SUBMITTED, message=message[:300], household=case.household,
+                       person=case.person or case.applicant, subject=case, acting_user=acting_user,
+                       params={"case": case.pk, "action": "submit"})
     return case
 
 

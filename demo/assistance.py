@@ -60,7 +60,7 @@ from assistance import services as steps
 from assistance.models import Recheck
 from assistance.rechecks import UNEMPLOYED_KEYS, interval_key, interval_parameter, rechecks_schedule_missing
 from assistance.workflows import STATES, current_variant, workflow_code
-from audit.models import DomainEvent
+from audit.models import DomainEvent, EventType
 from audit.services import change_log_bulk_create, snapshot
 from casework import clock
 from casework.models import Case, CloseRelation
@@ -69,10 +69,11 @@ from casework.workflows import workflow_get
 from demo.data import DEMO_PASSWORD
 from demo.loader import District
 from demo.personas import Login, town_slug
+from minzheng.dates import add_months, age_on, first_of_month, month_end
 from minzheng.lookups import prefix_q
 from programs.calculations import Quote, quote
 from programs.calculations.facts import COUNTED, DISQUALIFYING_ASSET_KINDS
-from programs.calculations.money import add_months, age_on, first_of_month, money, month_end
+from programs.calculations.money import money
 from programs.models import Enrolment, EnrolmentChange, Program
 from programs.selectors import parameter_at
 from registry.models import Asset, Household, HouseholdMember, Income, Person, Relation
@@ -697,7 +698,8 @@ def roll_write(rows: list[RollRow], *, rng: random.Random, today: date, actors: 
                                                   for e, r in zip(enrolments, rows, strict=True)],
                            acting_user=approver, reason="审核确认纳入（演示数据）")
     DomainEvent.objects.bulk_create(
-        [DomainEvent(type="enrolment_start", household_id=e.household_id, person_id=e.person_id, user=approver,
+        [DomainEvent(type=EventType.ENROLMENT_START, household_id=e.household_id, person_id=e.person_id, user=approver,
+                     subject_type="programs.enrolment", subject_id=str(e.pk),
                      message=f"纳入{e.program.name}，月发放 {money(e.monthly_amount)} 元，"
                              f"自 {e.start_month:%Y年%m月}起",
                      params={"enrolment": e.pk, "program": e.program_id, "effective_month": e.start_month.isoformat(),

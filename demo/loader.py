@@ -29,6 +29,7 @@ from audit.context import current
 from audit.models import ChangeLog
 from demo.data import REFERENCE_DATE
 from demo.generator import Community, DistrictGenerator, HouseholdSpec
+from minzheng import sql as dialect
 from registry import search_index
 from registry.models import Asset, Disability, Household, HouseholdMember, Income, Person
 from registry.names import name_keys
@@ -167,7 +168,7 @@ def _indexes_deferred(*, fresh: bool) -> Iterator[None]:
     the database itself and replayed exactly, also when the load fails. Not done inside a transaction (tests)
     or on SQLite, where the load is small.
     """
-    if not fresh or connection.vendor != "postgresql" or connection.in_atomic_block:
+    if not fresh or not dialect.is_postgres() or connection.in_atomic_block:
         yield
         return
     with connection.cursor() as cursor:
@@ -193,7 +194,7 @@ def _after_load() -> None:
     """
     from django.core.management.color import no_style
 
-    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+    vacuum = dialect.is_postgres() and not connection.in_atomic_block
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Person, Household]):
             cursor.execute(sql)
@@ -209,7 +210,7 @@ def table_write(model: type[models.Model], columns: Iterable[str], rows: list[tu
     table = quote(model._meta.db_table)
     names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if dialect.is_postgres():
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)

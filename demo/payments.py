@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from jobs.models import Job
 from jobs.services import job_run
+from minzheng import sql as dialect
 from payments.models import BankFile, BankPayment, PaymentCycle, PaymentException
 from payments.services import cycle_approve, cycle_generate, cycle_open, exception_accept
 from payments.services_bank import bank_files_generate, bank_return_commit, bank_return_upload
@@ -58,7 +59,7 @@ def bank_accounts_create() -> int:
     """One valid account per payee of an active enrolment who has none (set-based; the payee's area is copied)."""
     banks = " ".join(f"WHEN {i} THEN '{name}'" for i, (name, _) in enumerate(BANKS))
     prefixes = " ".join(f"WHEN {i} THEN '{prefix}'" for i, (_, prefix) in enumerate(BANKS))
-    true = "TRUE" if connection.vendor == "postgresql" else "1"
+    true = dialect.true()
     with connection.cursor() as cursor:
         cursor.execute(f"""
             INSERT INTO payments_bankaccount (person_id, area_id, bank_name, account_number, valid, updated_at)

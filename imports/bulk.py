@@ -12,6 +12,8 @@ SQLite has one writer and the caller's transaction already holds the write lock 
 
 from django.db import connection, models, transaction
 
+from minzheng import sql as dialect
+
 SPECIAL_TYPES = {"DateField", "DateTimeField", "JSONField", "DecimalField"}
 
 
@@ -21,14 +23,14 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
         return []
     table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if dialect.is_postgres():
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                            [table, column, count])
             return [row[0] for row in cursor.fetchall()]
         quoted = connection.ops.quote_name(table)
         cursor.execute(f"SELECT MAX({connection.ops.quote_name(column)}) FROM {quoted}")
         start = cursor.fetchone()[0] or 0
-        if connection.vendor == "sqlite":  # AUTOINCREMENT never reuses an id, even of a deleted row
+        if dialect.is_sqlite():  # AUTOINCREMENT never reuses an id, even of a deleted row
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             found = cursor.fetchone()
             start = max(start, found[0] if found else 0)
@@ -46,7 +48,7 @@ def bulk_insert(objs: list[models.Model], *, with_ids: bool = False, ignore_conf
     if with_ids:
         for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
             obj.pk = pk
-    if connection.vendor not in ("postgresql", "sqlite"):
+    if not dialect.supported():
         return len(model.objects.bulk_create(objs, batch_size=2000, ignore_conflicts=ignore_conflicts))
     fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
     special = [f.get_internal_type() in SPECIAL_TYPES for f in fields]
@@ -55,7 +57,7 @@ def bulk_insert(objs: list[models.Model], *, with_ids: bool = False, ignore_conf
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     # One transaction per call: SQLite in autocommit would otherwise commit (and sync) every row of executemany.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if dialect.is_postgres():
             target = "imports_tmp_bulk" if ignore_conflicts else table
             if ignore_conflicts:
                 cursor.execute(f"DROP TABLE IF EXISTS {target}")

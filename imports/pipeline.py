@@ -24,9 +24,10 @@ from imports.progress import progress_outside_transaction
 from imports.reading import FileError, estimate_rows, file_kind, iter_rows
 from imports.schemas import Context, Schema, schema_get
 from imports.schemas.base import CellError, CommitConflict, chunked, reject
-from imports.sqlkit import Sql
 from jobs.models import Job
 from jobs.services import job_progress
+from minzheng import sql as dialect
+from minzheng.sql import Sql
 
 CHUNK = 2000
 # Rows per staging statement of the set-based path: progress is reported between them.
@@ -40,7 +41,7 @@ SET_BASED = True
 
 def set_based(schema: Schema) -> bool:
     return (SET_BASED and schema.sql_validate is not None and schema.sql_commit is not None
-            and connection.vendor in ("postgresql", "sqlite"))
+            and dialect.supported())
 
 
 def batch_validate(*, batch: ImportBatch, job: Job | None) -> dict:
@@ -186,7 +187,7 @@ def batch_content(batch: ImportBatch) -> bytes:
     """The uploaded file's bytes. On PostgreSQL fetched in binary format: as text, bytea comes back hex-encoded at
     twice its size, and a file over ~500 MB (a 10-million-row department feed) exceeds the server's 1 GB limit
     for one value ("invalid memory alloc request size")."""
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgres():
         return bytes(batch.content)
     import psycopg
 

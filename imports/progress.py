@@ -12,13 +12,14 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from jobs.models import Job
+from minzheng import sql as dialect
 
 
 @contextmanager
 def progress_outside_transaction(job: Job | None) -> Iterator[Callable[[int, int], None]]:
     """Yield `report(done, total)`; best effort — a progress write never fails the work it reports on."""
     side = None
-    if job is not None and connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+    if job is not None and dialect.is_postgres(connections[DEFAULT_DB_ALIAS]):
         side = connections.create_connection(DEFAULT_DB_ALIAS)
 
     def report(done: int, total: int) -> None:

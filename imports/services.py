@@ -21,6 +21,7 @@ from imports.schemas import schema_get
 from imports.sheets import error_sheet_csv, error_sheet_rows, error_sheet_xlsx
 from jobs.models import Job
 from jobs.services import job_run, job_start
+from minzheng import sql as dialect
 from registry.disclosure import personal_export_log
 
 VALIDATE = "import.validate"
@@ -67,7 +68,7 @@ def _checked_upload(schema_key: str, filename: str, content: bytes) -> list[str]
 def _batch_create(acting_user, schema: str, filename: str, content: bytes) -> ImportBatch:
     _require_run(acting_user)
     headers = _checked_upload(schema, filename, content)
-    pg = connection.vendor == "postgresql"
+    pg = dialect.is_postgres()
     batch = ImportBatch.objects.create(
         schema=schema, original_filename=filename[:255], content=b"" if pg else content, headers=headers,
         checksum=hashlib.sha256(content).hexdigest(), area=_uploader_area(acting_user), created_by=acting_user)

@@ -10,7 +10,6 @@
 """
 
 import django_filters
-from django.core.validators import RegexValidator
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from areas.codes import AREA_PREFIX_VALIDATOR as AREA_PREFIX
 from imports.schemas import schema_get
 from minzheng.lookups import prefix_q
 from monitoring.feeds import FEED_TYPES
@@ -31,7 +31,6 @@ TAG = ["动态监测预警"]
 MAX_ID = 2**63 - 1
 ID = r"[0-9]{1,19}"
 MAX_UPLOAD = 200 * 1024 * 1024
-AREA_PREFIX = RegexValidator(r"^[0-9]{1,12}$", "区划代码应为1至12位数字")
 ERRORS = {
     400: OpenApiResponse(description="输入有误：以字段名为键，值为中文说明列表"),
     403: OpenApiResponse(description="无权限：detail 为中文说明"),

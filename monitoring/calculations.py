@@ -6,19 +6,14 @@ the programme `gaoling` (seeded unverified: 沙坪坝 amounts not found). Enrolm
 `monitoring.services.auto_enrol_old_age`.
 """
 
-from datetime import date
 from decimal import Decimal
 
+from minzheng.dates import age_on
 from programs.calculations.base import QuoteContext, register_calculator, register_eligibility
 from programs.calculations.money import money
 
 MIN_AGE = 80
 BANDS = ((100, "gaoling_100", "100岁及以上"), (90, "gaoling_90_99", "90至99岁"), (80, "gaoling_80_89", "80至89岁"))
-
-
-def age_on(birth: date, on: date) -> int:
-    """周岁 on a day (a 29 February birthday is reached on 1 March in other years)."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def band_key(age: int) -> str | None:
@@ -28,7 +23,7 @@ def band_key(age: int) -> str | None:
 
 def _subject_age(ctx: QuoteContext) -> int | None:
     birth = ctx.person.birth_date if ctx.person is not None else None
-    return age_on(birth, ctx.month) if birth else None
+    return age_on(birth, ctx.day) if birth else None
 
 
 @register_eligibility("gaoling")

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.policy import restrict
-from audit.models import DomainEvent
+from audit.models import DomainEvent, EventType
 from monitoring.feeds import FEED_TYPES
 from monitoring.selectors import dept_records_visible, warnings_visible
 from tasks.models import Task, TaskEvent
@@ -30,8 +30,8 @@ KINDS = {"data": "部门数据", "warning": "预警", "task": "任务办理", "e
          "payment": "发放异常", "household": "家庭事件"}
 ORDER = {kind: n for n, kind in enumerate(KINDS)}
 # Domain events that tell the household's story (the others repeat what another source already shows).
-STORY_EVENTS = ("household_created", "member_joined", "member_left", "person_died", "auto_enrol_notice",
-                "recheck_notice")
+STORY_EVENTS = (EventType.HOUSEHOLD_CREATED, EventType.MEMBER_JOINED, EventType.MEMBER_LEFT, EventType.PERSON_DIED,
+                EventType.AUTO_ENROL_NOTICE, EventType.RECHECK_NOTICE)
 STOPS = ("suspend", "end")
 
 
@@ -215,6 +215,6 @@ def _story(chain: Chain, user, people: list[int], household) -> None:
     rows = DomainEvent.objects.filter(Q(household=household) | Q(person_id__in=visible.values("pk")),
                                       type__in=STORY_EVENTS).select_related("user")
     for e in _recent(rows, KINDS["household"], chain, "time"):
-        tone = "dark" if e.type == "person_died" else "secondary"
+        tone = "dark" if e.type == EventType.PERSON_DIED else "secondary"
         chain.events.append(ChainEvent(e.time, "household", e.message, f"经办：{e.user}" if e.user_id else "系统", tone,
                                        seq=e.pk))

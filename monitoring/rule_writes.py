@@ -21,7 +21,8 @@ from datetime import datetime
 from django.db import connection, models
 from django.utils import timezone
 
-from imports.sqlkit import Sql, lit
+from minzheng import sql as dialect
+from minzheng.sql import Sql, lit
 from monitoring.models import Rule, Warning
 from tasks.models import Task, TaskEvent
 
@@ -59,7 +60,7 @@ def _run(statement: str, params: list) -> int:
 def _moment(value: datetime) -> str:
     """A datetime as the literal the backend stores (UTC text on SQLite, timestamptz on PostgreSQL)."""
     adapted = connection.ops.adapt_datetimefield_value(value)
-    return f"CAST({lit(str(adapted))} AS timestamptz)" if connection.vendor == "postgresql" else lit(str(adapted))
+    return f"CAST({lit(str(adapted))} AS timestamptz)" if dialect.is_postgres() else lit(str(adapted))
 
 
 def _statistics_at_least(model: type[models.Model], rows: int) -> None:
@@ -85,7 +86,7 @@ def statistics_fresh(model: type[models.Model]) -> None:
     written since, the planner expected 2,405 vehicle records instead of 980,000 and the 10 M rule run took 30 %
     longer. Called once per rule run (`monitoring.services.rules_run`), not per rule: records do not change between
     rules. PostgreSQL only (SQLite keeps no such counters)."""
-    if connection.vendor != "postgresql":
+    if not dialect.is_postgres():
         return
     table = model._meta.db_table
     with connection.cursor() as cursor:

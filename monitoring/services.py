@@ -16,13 +16,11 @@ household).
 
 import logging
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Least
+from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.policy import allowed
@@ -30,12 +28,13 @@ from imports.models import ImportBatch
 from imports.services import import_batch_commit, import_batch_stage
 from jobs.models import Job
 from jobs.services import job_run, job_start
+from minzheng.dates import years_before
 from monitoring.conditions import compile_condition, condition_check
 from monitoring.feeds import feed_type_get, record_key
 from monitoring.models import DeptRecord, FeedBatch, MatchReview, Rule, RuleFailure, Warning, WarningType
 from monitoring.rule_writes import WARNING_SOURCE, statistics_fresh, warnings_and_tasks_insert
 from monitoring.selectors import match_reviews_visible
-from programs.models import OPEN_STATUSES, Enrolment
+from programs.models import Enrolment
 from programs.selectors import parameter_at
 from registry.models import Person
 from tasks.models import Task
@@ -315,51 +314,16 @@ def rules_run(*, feed_batch: FeedBatch | None = None, acting_user=None, today: d
     return {"warnings": created, "rule_failures": failures, "deaths_recorded": deaths, "rechecks": rechecks}
 
 
-RECHECK_TRIGGER = "data"  # assistance.Recheck trigger "部门数据比对预警"
-
-
-@transaction.atomic
 def _schedule_rechecks(rule: Rule, warnings: list[Warning], acting_user) -> int:
-    """提前复核: every open enrolment of a recurring programme held by a flagged household (or person) gets a
-    re-check due by the warning's deadline — a due one is brought forward, a missing one is inserted (kind
-    "unstable": the feed says the income changed). Set-based: per chunk one read, one UPDATE, one insert."""
-    from assistance.models import Recheck
-    from audit.services import change_log_bulk_create, snapshot
+    """提前复核: the assistance app decides which enrolments are re-checked (means-tested programmes only) and
+    schedules them, due by the warning's deadline."""
+    from assistance.rechecks import Flagged, rechecks_schedule_for_warnings
 
     due_on = deadline_at(now=timezone.now(), working_days=rule.deadline_working_days,
                          hours=rule.deadline_hours).date()
-    by_household = {w.household_id: w.pk for w in warnings if w.household_id}
-    by_person = {w.person_id: w.pk for w in warnings}
-    touched = 0
-    for start in range(0, len(warnings), 900):
-        households = list(by_household)[start:start + 900]
-        persons = list(by_person)[start:start + 900]
-        enrolments = list(Enrolment.objects.filter(status__in=OPEN_STATUSES, program__recurring=True)
-                          .filter(Q(household_id__in=households) | Q(person_id__in=persons))
-                          .values_list("pk", "area_id", "household_id", "person_id"))
-        if not enrolments:
-            continue
-        ids = [e[0] for e in enrolments]
-        due = Recheck.objects.filter(enrolment_id__in=ids, status=Recheck.Status.DUE)
-        has_due = set(due.values_list("enrolment_id", flat=True))
-        due.update(due_on=Least(F("due_on"), Value(due_on)), trigger=RECHECK_TRIGGER,
-                   note=f"部门数据比对预警（{rule.name}），提前复核")
-        rows = [Recheck(enrolment_id=pk, area_id=area, kind=Recheck.Kind.UNSTABLE, trigger=RECHECK_TRIGGER,
-                        due_on=due_on, scheduled_by=acting_user if getattr(acting_user, "pk", None) else None,
-                        note=f"部门数据比对预警（{rule.name}）",
-                        basis={"rule": rule.code, "warning": by_household.get(household) or by_person.get(person),
-                               "due_by": due_on.isoformat()})
-                for pk, area, household, person in enrolments if pk not in has_due]
-        Recheck.objects.bulk_create(rows)
-        if rows and rows[0].pk is None:  # no RETURNING: read the new ids back
-            fresh = dict(Recheck.objects.filter(enrolment_id__in=[r.enrolment_id for r in rows],
-                                                status=Recheck.Status.DUE).values_list("enrolment_id", "pk"))
-            for r in rows:
-                r.pk = r.id = fresh[r.enrolment_id]
-        change_log_bulk_create(model=Recheck, rows=[(str(r.pk), str(r), snapshot(r)) for r in rows],
-                               acting_user=acting_user, reason=f"部门数据比对预警：{rule.name}")
-        touched += len(enrolments)
-    return touched
+    flagged = [Flagged(person_id=w.person_id, household_id=w.household_id, warning_id=w.pk) for w in warnings]
+    return rechecks_schedule_for_warnings(flagged=flagged, due_on=due_on, rule_code=rule.code, rule_name=rule.name,
+                                          acting_user=acting_user)
 
 
 def warning_close_for_task(*, task, acting_user=None) -> None:
@@ -390,15 +354,7 @@ def _warning_consequence(warning: Warning, acting_user) -> None:
 # ---- 免申即享：高龄津贴自动纳入 ------------------------------------------------------------------------------------
 
 OLD_AGE_PROGRAM = "gaoling"
-AUTO_ENROL_EVENT = "auto_enrol_notice"
 AUTO_ENROL_CHUNK = 2000
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February → 28 February: born 29 Feb reaches the age on 1 March
-        return day.replace(year=day.year - years, day=28)
 
 
 def old_age_candidates(*, today: date) -> QuerySet[Person]:
@@ -411,74 +367,42 @@ def old_age_candidates(*, today: date) -> QuerySet[Person]:
     holding = Enrolment.objects.filter(program_id=OLD_AGE_PROGRAM, person_id=OuterRef("pk"),
                                        status__in=HOLDING_STATUSES)
     return (Person.objects.filter(prefix_q("area_id", settings.MINZHENG_DISTRICT_CODE), status=Person.Status.ACTIVE,
-                                  birth_date__isnull=False, birth_date__lte=_years_before(today, 80))
+                                  birth_date__isnull=False, birth_date__lte=years_before(today, 80))
             .filter(~Exists(holding)))
 
 
 def auto_enrol_old_age(*, today: date | None = None, acting_user=None) -> dict:
-    """免申即享：高龄津贴 — every candidate (`old_age_candidates`) is enrolled without an application, at the amount
-    of their age band in force this month, from the month they turned 80 but not before the current month
-    (arrears are an officer's decision, not the job's), with a notice (DomainEvent `auto_enrol_notice`).
+    """免申即享：高龄津贴 — every candidate (`old_age_candidates`, the data check this app owns) is enrolled without
+    an application through `programs.services.enrolments_start_bulk`: the amount is the registered 高龄津贴
+    calculator's (the band of their age today, the amounts in force this month), from the current month (arrears
+    are an officer's decision, not the job's), with a notice (DomainEvent `auto_enrol_notice`).
 
-    Set-based and idempotent: candidates are walked by primary key in chunks; each chunk is one insert of
-    enrolments, one of their 纳入 changes, one of notices and one of change-log rows. A second run finds nobody
-    (they hold an enrolment now); a chunk that races another run hits the one-open-enrolment constraint and is
-    read again. A missing band amount stops the run with a ParameterNotFound naming it.
+    Candidates are walked by primary key in chunks; the bulk service writes each chunk set-based and re-reads a
+    chunk that races another run. A second run finds nobody (they hold an enrolment now). A missing band amount
+    stops the run with a ParameterNotFound naming it.
     """
-    from django.db import IntegrityError
-
-    from audit.models import DomainEvent
-    from audit.services import change_log_bulk_create, snapshot
-    from monitoring.calculations import age_on, band_key
-    from programs.models import EnrolmentChange
+    from audit.models import EventType
+    from programs.models import Program
+    from programs.services import enrolments_start_bulk
 
     today = today or timezone.localdate()
     month = today.replace(day=1)
-    amounts = {key: parameter_at(OLD_AGE_PROGRAM, key, _district_code(), month)
-               for key in ("gaoling_80_89", "gaoling_90_99", "gaoling_100")}
-    user = acting_user if getattr(acting_user, "pk", None) else None
+    program = Program.objects.get(code=OLD_AGE_PROGRAM)
     enrolled, after = 0, 0
     while True:
         chunk = list(old_age_candidates(today=today).filter(pk__gt=after).order_by("pk")
-                     .values_list("pk", "name", "area_id", "birth_date")[:AUTO_ENROL_CHUNK])
+                     .only("id", "name", "area_id", "birth_date", "status")[:AUTO_ENROL_CHUNK])
         if not chunk:
             return {"enrolled": enrolled, "month": month.isoformat()}
-        rows = []
-        for pk, name, area, birth in chunk:
-            row = amounts[band_key(age_on(birth, today))]
-            start = max(date(birth.year + 80, birth.month, 1), month)
-            rows.append((Enrolment(program_id=OLD_AGE_PROGRAM, person_id=pk, area_id=area, status="active",
-                                   monthly_amount=row.value.quantize(Decimal("0.01")), start_month=start,
-                                   decided_by=user,
-                                   calculation={"auto": True, "age": age_on(birth, today), "parameter": row.pk,
-                                                "key": row.key, "source": row.source, "verified": row.verified}),
-                         name))
-        try:
-            with transaction.atomic():
-                _auto_enrol_chunk(rows, user, EnrolmentChange, DomainEvent)
-                change_log_bulk_create(model=Enrolment, rows=[(str(e.pk), str(e.pk), snapshot(e)) for e, _ in rows],
-                                       acting_user=acting_user, reason="免申即享：高龄津贴自动纳入")
-        except IntegrityError:
-            continue  # another run enrolled some of these meanwhile: read the chunk again
-        enrolled += len(rows)
-        after = chunk[-1][0]
+        started = enrolments_start_bulk(
+            acting_user=acting_user, program=program, subjects=[(None, person) for person in chunk],
+            start_month=month, on=today, reason="免申即享：数据核查通过，自动纳入",
+            event_type=EventType.AUTO_ENROL_NOTICE,
+            notice=_old_age_notice)
+        enrolled += len(started.enrolled)
+        after = chunk[-1].pk
 
 
-def _auto_enrol_chunk(rows: list, user, EnrolmentChange, DomainEvent) -> None:  # noqa: N803 — model classes
-    enrolments = Enrolment.objects.bulk_create([e for e, _ in rows])
-    if enrolments and enrolments[0].pk is None:  # no RETURNING (old SQLite): read the ids back
-        ids = dict(Enrolment.objects.filter(program_id=OLD_AGE_PROGRAM, status="active",
-                                            person_id__in=[e.person_id for e in enrolments])
-                   .values_list("person_id", "pk"))
-        for e in enrolments:
-            e.pk = e.id = ids[e.person_id]
-    EnrolmentChange.objects.bulk_create([
-        EnrolmentChange(enrolment_id=e.pk, kind="start", to_amount=e.monthly_amount, to_status="active",
-                        reason="免申即享：数据核查通过，自动纳入", effective_month=e.start_month, area_id=e.area_id,
-                        by=user) for e, _ in rows])
-    DomainEvent.objects.bulk_create([
-        DomainEvent(type=AUTO_ENROL_EVENT, person_id=e.person_id, user=user,
-                    message=(f"高龄津贴发放告知：{name}已年满80周岁，经数据核查自动纳入高龄津贴（免申即享），"
-                             f"自{e.start_month:%Y年%m月}起每月{e.monthly_amount}元")[:300],
-                    params={"enrolment": e.pk, "program": OLD_AGE_PROGRAM, "amount": f"{e.monthly_amount}",
-                            "start_month": e.start_month.isoformat()}) for e, name in rows], batch_size=1000)
+def _old_age_notice(enrolment: Enrolment, person: Person) -> str:
+    return (f"高龄津贴发放告知：{person.name}已年满80周岁，经数据核查自动纳入高龄津贴（免申即享），"
+            f"自{enrolment.start_month:%Y年%m月}起每月{enrolment.monthly_amount}元")

@@ -18,11 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import NOT_FOUND
+from areas.codes import area_code_prefix
 from minzheng.lookups import prefix_q
 from payments import selectors, services
 from payments.models import PaymentCycle, PaymentException, PaymentLine, mask_account
 from programs.api import parse_month
-from programs.models import area_code_prefix
 from registry.identity import mask_id_number
 
 TAG = "资金发放"

@@ -20,12 +20,12 @@ from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
 from audit.context import current
-from audit.models import ChangeLog
+from audit.models import ChangeLog, EventType
 from audit.services import domain_event_write
 from imports.models import StagedRow
 from imports.schemas import schema_register
 from imports.schemas.base import CellError, Column, Context, Schema, chunked, reject, text
-from payments import dialect as d
+from minzheng import sql as d
 from payments.models import BankPayment, BankReturn, PaymentLine, mask_account
 
 PAYMENT = "_payment"
@@ -152,7 +152,7 @@ def _commit(ctx: Context, rows: list[StagedRow]) -> dict[str, int]:
     paid_count = sum(_mark_paid(bank_file.cycle_id, day, ids) for day, ids in paid.items())
     failed_count = _mark_failed(bank_file.cycle_id, failed)
     if paid_count or failed_count:
-        domain_event_write(type="PAYMENT_BANK_RETURN_IMPORTED", acting_user=ctx.user,
+        domain_event_write(type=EventType.PAYMENT_BANK_RETURN_IMPORTED, subject=bank_file, acting_user=ctx.user,
                            message=f"导入银行回盘（{bank_file.filename}）：成功{paid_count}笔，失败{failed_count}笔",
                            params={"bank_file": bank_file.pk, "import_batch": ctx.batch.pk, "paid": paid_count,
                                    "failed": failed_count})

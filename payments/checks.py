@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from areas.models import Area
-from payments import dialect as d
+from minzheng import sql as d
 from payments.generation import district_range, totals_refresh
 from payments.models import PaymentCycle, PaymentException
 from programs.calculations.money import add_months

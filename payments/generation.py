@@ -43,8 +43,8 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.services import job_handler, job_progress
+from minzheng import sql as d
 from minzheng.lookups import prefix_upper_bound
-from payments import dialect as d
 from payments.models import GenerationChunk, PaymentCycle, PaymentLine
 from programs.models import Enrolment
 from programs.rerate import rerates_due_apply
@@ -95,7 +95,7 @@ def payable(month: str) -> str:
 
 def payee_joins() -> str:
     """The payee `p` (for the death test) and the payee's valid bank account `b` (at most one: a partial unique
-    index), each an index lookup per enrolment of the chunk (see `dialect.left_join_one`)."""
+    index), each an index lookup per enrolment of the chunk (see `minzheng.sql.left_join_one`)."""
     return (d.left_join_one("registry_person", "p", "p.id, p.status, p.death_date", "p.id = e.person_id") + "\n"
             + d.left_join_one("payments_bankaccount", "b", "b.id, b.bank_name, b.account_number",
                               "b.person_id = e.person_id AND b.valid"))

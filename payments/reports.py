@@ -19,12 +19,15 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accounts.policy import area_in_scope
+from areas.codes import area_ancestor_codes, area_code_prefix
 from areas.models import Area
+from minzheng import sql as dialect
+from minzheng.dates import month_or_none, years_before
 from minzheng.lookups import prefix_q
 from payments.models import BankPayment, PaymentCycle, PaymentException, PaymentLine
 from payments.selectors import exceptions_visible, lines_visible
-from programs.calculations.money import ZERO, month_or_none, round_money
-from programs.models import PolicyParameter, Program, area_ancestor_codes, area_code_prefix
+from programs.calculations.money import ZERO, round_money
+from programs.models import PolicyParameter, Program
 from registry.models import Disability, Household, HouseholdMember, HukouType, Person
 
 MAX_MONTHS = 60
@@ -228,7 +231,7 @@ def _payee_groups(lines: QuerySet[PaymentLine], *, on: date) -> list[dict]:
     household, member = Household._meta.db_table, HouseholdMember._meta.db_table
     disability, person = Disability._meta.db_table, Person._meta.db_table
     # Age bands by comparing birth dates with two cut-off dates: the same SQL on PostgreSQL and SQLite.
-    sixty, eighteen = _years_before(on, 60), _years_before(on, 18)
+    sixty, eighteen = years_before(on, 60), years_before(on, 18)
     sql = f"""
         SELECT p.program_id, COALESCE(h.hukou_type, m.hukou) AS hukou, d.grade,
                CASE WHEN pe.birth_date <= %s THEN 'elderly' WHEN pe.birth_date > %s THEN 'minor'
@@ -247,10 +250,6 @@ def _payee_groups(lines: QuerySet[PaymentLine], *, on: date) -> list[dict]:
         cursor.execute(sql, [sixty, eighteen, *params])
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _years_before(day: date, years: int) -> date:
-    return day.replace(year=day.year - years)  # `day` is a first of month, so never 29 February
 
 
 # ---- 3. 按时发放率 ----------------------------------------------------------------------------------------------
@@ -408,7 +407,7 @@ REPORTS = {
 @transaction.atomic
 def report_build(*, user, key: str, f: ReportFilter) -> Report:
     """One report, its queries in one read transaction (a consistent snapshot across its tables)."""
-    if connection.vendor == "postgresql":
+    if dialect.is_postgres():
         # Measured (bench/payment_reports.py, 200,000 lines): PostgreSQL's JIT spent ~0.6 s compiling the
         # recipients plan — half its run time — and saved nothing on these hash aggregates. Off for this
         # transaction only.

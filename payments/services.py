@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.policy import allowed, area_in_scope, scope_prefix
 from areas.models import Area
-from audit.models import ChangeLog
+from audit.models import ChangeLog, EventType
 from audit.services import change_log_bulk_update, change_log_write, domain_event_write, snapshot
 from jobs.models import Job
 from jobs.services import job_start
@@ -88,7 +88,8 @@ def cycle_open(*, acting_user, month: date) -> PaymentCycle:
         raise ValidationError({"month": [f"{month:%Y年%m月}的发放批次已存在"]}) from None
     change_log_write(instance=cycle, action=ChangeLog.Action.CREATE, before=None, after=snapshot(cycle),
                      acting_user=acting_user)
-    domain_event_write(type="PAYMENT_CYCLE_OPENED", message=f"建立{month:%Y年%m月}发放批次", acting_user=acting_user,
+    domain_event_write(type=EventType.PAYMENT_CYCLE_OPENED, subject=cycle, message=f"建立{month:%Y年%m月}发放批次",
+                       acting_user=acting_user,
                        params={"cycle": cycle.pk, "month": month.isoformat()})
     return cycle
 
@@ -203,7 +204,7 @@ def cycle_approve(*, acting_user, cycle: PaymentCycle) -> PaymentCycle:
     change_log_write(instance=cycle, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(cycle),
                      acting_user=acting_user, reason="审批发放批次")
     total = money(cycle.total_amount)
-    domain_event_write(type="PAYMENT_CYCLE_APPROVED", acting_user=acting_user,
+    domain_event_write(type=EventType.PAYMENT_CYCLE_APPROVED, subject=cycle, acting_user=acting_user,
                        message=f"审批{cycle.month:%Y年%m月}发放批次：{cycle.line_count} 条，合计 {total} 元",
                        params={"cycle": cycle.pk, "lines": cycle.line_count, "total": money(cycle.total_amount)})
     return cycle

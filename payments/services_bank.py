@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from accounts.policy import allowed, area_in_scope
-from audit.models import ChangeLog
+from audit.models import ChangeLog, EventType
 from audit.services import change_log_write, domain_event_write, snapshot
 from imports.services import import_batch_commit, import_batch_stage
 from jobs.models import Job
@@ -160,7 +160,7 @@ def bank_files_generate(*, acting_user, cycle: PaymentCycle, layout: BankFileLay
     files = _files_write(cycle=cycle, round_=round_, layout=layout, acting_user=acting_user)
     if created:
         total = sum((f.total_amount for f in files), 0)
-        domain_event_write(type="PAYMENT_BANK_FILES_EXPORTED", acting_user=acting_user,
+        domain_event_write(type=EventType.PAYMENT_BANK_FILES_EXPORTED, subject=cycle, acting_user=acting_user,
                            message=f"导出{cycle.month:%Y年%m月}银行代发文件：{len(files)}个银行，{created}笔，合计{total:.2f}元",
                            params={"cycle": cycle.pk, "files": [f.pk for f in files], "payments": created,
                                    "total": f"{total:.2f}"})
@@ -198,7 +198,7 @@ def payments_reissue(*, acting_user, cycle: PaymentCycle, layout: BankFileLayout
         status=PaymentLine.Status.REISSUED)
     files = _files_write(cycle=cycle, round_=round_, layout=layout, acting_user=acting_user)
     totals = reissued.aggregate(n=Count("id"), amount=Sum("amount"))
-    domain_event_write(type="PAYMENT_REISSUED", acting_user=acting_user,
+    domain_event_write(type=EventType.PAYMENT_REISSUED, subject=cycle, acting_user=acting_user,
                        message=f"{cycle.month:%Y年%m月}发放失败重发（第{round_}轮）：{totals['n']}笔，"
                                f"合计{totals['amount']:.2f}元",
                        params={"cycle": cycle.pk, "round": round_, "payments": totals["n"],
@@ -251,7 +251,7 @@ def cycle_close(*, acting_user, cycle: PaymentCycle, reason: str = "") -> Paymen
     change_log_write(instance=cycle, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(cycle),
                      acting_user=acting_user, reason=reason or "银行回盘已全部到账")
     unpaid_text = f"：{unpaid}条未到账（{reason}）" if unpaid else ""
-    domain_event_write(type="PAYMENT_CYCLE_CLOSED", acting_user=acting_user,
+    domain_event_write(type=EventType.PAYMENT_CYCLE_CLOSED, subject=cycle, acting_user=acting_user,
                        message=f"结束{cycle.month:%Y年%m月}发放批次{unpaid_text}",
                        params={"cycle": cycle.pk, "unpaid_lines": unpaid})
     return cycle

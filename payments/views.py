@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import allowed
 from jobs.models import Job
+from minzheng.dates import month_or_none
 from payments import selectors, services
 from payments.models import PaymentCycle, PaymentException, PaymentLine
-from programs.calculations.money import month_or_none
 from programs.models import Program
 from web.views.common import PAGE_SIZE, AreaFilter, require, service_error_text
 

@@ -10,11 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from minzheng.dates import month_or_none
 from payments.models import PaymentLine
 from payments.report_xlsx import report_export
 from payments.reports import REPORTS, Report, filter_parse, report_build
 from payments.selectors import lines_visible
-from programs.calculations.money import month_or_none
 from programs.models import Program
 from registry.selectors import person_search
 from web.downloads import attachment

@@ -4,7 +4,6 @@
 The household or person must be one the user may see (else 404, the same answer as "does not exist").
 """
 
-import re
 from datetime import date
 
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +22,7 @@ from rest_framework.views import APIView
 
 from accounts.policy import allowed
 from api.errors import NOT_FOUND
+from minzheng.dates import month_or_none
 from programs.calculations import quote
 from programs.models import CareLevel, PolicyParameter, Program, Rerate
 from programs.rerate import rerate_confirm, rerates_visible
@@ -30,17 +30,16 @@ from programs.selectors import parameters_of, programs_active
 from programs.services import policy_parameter_set
 from registry.selectors import households_visible, persons_visible
 
-MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 MAX_ID = 2**63 - 1
 TAG = "救助与补贴项目"
 
 
 def parse_month(value: str, field: str = "month") -> date:
     """"YYYY-MM" → the first day of that month; anything else is a field error naming `field`."""
-    match = MONTH.match(value or "")
-    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+    month = month_or_none(value) if value == (value or "").strip() else None  # no surrounding spaces here
+    if month is None or month.year < 1900:
         raise serializers.ValidationError(f"{field}（月份）格式应为 YYYY-MM，例如 2026-02")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    return month
 
 
 def _id_field(name: str, label: str) -> serializers.IntegerField:

@@ -8,34 +8,19 @@ Every figure it needs is a `PolicyParameter` row with a validity period, an area
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+# Division-code helpers live in areas.codes; these names stay importable from here for older callers.
+from areas.codes import (  # noqa: F401
+    AREA_CODE_VALIDATOR,
+    AREA_PREFIX_LENGTHS,
+    CHONGQING,
+    area_ancestor_codes,
+    area_code_prefix,
+)
 from areas.models import Area
-
-AREA_CODE_VALIDATOR = RegexValidator(r"^[0-9]{12}$", "区划代码应为12位数字")
-# Leading digits that identify a division at each level of a 12-digit code: 省级, 市级, 区县, 乡镇, 村社区.
-AREA_PREFIX_LENGTHS = (2, 4, 6, 9, 12)
-CHONGQING = "500000000000"
-
-
-def area_code_prefix(code: str) -> str:
-    """The significant prefix of a 12-digit division code: 500000000000 → "50", 500106000000 → "500106"."""
-    for length in AREA_PREFIX_LENGTHS:
-        if set(code[length:]) <= {"0"}:
-            return code[:length]
-    return code
-
-
-def area_ancestor_codes(code: str) -> list[str]:
-    """The 12-digit codes of this division and every level above it, most specific first.
-
-    500106001001 → [500106001001, 500106001000, 500106000000, 500100000000, 500000000000]. A parameter whose
-    `area_code` is in this list applies to the division; the first one found is the most specific.
-    """
-    codes = [code[:length].ljust(12, "0") for length in reversed(AREA_PREFIX_LENGTHS)]
-    return list(dict.fromkeys(codes))
 
 
 class Program(models.Model):
@@ -58,6 +43,10 @@ class Program(models.Model):
     eligibility = models.CharField("条件判断函数", max_length=40, help_text="programs.calculations 中登记的键")
     recurring = models.BooleanField("按月发放", default=True, help_text="否：一次性发放（如临时救助）")
     active = models.BooleanField("启用", default=True)
+    means_tested = models.BooleanField(
+        "需家庭经济状况核查", default=False,
+        help_text="是：享受期间定期核查家庭经济状况，部门数据比对预警时提前复核（如低保、特困）；"
+                  "否：按身份或年龄享受（如高龄津贴），不做经济状况复核")
     excludes = models.ManyToManyField("self", blank=True, verbose_name="不可同时享受的项目")
     monthly_payment_day = models.PositiveSmallIntegerField(
         "每月发放日", default=10, validators=[MinValueValidator(1), MaxValueValidator(28)])

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from accounts.policy import allowed, scope_prefix
 from areas.models import Area
-from audit.models import ChangeLog
+from audit.models import ChangeLog, EventType
 from audit.services import change_log_write, domain_event_write, snapshot
 from minzheng.lookups import prefix_q, prefix_upper_bound
 from programs.calculations import facts_due, quote, set_form
@@ -326,7 +326,7 @@ def enrolments_rerate(*, rerate: Rerate, acting_user=None, apply: bool = False,
     rerate.save(update_fields=["status", "applied_at"])
     change_log_write(instance=rerate, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(rerate),
                      acting_user=acting_user, reason=reason)
-    domain_event_write(type="enrolments_rerated", acting_user=acting_user,
+    domain_event_write(type=EventType.ENROLMENTS_RERATED, acting_user=acting_user,
                        message=f"{program.name}{reason}，涉及 {rerate.enrolments} 户（人），"
                                f"月发放金额合计变化 {money(rerate.monthly_difference)} 元",
                        params={"rerate": rerate.pk, "program": program.code, "enrolments": rerate.enrolments})

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.policy import restrict
+from areas.codes import area_ancestor_codes
 from programs.models import (
     OPEN_STATUSES,
     Enrolment,
     EnrolmentChange,
     PolicyParameter,
     Program,
-    area_ancestor_codes,
 )
 from registry.models import HouseholdMember
 
@@ -42,9 +42,7 @@ def parameter_at(program: Program | str | None, key: str, area_code: str, month:
            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
            .order_by("-area_code", "-valid_from").first())
     if row is None:
-        owner = f"项目 {_program_code(program)} 的" if program else "通用"
-        raise ParameterNotFound(
-            f"未找到{owner}政策参数 {key}：区划 {area_code} 在 {on:%Y年%m月} 没有有效的参数值，请先维护政策参数")
+        raise _not_found(program, key, area_code, on)
     return row
 
 
@@ -55,6 +53,33 @@ def parameter_or_default(program: Program | str, key: str, area_code: str, month
         return parameter_at(program, key, area_code, month)
     except ParameterNotFound:
         return parameter_at(None, key, area_code, month)
+
+
+def _not_found(program, key: str, area_code: str, on: date) -> ParameterNotFound:
+    owner = f"项目 {_program_code(program)} 的" if program else "通用"
+    return ParameterNotFound(
+        f"未找到{owner}政策参数 {key}：区划 {area_code} 在 {on:%Y年%m月} 没有有效的参数值，请先维护政策参数")
+
+
+class ParametersInForce:
+    """`parameter_at` for many subjects: each (programme, key, month) is read once — every row in force that
+    month, all areas — and resolved per area here by the same rule (the most specific area, then the latest
+    start). Call it like `parameter_at`; a bulk quote passes it to each `QuoteContext`."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple, dict[str, PolicyParameter]] = {}
+
+    def __call__(self, program: Program | str | None, key: str, area_code: str, month: date) -> PolicyParameter:
+        on, code = month.replace(day=1), _program_code(program)
+        rows = self._rows.get((code, key, on))
+        if rows is None:
+            in_force = (PolicyParameter.objects.filter(program_id=code, key=key, valid_from__lte=on)
+                        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).order_by("area_code", "valid_from"))
+            rows = self._rows[(code, key, on)] = {row.area_code: row for row in in_force}  # later start wins
+        for ancestor in area_ancestor_codes(area_code):  # most specific first
+            if ancestor in rows:
+                return rows[ancestor]
+        raise _not_found(program, key, area_code, on)
 
 
 def parameters_of(program: Program | str | None, *, key: str | None = None,

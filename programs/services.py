@@ -3,7 +3,9 @@ atomic, permission- and area-checked, and it keeps history (EnrolmentChange + ch
 the notice and timeline pages read). Months are dates on the first of the month.
 """
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -12,12 +14,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from accounts.policy import allowed, area_in_scope, scope_prefix
-from audit.models import ChangeLog
-from audit.services import change_log_write, domain_event_write, snapshot
-from programs.calculations import Quote
-from programs.calculations.money import add_months, first_of_month, money, same_day_months_later
+from areas.codes import DISTRICT_PREFIX_LENGTH, area_code_prefix
+from audit.models import ChangeLog, DomainEvent, EventType
+from audit.services import (
+    change_log_bulk_create,
+    change_log_write,
+    domain_event_write,
+    domain_events_bulk_write,
+    snapshot,
+)
+from minzheng.dates import add_months, first_of_month, same_day_months_later
+from programs.calculations import Quote, quote_bulk
+from programs.calculations.money import money
 from programs.models import (
-    AREA_PREFIX_LENGTHS,
     OPEN_STATUSES,
     CareLevel,
     Enrolment,
@@ -25,10 +34,9 @@ from programs.models import (
     PolicyParameter,
     Program,
     SupportMode,
-    area_code_prefix,
 )
 from programs.rerate import rerate_propose
-from programs.selectors import conflicting_enrolments, holding_enrolments, parameter_at
+from programs.selectors import HOLDING_STATUSES, conflicting_enrolments, holding_enrolments, parameter_at
 from registry.models import Household, HouseholdMember, Person, Relation
 
 FOUR_PLACES = Decimal("0.0001")
@@ -65,7 +73,7 @@ def _may_set_area(user, area_code: str) -> bool:
     if area_in_scope(user, area_code):
         return True
     prefix = scope_prefix(user)
-    return prefix is not None and len(prefix) <= AREA_PREFIX_LENGTHS[2] and prefix.startswith(
+    return prefix is not None and len(prefix) <= DISTRICT_PREFIX_LENGTH and prefix.startswith(
         area_code_prefix(area_code))
 
 
@@ -180,8 +188,8 @@ def _record(*, enrolment: Enrolment, kind: str, before: dict | None, from_amount
     change_log_write(instance=enrolment, action=action, before=before, after=snapshot(enrolment),
                      acting_user=acting_user, reason=reason)
     domain_event_write(
-        type=f"enrolment_{kind}", message=message[:300], household=enrolment.household, person=enrolment.person,
-        acting_user=acting_user,
+        type=EventType(f"enrolment_{kind}"), message=message[:300], household=enrolment.household,
+        person=enrolment.person, subject=enrolment, acting_user=acting_user,
         params={"enrolment": enrolment.pk, "program": enrolment.program_id, "change": change.pk,
                 "effective_month": effective_month.isoformat(),
                 "from_amount": None if from_amount is None else money(from_amount),
@@ -279,6 +287,168 @@ def enrolment_start(*, acting_user, program: Program, household: Household | Non
     _record(enrolment=enrolment, kind=EnrolmentChange.Kind.START, before=None, from_amount=None, from_status="",
             reason="审核确认纳入", effective_month=start, acting_user=acting_user, message=message)
     return enrolment
+
+
+# ---- 批量纳入 (免申即享) ------------------------------------------------------------------------------------------
+
+BULK_CHUNK = 2000
+BULK_RETRIES = 3
+
+
+@dataclass
+class BulkStarted:
+    """What `enrolments_start_bulk` did: the new enrolments, and each subject refused with its reasons."""
+
+    enrolled: list[Enrolment] = field(default_factory=list)
+    refused: list[tuple[Household | None, Person, list[str]]] = field(default_factory=list)
+
+
+def _start_message(program: Program, enrolment: Enrolment, person: Person) -> str:
+    amount, start = money(enrolment.monthly_amount), enrolment.start_month
+    return (f"纳入{program.name}，月发放 {amount} 元，自 {start:%Y年%m月}起" if program.recurring
+            else f"给予{program.name} {amount} 元（一次性，{start:%Y年%m月}发放）")
+
+
+def enrolments_start_bulk(*, acting_user, program: Program, subjects: list[tuple[Household | None, Person]],
+                          start_month: date, reason: str, on: date | None = None,
+                          event_type: EventType = EventType.ENROLMENT_START,
+                          notice: Callable[[Enrolment, Person], str] | None = None, **inputs) -> BulkStarted:
+    """批量纳入 (免申即享 and other data-driven enrolment): `enrolment_start` for many subjects, set-based.
+
+    `subjects` are loaded (household, person) pairs — household None for a person programme; for a household
+    programme the person is the applicant. Each is quoted by the programme's registered functions
+    (`quote_bulk`: parameters read once, facts judged on `on`), and refused — not raised — when dead, already
+    holding the programme, holding an excluded one (both ways round, as `conflicting_enrolments`) or not
+    eligible. Per chunk: a few reads, then one insert each of enrolments, their 纳入 changes, change-log rows and
+    timeline events (`event_type`, text by `notice(enrolment, person)`, default that of `enrolment_start`).
+
+    Each chunk is its own transaction; one that races another run (the one-open-enrolment constraint) is read
+    again. A missing parameter raises `ParameterNotFound` and leaves that chunk unwritten. `acting_user` None is
+    the district's own scheduled run (免申即享 needs no officer); a user needs the enrolment grant for every
+    subject's area.
+    """
+    if not program.active:
+        raise ValidationError({"program": [f"项目已停用：{program.name}"]})
+    user = _user_or_none(acting_user)
+    if user is not None:
+        _require(user, "enrolment", "add")
+        if any(not area_in_scope(user, _area_of(household, person)) for household, person in subjects):
+            raise PermissionDenied("该区划不在您的管辖范围内")
+    start = _month(start_month, "start_month")
+    result = BulkStarted()
+    for first in range(0, len(subjects), BULK_CHUNK):
+        chunk = subjects[first:first + BULK_CHUNK]
+        for attempt in range(BULK_RETRIES):
+            try:
+                with transaction.atomic():
+                    done = _start_chunk(program, chunk, start, reason, on, event_type, notice, user, inputs)
+                break
+            except IntegrityError:
+                if attempt == BULK_RETRIES - 1:
+                    raise  # not a race any more: something else is wrong
+        result.enrolled += done.enrolled
+        result.refused += done.refused
+    return result
+
+
+def _area_of(household: Household | None, person: Person) -> str:
+    return household.area_id if household is not None else person.area_id
+
+
+def _start_chunk(program, chunk, start, reason, on, event_type, notice, user, inputs) -> BulkStarted:
+    result = BulkStarted()
+    refusals = _bulk_refusals(program, chunk)
+    candidates = []
+    for index, (household, person) in enumerate(chunk):
+        if index in refusals:
+            result.refused.append((household, person, refusals[index]))
+        else:
+            candidates.append((household, person))
+    quotes = quote_bulk(program=program, subjects=candidates, month=start, on=on, **inputs)
+    rows = []
+    for (household, person), quoted in zip(candidates, quotes, strict=True):
+        if not quoted.eligible:
+            result.refused.append((household, person, quoted.reasons))
+            continue
+        enrolment = Enrolment(program=program, household=household, person=person,
+                              area_id=_area_of(household, person), monthly_amount=quoted.monthly_amount,
+                              start_month=start, calculation=quoted.as_json(), decided_by=user)
+        if not program.recurring:  # 一次性发放, as in enrolment_start
+            enrolment.status, enrolment.end_month, enrolment.end_reason = Enrolment.Status.ENDED, start, "一次性发放"
+        rows.append((enrolment, person))
+    if not rows:
+        return result
+    _bulk_insert([e for e, _ in rows])
+    changes = EnrolmentChange.objects.bulk_create([
+        EnrolmentChange(enrolment_id=e.pk, kind=EnrolmentChange.Kind.START, to_amount=e.monthly_amount,
+                        to_status=e.status, reason=reason, effective_month=start, area_id=e.area_id, by=user)
+        for e, _ in rows])
+    change_log_bulk_create(model=Enrolment, rows=[(str(e.pk), str(e), snapshot(e)) for e, _ in rows],
+                           acting_user=user, reason=reason)
+    write = notice or (lambda enrolment, person: _start_message(program, enrolment, person))
+    domain_events_bulk_write(acting_user=user, subjects=[e for e, _ in rows], events=[
+        DomainEvent(type=event_type, household_id=e.household_id, person_id=e.person_id,
+                    message=write(e, person)[:300],
+                    params={"enrolment": e.pk, "program": program.code, "change": change.pk,
+                            "effective_month": start.isoformat(), "from_amount": None,
+                            "to_amount": money(e.monthly_amount), "reason": reason})
+        for (e, person), change in zip(rows, changes, strict=True)])
+    result.enrolled = [e for e, _ in rows]
+    return result
+
+
+def _bulk_insert(enrolments: list[Enrolment]) -> None:
+    """One INSERT; without RETURNING (old SQLite) the new ids are read back by subject."""
+    before = Enrolment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    Enrolment.objects.bulk_create(enrolments)
+    if enrolments and enrolments[0].pk is None:
+        ids = {(h, p): pk for pk, h, p in Enrolment.objects.filter(pk__gt=before, program=enrolments[0].program_id)
+               .values_list("pk", "household_id", "person_id")}
+        for e in enrolments:
+            e.pk = e.id = ids[(e.household_id, e.person_id)]
+
+
+def _bulk_refusals(program: Program, chunk: list[tuple]) -> dict[int, list[str]]:
+    """Why each subject (by index) may not be enrolled, from one read of memberships and one of holdings: dead,
+    already holding this programme, or holding an excluded one (the household's members and the person's
+    households count, as in `conflicting_enrolments`)."""
+    excluded = {p.code: p.name for p in program.excludes.all()}
+    persons = {person.pk for _, person in chunk}
+    households = {household.pk for household, _ in chunk if household is not None}
+    households_of, members_of = defaultdict(set), defaultdict(set)
+    if excluded:
+        for person_id, household_id in (HouseholdMember.objects.filter(is_active=True)
+                                        .filter(Q(person_id__in=persons) | Q(household_id__in=households))
+                                        .values_list("person_id", "household_id")):
+            households_of[person_id].add(household_id)
+            members_of[household_id].add(person_id)
+    all_households = households.union(*households_of.values())
+    all_persons = persons.union(*members_of.values())
+    held = defaultdict(set)  # ("h" | "p", id) → programme codes held
+    for code, household_id, person_id in (
+            Enrolment.objects.filter(Q(household_id__in=all_households) | Q(person_id__in=all_persons),
+                                     program_id__in=[program.code, *excluded], status__in=HOLDING_STATUSES)
+            .values_list("program_id", "household_id", "person_id")):
+        if household_id:
+            held[("h", household_id)].add(code)
+        if person_id:
+            held[("p", person_id)].add(code)
+    refusals = {}
+    for index, (household, person) in enumerate(chunk):
+        reasons = []
+        if person.status == Person.Status.DECEASED:
+            reasons.append(f"{person.name} 已登记死亡")
+        own = ("h", household.pk) if household is not None else ("p", person.pk)
+        if program.code in held[own]:
+            reasons.append(f"已在享受{program.name}，不能重复纳入")
+        keys = [("h", h) for h in ({household.pk} if household else set()) | households_of[person.pk]]
+        keys += [("p", p) for p in {person.pk} | (members_of[household.pk] if household else set())]
+        names = dict.fromkeys(excluded[c] for k in keys for c in sorted(held[k]) if c in excluded)
+        if names:
+            reasons.append(f"已在享受{'、'.join(names)}，与{program.name}不能同时享受")
+        if reasons:
+            refusals[index] = reasons
+    return refusals
 
 
 def _lock(enrolment: Enrolment, acting_user, statuses: tuple[str, ...], doing: str) -> tuple[Enrolment, dict]:
@@ -459,9 +629,9 @@ def _amount_after_death(enrolment: Enrolment, deceased: Person, *, effective_mon
         why = "；".join(fresh.reasons)
     if fresh is None or not fresh.eligible:
         # Not decided here: the re-check decides eligibility; the officer sees why the amount was left as it was.
-        domain_event_write(type="enrolment_amount_kept", message=(
+        domain_event_write(type=EventType.ENROLMENT_AMOUNT_KEPT, message=(
             f"家庭成员{deceased.name}死亡后未能自动重新测算{enrolment.program.name}金额（{why}），请在复核中核定")[:300],
-            household=enrolment.household, person=deceased, acting_user=acting_user,
+            household=enrolment.household, person=deceased, subject=enrolment, acting_user=acting_user,
             params={"enrolment": enrolment.pk, "program": enrolment.program_id})
         return
     if fresh.monthly_amount == enrolment.monthly_amount:
@@ -485,8 +655,8 @@ def _flag_recheck(enrolment: Enrolment, person: Person, acting_user) -> RecheckN
     months = int(parameter_at(None, "death_recheck_months", enrolment.area_id, person.death_date).value)
     due = same_day_months_later(person.death_date, months)
     reason = f"家庭成员{person.name}死亡，须重新核定家庭人数和{enrolment.program.name}金额"
-    domain_event_write(type="enrolment_recheck_needed", message=f"{reason}（{due:%Y年%m月%d日}前办理）",
-                       household=enrolment.household, person=person, acting_user=acting_user,
+    domain_event_write(type=EventType.ENROLMENT_RECHECK_NEEDED, message=f"{reason}（{due:%Y年%m月%d日}前办理）",
+                       household=enrolment.household, person=person, subject=enrolment, acting_user=acting_user,
                        params={"enrolment": enrolment.pk, "program": enrolment.program_id,
                                "due_by": due.isoformat()})
     return RecheckNeeded(enrolment=enrolment, household=enrolment.household, person=person, reason=reason,

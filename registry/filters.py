@@ -5,16 +5,15 @@ They narrow a queryset that is already restricted to the user's area; none of th
 
 import django_filters
 from django import forms
-from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from areas.codes import AREA_PREFIX_VALIDATOR as AREA_PREFIX
 from registry.models import Asset, Disability, Household, HukouType, Income, Person
 from registry.selectors import person_search
 
 MAX_ID = 2**63 - 1
-AREA_PREFIX = RegexValidator(r"^[0-9]{1,12}$", "区划代码应为1至12位数字")
 
 
 @extend_schema_field(OpenApiTypes.INT)

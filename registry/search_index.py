@@ -18,6 +18,8 @@ SQLite table to alter it (new table, copy, drop, rename), which drops the trigge
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from minzheng import sql as dialect
+
 FTS_TABLE = "registry_person_name_fts"
 TRIGGERS = ("registry_person_name_fts_ai", "registry_person_name_fts_ad", "registry_person_name_fts_au")
 PG_INDEX = "person_name_trgm"
@@ -39,14 +41,14 @@ _SQLITE_TRIGGERS = [
 def install(connection) -> None:
     """Create the index for this engine and fill it from the rows already there (one statement, set-based)."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if dialect.is_postgres(connection):
             cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON registry_person USING gin (name gin_trgm_ops)")
             # Statistics of the new expression index (reversed ID number): without them the planner guesses 0.5 %
             # of the table for a 尾号 range and prefers walking the primary key for the first page (seconds at
             # 1.5 M people) over the index (a millisecond). ANALYZE samples, so it is quick at any size.
             cursor.execute("ANALYZE registry_person")
-        elif connection.vendor == "sqlite":
+        elif dialect.is_sqlite(connection):
             cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(name, content='', "
                            "tokenize='trigram')")
             _refill_sqlite(cursor)
@@ -56,9 +58,9 @@ def install(connection) -> None:
 
 def uninstall(connection) -> None:
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if dialect.is_postgres(connection):
             cursor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")  # the extension stays: other objects may use it
-        elif connection.vendor == "sqlite":
+        elif dialect.is_sqlite(connection):
             for trigger in TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
@@ -66,7 +68,7 @@ def uninstall(connection) -> None:
 
 def ensure(connection) -> bool:
     """SQLite: put back triggers a table rebuild dropped, refilling the FTS table; True when it had to."""
-    if connection.vendor != "sqlite":
+    if not dialect.is_sqlite(connection):
         return False
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name IN "
@@ -85,7 +87,7 @@ def bulk_inserts(connection) -> Iterator[None]:
     """Around a bulk load of new people (ids above today's highest) inside a transaction: on SQLite the insert
     trigger is set aside and the new names go into the FTS table with one INSERT … SELECT at the end — row by row
     through the trigger, FTS5 costs about ten times as much. Updates and deletes keep their triggers."""
-    if connection.vendor != "sqlite" or not connection.in_atomic_block:
+    if not dialect.is_sqlite(connection) or not connection.in_atomic_block:
         yield
         return
     with connection.cursor() as cursor:

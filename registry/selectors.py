@@ -2,11 +2,11 @@
 
 import re
 
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts.policy import restrict
+from minzheng import sql as dialect
 from minzheng.lookups import Reversed, prefix_q
 from registry import search_index
 from registry.models import Disability, Household, HouseholdMember, Income, Person
@@ -59,7 +59,7 @@ def id_suffix_filter(people: QuerySet[Person], digits: str) -> QuerySet[Person]:
 
 def name_q(query: str) -> Q:
     """The condition for a Chinese name query (see person_search), in the form this database's index serves."""
-    if connection.vendor == "sqlite":
+    if dialect.is_sqlite():
         if len(query) == 1:  # SQLite's LIKE ignores the index; a range on the B-tree (code point order) does not
             return prefix_q("name", query)
         phrase = _fts_phrase(f"^{query}") + " OR " + _fts_phrase(f"{query}$") if len(query) == 2 else _fts_phrase(query)

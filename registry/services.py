@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.policy import allowed, area_in_scope
 from areas.models import Area, AreaLevel
-from audit.models import ChangeLog
+from audit.models import ChangeLog, EventType
 from audit.services import change_log_write, domain_event_write, snapshot
 from registry.identity import InvalidIdNumber, InvalidPhone, normalise_phone, parse_id_number
 from registry.models import (
@@ -92,7 +92,8 @@ def person_create(*, acting_user, name: str, area_code: str, id_number: str | No
         raise ValidationError({"id_number": ["该身份证号已登记"]}) from exc
     change_log_write(instance=person, action=ChangeLog.Action.CREATE, before=None, after=snapshot(person),
                      acting_user=acting_user)
-    domain_event_write(type="person_registered", message=f"登记人员 {name}", person=person, acting_user=acting_user)
+    domain_event_write(type=EventType.PERSON_REGISTERED, message=f"登记人员 {name}", person=person,
+                       acting_user=acting_user)
     return person
 
 
@@ -134,7 +135,7 @@ def person_record_death(*, acting_user, person: Person, death_date: date) -> Per
                      acting_user=acting_user, reason="登记死亡")
     for membership in person.memberships.filter(is_active=True).select_related("household"):
         _member_leave(membership=membership, on=death_date, acting_user=acting_user, reason="死亡")
-    domain_event_write(type="person_died", message=f"登记死亡（{death_date:%Y-%m-%d}）", person=person,
+    domain_event_write(type=EventType.PERSON_DIED, message=f"登记死亡（{death_date:%Y-%m-%d}）", person=person,
                        acting_user=acting_user, params={"death_date": death_date.isoformat()})
     person_died.send(sender=Person, person=person, acting_user=acting_user)
     return person
@@ -146,7 +147,7 @@ def _member_leave(*, membership: HouseholdMember, on: date, acting_user, reason:
     membership.save(update_fields=["is_active", "left_on"])
     change_log_write(instance=membership, action=ChangeLog.Action.DEACTIVATE, before=before,
                      after=snapshot(membership), acting_user=acting_user, reason=reason)
-    domain_event_write(type="member_left", message=f"{membership.person.name} 离开家庭（{reason}）",
+    domain_event_write(type=EventType.MEMBER_LEFT, message=f"{membership.person.name} 离开家庭（{reason}）",
                        person=membership.person, household=membership.household, acting_user=acting_user)
 
 
@@ -160,7 +161,8 @@ def household_create(*, acting_user, area_code: str, hukou_type: str, members: l
     household = Household.objects.create(area=area, hukou_type=hukou_type, address=address)
     change_log_write(instance=household, action=ChangeLog.Action.CREATE, before=None, after=snapshot(household),
                      acting_user=acting_user)
-    domain_event_write(type="household_created", message="新建家庭", household=household, acting_user=acting_user)
+    domain_event_write(type=EventType.HOUSEHOLD_CREATED, message="新建家庭", household=household,
+                       acting_user=acting_user)
     for member in members:
         household_member_add(acting_user=acting_user, household=household, person=member["person"],
                              relation=member["relation"])
@@ -198,7 +200,8 @@ def household_member_add(*, acting_user, household: Household, person: Person, r
                                             area_id=household.area_id, joined_on=joined_on or date.today())
     change_log_write(instance=member, action=ChangeLog.Action.CREATE, before=None, after=snapshot(member),
                      acting_user=acting_user)
-    domain_event_write(type="member_joined", message=f"{person.name} 加入家庭（{member.get_relation_display()}）",
+    domain_event_write(type=EventType.MEMBER_JOINED,
+                       message=f"{person.name} 加入家庭（{member.get_relation_display()}）",
                        person=person, household=household, acting_user=acting_user)
     return member
 
@@ -236,7 +239,7 @@ def income_add(*, acting_user, household: Household, person: Person, category: s
                                    end_month=end, area_id=household.area_id, note=note)
     change_log_write(instance=income, action=ChangeLog.Action.CREATE, before=None, after=snapshot(income),
                      acting_user=acting_user)
-    domain_event_write(type="income_recorded", message=f"登记收入：{cat.name} {income.monthly_amount} 元/月",
+    domain_event_write(type=EventType.INCOME_RECORDED, message=f"登记收入：{cat.name} {income.monthly_amount} 元/月",
                        person=person, household=household, acting_user=acting_user)
     return income
 
@@ -254,7 +257,7 @@ def asset_add(*, acting_user, household: Household, kind: str, value: Decimal, d
                                  description=description, exempt=exempt, area_id=household.area_id)
     change_log_write(instance=asset, action=ChangeLog.Action.CREATE, before=None, after=snapshot(asset),
                      acting_user=acting_user)
-    domain_event_write(type="asset_recorded", message=f"登记财产：{asset.get_kind_display()} {asset.value} 元",
+    domain_event_write(type=EventType.ASSET_RECORDED, message=f"登记财产：{asset.get_kind_display()} {asset.value} 元",
                        household=household, person=person, acting_user=acting_user)
     return asset
 
@@ -273,7 +276,7 @@ def disability_record(*, acting_user, person: Person, category: str, grade: int,
                                        certificate_number=certificate_number, issued_on=issued_on)
     change_log_write(instance=record, action=ChangeLog.Action.CREATE, before=None, after=snapshot(record),
                      acting_user=acting_user)
-    domain_event_write(type="disability_recorded",
+    domain_event_write(type=EventType.DISABILITY_RECORDED,
                        message=f"登记残疾：{record.get_category_display()}{record.get_grade_display()}",
                        person=person, acting_user=acting_user)
     return record

@@ -3,7 +3,6 @@
 `GET /api/tasks/overdue/` (per community). Paths are a contract for outside systems."""
 
 import django_filters
-from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -13,6 +12,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from areas.codes import AREA_PREFIX_VALIDATOR as AREA_PREFIX
 from minzheng.lookups import prefix_q
 from tasks.models import Task, TaskEvent
 from tasks.selectors import overdue_counts, tasks_visible, with_overdue, work_queue
@@ -20,7 +20,6 @@ from tasks.services import task_close, task_start
 
 TAG = ["任务"]
 MAX_ID = 2**63 - 1
-AREA_PREFIX = RegexValidator(r"^[0-9]{1,12}$", "区划代码应为1至12位数字")
 ERRORS = {
     400: OpenApiResponse(description="输入有误：以字段名为键，值为中文说明列表"),
     403: OpenApiResponse(description="无权限或任务已升级至上级承办：detail 为中文说明"),

@@ -11,7 +11,7 @@ from assistance.forms import RecheckForm
 from assistance.models import Recheck
 from assistance.rechecks import RESOURCE, recheck_complete, recheck_quote, rechecks_visible
 from casework import clock
-from programs.calculations.money import add_months, first_of_month
+from minzheng.dates import add_months, first_of_month
 from web.views.common import require, service_errors_to_form
 
 

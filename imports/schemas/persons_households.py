@@ -16,7 +16,7 @@ from django.db.models import FilteredRelation, Q
 
 from accounts.policy import area_in_scope
 from areas.models import Area, AreaLevel
-from audit.models import DomainEvent
+from audit.models import DomainEvent, EventType
 from audit.services import change_log_bulk_create, snapshot
 from imports.bulk import bulk_insert
 from imports.models import StagedRow
@@ -317,7 +317,8 @@ def _write_events(ctx: Context, groups: dict[str, list[StagedRow]] | None = None
     new_ids = {h.pk for h in homes.values()}
     params = {"batch": ctx.batch.pk, "file": ctx.batch.original_filename}
     DomainEvent.objects.bulk_create([
-        DomainEvent(type="household_imported" if pk in new_ids else "members_imported", household_id=pk,
+        DomainEvent(type=EventType.HOUSEHOLD_IMPORTED if pk in new_ids else EventType.MEMBERS_IMPORTED, household_id=pk,
+                    subject_type="registry.household", subject_id=str(pk),
                     user_id=getattr(ctx.user, "pk", None), params={**params, "members": n},
                     message=(f"导入新建家庭（{n}人，导入批次#{ctx.batch.pk}）" if pk in new_ids
                              else f"导入新增家庭成员{n}人（导入批次#{ctx.batch.pk}）"))

@@ -28,8 +28,9 @@ from stdnum import util as stdnum_util
 from accounts.policy import scope_prefix
 from areas.models import AreaLevel
 from audit.context import current
+from audit.models import EventType
 from imports.schemas.base import CommitConflict, Context
-from imports.sqlkit import MOD, Sql, lit
+from minzheng.sql import MOD, Sql, lit
 from registry.models import HukouType, Person, Relation
 from registry.names import name_keys
 
@@ -470,9 +471,12 @@ def write_events(ctx: Context) -> None:
     new = "m.new_household = 1"
     params = sql.jobject({"batch": str(batch), "file": lit(ctx.batch.original_filename), "members": "m.n"})
     sql.run(f"""
-        INSERT INTO audit_domainevent (time, user_id, type, person_id, household_id, message, params)
+        INSERT INTO audit_domainevent (time, user_id, type, subject_type, subject_id, person_id, household_id,
+                                       message, params)
         SELECT {lit(connection.ops.adapt_datetimefield_value(timezone.now()))}, {lit(getattr(ctx.user, 'pk', None))},
-               CASE WHEN {new} THEN 'household_imported' ELSE 'members_imported' END, NULL, m.household_id,
+               CASE WHEN {new} THEN {lit(EventType.HOUSEHOLD_IMPORTED.value)}
+                    ELSE {lit(EventType.MEMBERS_IMPORTED.value)} END,
+               'registry.household', {sql.text("m.household_id")}, NULL, m.household_id,
                CASE WHEN {new} THEN '导入新建家庭（' || {count} || '人，导入批次#{batch}）'
                     ELSE '导入新增家庭成员' || {count} || '人（导入批次#{batch}）' END,
                {params}

@@ -24,6 +24,7 @@ from programs.calculations.base import (
     SetForm,
     facts_due,
     quote,
+    quote_bulk,
     rated_month,
     register_calculator,
     register_eligibility,
@@ -33,6 +34,6 @@ from programs.calculations.base import (
     set_form,
 )
 
-__all__ = ["FactsDue", "ParameterRef", "Quote", "QuoteContext", "SetForm", "facts_due", "quote", "rated_month",
-           "register_calculator", "register_eligibility", "register_facts_due", "register_set_form", "registered",
-           "set_form"]
+__all__ = ["FactsDue", "ParameterRef", "Quote", "QuoteContext", "SetForm", "facts_due", "quote", "quote_bulk",
+           "rated_month", "register_calculator", "register_eligibility", "register_facts_due", "register_set_form",
+           "registered", "set_form"]

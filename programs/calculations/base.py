@@ -15,8 +15,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from minzheng.dates import first_of_month
 from programs.calculations.facts import HouseholdFacts, PersonFacts, load_household_facts, load_person_facts
-from programs.calculations.money import ZERO, first_of_month, money, round_money
+from programs.calculations.money import ZERO, money, round_money
 from programs.models import Program
 
 UNVERIFIED = "（未核实）"
@@ -202,12 +203,21 @@ class QuoteContext:
     household: Any = None
     person: Any = None
     inputs: dict[str, Any] = field(default_factory=dict)
+    # The day the subject's own facts (an age) are judged, when it is not the month's first day: 免申即享 enrols
+    # on the birthday itself. Parameters are always those in force in `month`.
+    on: date | None = None
+    # How parameters are read: `parameter_at`, or a bulk quote's `ParametersInForce` (read once per key).
+    parameter_source: Callable | None = None
     lines: list[tuple[str, str]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     parameters: list[ParameterRef] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     flags: dict[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def day(self) -> date:
+        return self.on or self.month
 
     @property
     def area_code(self) -> str:
@@ -232,7 +242,7 @@ class QuoteContext:
         from programs.selectors import parameter_at
 
         code = self.program.code if program == "" else program
-        row = parameter_at(code, key, self.area_code, self.month)
+        row = (self.parameter_source or parameter_at)(code, key, self.area_code, self.month)
         ref = ParameterRef(id=row.pk, program=row.program_id, key=row.key, area_code=row.area_code,
                            value=row.value, valid_from=row.valid_from, valid_to=row.valid_to, source=row.source,
                            verified=row.verified)
@@ -277,18 +287,50 @@ def quote(*, program: Program | str, household=None, person=None, month: date, *
     if not program.active:
         raise ValidationError({"program": [f"项目已停用：{program.name}"]})
     _check_subject(program, household, person)
-    eligibility, calculator = _ELIGIBILITY.get(program.eligibility), _CALCULATORS.get(program.calculator)
-    if eligibility is None or calculator is None:
-        raise ValidationError({"program": [f"项目“{program.name}”的计算规则未登记，请联系系统管理员"]})
+    functions = _functions(program)
     ctx = QuoteContext(program=program, month=first_of_month(month), household=household, person=person,
                        inputs=dict(inputs))
     ctx.line("测算月份", f"{ctx.month:%Y年%m月}")
     _refuse_conflicts(ctx)
+    return _run(ctx, *functions)
+
+
+def quote_bulk(*, program: Program, subjects: list[tuple[Any, Any]], month: date, on: date | None = None,
+               **inputs: Any) -> list[Quote]:
+    """测算 for many (household, person) subjects at once (免申即享), by the programme's own registered functions,
+    each parameter read once for all of them (`ParametersInForce`); `on` is the day the subjects' facts are
+    judged (default the month's first day). Unlike `quote` the exclusions (不可同时享受) are not checked per
+    subject: the caller filters them set-based (`programs.services.enrolments_start_bulk` does). Only a
+    programme whose functions work from the subject rows themselves is quoted without a query per subject."""
+    from programs.selectors import ParametersInForce
+
+    functions, source = _functions(program), ParametersInForce()
+    quotes = []
+    for household, person in subjects:
+        _check_subject(program, household, person)
+        ctx = QuoteContext(program=program, month=first_of_month(month), household=household, person=person,
+                           inputs=dict(inputs), on=on, parameter_source=source)
+        ctx.line("测算月份", f"{ctx.month:%Y年%m月}")
+        quotes.append(_run(ctx, *functions))
+    return quotes
+
+
+def _functions(program: Program) -> tuple[EligibilityFn, AmountFn]:
+    if not program.active:
+        raise ValidationError({"program": [f"项目已停用：{program.name}"]})
+    eligibility, calculator = _ELIGIBILITY.get(program.eligibility), _CALCULATORS.get(program.calculator)
+    if eligibility is None or calculator is None:
+        raise ValidationError({"program": [f"项目“{program.name}”的计算规则未登记，请联系系统管理员"]})
+    return eligibility, calculator
+
+
+def _run(ctx: QuoteContext, eligibility: EligibilityFn, calculator: AmountFn) -> Quote:
     eligibility(ctx)
     amount = round_money(calculator(ctx)) if not ctx.reasons else ZERO
     if ctx.reasons:
-        ctx.line(f"不符合{program.name}条件，金额", money(ZERO))
-    return Quote(program=program.code, month=ctx.month, household_id=getattr(household, "pk", None),
+        ctx.line(f"不符合{ctx.program.name}条件，金额", money(ZERO))
+    household, person = ctx.household, ctx.person
+    return Quote(program=ctx.program.code, month=ctx.month, household_id=getattr(household, "pk", None),
                  person_id=getattr(person, "pk", None), eligible=not ctx.reasons, reasons=ctx.reasons,
                  standard=ctx.values.get("standard"), household_size=ctx.values.get("household_size"),
                  total_income=ctx.values.get("total_income"), per_capita_income=ctx.values.get("per_capita_income"),

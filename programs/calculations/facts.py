@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from programs.calculations.money import ZERO, month_end
+from minzheng.dates import month_end
+from programs.calculations.money import ZERO
 
 COUNTED, EXCLUDED, DEDUCTIBLE = "counted", "excluded", "deductible"
 # Property that disqualifies unless it is 生产生活必需 (exempt): 《最低生活保障审核确认办法》第十四条.

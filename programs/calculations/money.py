@@ -5,8 +5,18 @@ The rule, stated once and shown in every quote: amounts are yuan with two decima
 so the officer's hand check (one division, one subtraction, one multiplication) gives the same result.
 """
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+# The calendar helpers have one home, minzheng.dates; they stay importable from here for the callers that
+# already take everything money-and-month from this module.
+from minzheng.dates import (  # noqa: F401
+    add_months,
+    age_on,
+    first_of_month,
+    month_end,
+    month_or_none,
+    same_day_months_later,
+)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -44,37 +54,3 @@ def gap_amount(standard: Decimal, per_capita_income: Decimal, size: int) -> tupl
 def scaled(base: Decimal, factor: Decimal) -> Decimal:
     """base × factor to the fen (e.g. 1.5 × 低保标准)."""
     return round_money(base * factor)
-
-
-def first_of_month(value: date) -> date:
-    return value.replace(day=1)
-
-
-def month_or_none(text: str) -> date | None:
-    """"YYYY-MM" (a month input, an API parameter) → its first day; anything else → None."""
-    parts = (text or "").strip().split("-")
-    if [len(p) for p in parts] == [4, 2] and all(p.isascii() and p.isdigit() for p in parts) \
-            and 1 <= int(parts[1]) <= 12:
-        return date(int(parts[0]), int(parts[1]), 1)
-    return None
-
-
-def add_months(month: date, count: int) -> date:
-    """The first day of the month `count` months after `month` (negative goes back)."""
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def same_day_months_later(day: date, count: int) -> date:
-    """The same day `count` months later, or that month's last day (31 Jan + 1 → 28/29 Feb)."""
-    target = add_months(first_of_month(day), count)
-    return target.replace(day=min(day.day, month_end(target).day))
-
-
-def month_end(month: date) -> date:
-    return date.fromordinal(add_months(month, 1).toordinal() - 1)
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """周岁 on a day."""
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))

@@ -65,7 +65,10 @@ def test_dibao_urban_chongqing_journey(api, staff, families, clock):
                                                     "review", "publish", "confirm"]
     assert case["actions"] == []
     events = set(DomainEvent.objects.filter(household=household).values_list("type", flat=True))
-    assert {"application_submit", "application_accept", "application_confirm", "enrolment_start"} <= events
+    assert {"case_submitted", "case_step", "enrolment_start"} <= events
+    steps = DomainEvent.objects.filter(household=household, type="case_step")
+    assert {"accept", "confirm"} <= {e.params["action"] for e in steps}
+    assert {(e.subject_type, e.subject_id) for e in steps} == {("casework.case", str(case["id"]))}
 
 
 def test_tekun_journey_with_care_level(api, staff, families, clock):

@@ -188,8 +188,12 @@ def test_schedule_missing_gives_every_active_enrolment_its_next_recheck(enrolled
                      household_kind="stable")
     # the next one withdrawn (say by an administrator): the household's latest kind, from the last re-check
     Recheck.objects.filter(enrolment=enrolled, status="due").update(status="cancelled")
+    # 高龄津贴 rests on age alone (not means-tested): never given a means re-check
+    gaoling = Enrolment.objects.create(program_id="gaoling", person=_spouse(enrolled), area_id=enrolled.area_id,
+                                       monthly_amount="25.00", start_month=date(2026, 3, 1))
     assert rechecks_schedule_missing(default_kind="stable") == 2
     assert rechecks_schedule_missing() == 0
+    assert not gaoling.rechecks.exists()
     again, fresh = _due(enrolled), _due(other)
     assert (again.kind, again.basis["months"], again.due_on) == ("stable", 12, date(2027, 9, 1))
     assert (fresh.kind, fresh.due_on) == ("stable", date(2027, 3, 1))  # a year from the start month

@@ -10,7 +10,7 @@ from django.db import connection
 from imports import pipeline
 from imports.models import StagedRow
 from imports.schemas.persons_households_sql import DIGITS_FROM, DIGITS_TO, fast_name_keys, id_number_error
-from imports.sqlkit import Sql
+from minzheng.sql import Sql
 from registry.identity import InvalidIdNumber, parse_id_number
 from registry.models import Person
 from registry.names import name_keys

@@ -62,6 +62,18 @@ def test_pension_lifting_income_to_the_standard_asks_for_a_recheck(household_a_i
     assert recheck.basis["warning"] == warning.pk
 
 
+def test_a_pension_warning_rechecks_only_means_tested_enrolments(household_a_income, upload, areas):
+    """李四 (低保 household_a) also receives 高龄津贴: the warning re-checks the 低保, never the 高龄津贴."""
+    from tests.monitoring.conftest import enrol
+
+    people = household_a_income
+    gaoling = enrol(person=people["a2"], program="gaoling", area=areas["community_a"])
+    upload("pension", [row(people["a2"], monthly_amount="1040")])
+    assert warned("pension_income_above_standard") == {"李四"}
+    assert set(Recheck.objects.values_list("enrolment__program_id", flat=True)) == {"dibao"}
+    assert not Recheck.objects.filter(enrolment=gaoling).exists()
+
+
 def test_pension_that_leaves_income_below_the_standard_is_not_flagged(household_a_income, upload):
     people = household_a_income
     upload("pension", [row(people["a2"], monthly_amount="1039.99")])  # 1539.99 < 1540
@@ -160,7 +172,8 @@ def test_old_age_allowance_is_enrolled_automatically_once(elders, personas, area
     assert rows["钱三"].monthly_amount == Decimal("100.00") and rows["钱三"].area_id == areas["community_b"]
     assert rows["钱四"].monthly_amount == Decimal("500.00")
     assert rows["钱四"].start_month == date(2026, 11, 1)  # no automatic arrears
-    assert rows["钱一"].calculation["verified"] is False  # placeholder amounts say so
+    assert rows["钱一"].calculation["unverified"] is True  # placeholder amounts say so
+    assert {"label": "年龄（周岁）", "value": "80"} in rows["钱一"].calculation["lines"]
     assert EnrolmentChange.objects.filter(enrolment__program_id="gaoling", kind="start").count() == 3
     notices = DomainEvent.objects.filter(type="auto_enrol_notice")
     assert notices.count() == 3 and "免申即享" in notices.get(person=elders["turns_80_today"]).message

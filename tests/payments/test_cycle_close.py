@@ -58,7 +58,8 @@ def test_all_paid_closes_without_a_reason_and_then_takes_nothing_more(
     _all_answered(officer, exported, django_capture_on_commit_callbacks, bing_fails=False)
     cycle = cycle_close(acting_user=officer, cycle=exported[0])
     assert cycle.status == PaymentCycle.Status.CLOSED
-    assert DomainEvent.objects.filter(type="PAYMENT_CYCLE_CLOSED", params__cycle=cycle.pk).exists()
+    assert DomainEvent.objects.filter(type="payment_cycle_closed", params__cycle=cycle.pk,
+                                      subject_type="payments.paymentcycle", subject_id=str(cycle.pk)).exists()
     with pytest.raises(ValidationError):
         payments_reissue(acting_user=officer, cycle=cycle)
     with pytest.raises(ValidationError):

@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 
+from minzheng.dates import age_on
+
 register = template.Library()
 
 
@@ -15,7 +17,7 @@ def age(birth_date: date | None, on: date | None = None) -> int | str:
     if not birth_date:
         return "—"
     on = on or timezone.localdate()
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    return age_on(birth_date, on)
 
 
 @register.filter
