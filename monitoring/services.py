@@ -335,13 +335,21 @@ def warning_close_for_task(*, task, acting_user=None) -> None:
     closed = Warning.objects.filter(pk=task.source_id, status=Warning.Status.OPEN).update(
         status=Warning.Status.CLOSED, outcome=task.outcome, closed_at=timezone.now())
     if closed and task.outcome == Task.Outcome.CONFIRMED:
-        _warning_consequence(Warning.objects.select_related("person", "dept_record").get(pk=task.source_id),
+        _warning_consequence(Warning.objects.select_related("person", "dept_record", "rule").get(pk=task.source_id),
                              acting_user)
 
 
 def _warning_consequence(warning: Warning, acting_user) -> None:
     """死亡停发 confirmed: the death is registered (its own receivers end or re-rate the enrolments), unless the rule
-    already registered it."""
+    already registered it. 可能不再符合条件 confirmed: the household's means-tested enrolments get a re-check due
+    today — the officer has confirmed the facts, so the re-check (which may reduce or end the benefit) starts now."""
+    if warning.warning_type == WarningType.NO_LONGER_ELIGIBLE:
+        from assistance.rechecks import Flagged, rechecks_schedule_for_warnings
+
+        rechecks_schedule_for_warnings(
+            flagged=[Flagged(person_id=warning.person_id, household_id=warning.household_id, warning_id=warning.pk)],
+            due_on=timezone.localdate(), rule_code=warning.rule.code, rule_name=warning.rule.name,
+            acting_user=acting_user)
     if warning.warning_type == WarningType.DEATH_STOP and warning.person.status != Person.Status.DECEASED:
         from registry.services import person_record_death
 

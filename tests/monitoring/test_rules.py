@@ -205,3 +205,20 @@ def test_a_death_warning_found_untrue_changes_nothing(people, upload, personas):
     task_close(acting_user=personas["district_officer"], task=Task.objects.get(source_id=warning.pk),
                outcome="not_confirmed", note="本人健在，公安数据有误")
     assert Person.objects.get(pk=people["a1"].pk).status == Person.Status.ACTIVE
+
+
+def test_closing_a_no_longer_eligible_warning_as_confirmed_opens_the_recheck_now(people, upload, personas):
+    """The vehicle rule warns only (no action): confirming it brings the household's 低保 re-check to today."""
+    from django.utils import timezone
+
+    from assistance.models import Recheck
+    from tasks.services import task_close
+
+    Rule.objects.filter(code="vehicle_enrolled").update(action="")
+    upload("vehicle", [row(people["a2"], plate="渝A12345")])
+    assert not Recheck.objects.filter(status="due").exists()
+    warning = Warning.objects.get(rule__code="vehicle_enrolled")
+    task_close(acting_user=personas["district_officer"], task=Task.objects.get(source_id=warning.pk),
+               outcome="confirmed", note="已核实名下有车辆")
+    recheck = Recheck.objects.get(status="due")
+    assert recheck.enrolment.household == people["household_a"] and recheck.due_on == timezone.localdate()
