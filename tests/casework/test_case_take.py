@@ -86,7 +86,7 @@ def test_a_declared_case_type_runs_through_case_take_with_deadline_rows(naming, 
     assert decided == ["滨江路"] and (done.state, done.next_due, done.closed_at is not None) == ("decided", None, True)
     assert CaseDeadline.objects.get(case=case).closed_at == done.closed_at  # kept, marked closed
     assert done.outcome.note == "滨江路" and done.steps.get(action="decide").params == {"name": "滨江路"}
-    event = DomainEvent.objects.filter(type="application_decide").get()
+    event = DomainEvent.objects.filter(type="case_step", params__action="decide").get()  # one type for every step
     assert event.message == "决定：准予命名“滨江路”" and event.params["to_state"] == "decided"
     assert ChangeLog.objects.filter(object_id=str(case.pk), reason="作出决定").exists()
 
