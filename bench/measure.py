@@ -306,8 +306,10 @@ def handwritten_sql(*, user, content: bytes, rows: int) -> dict:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("""CREATE TEMP TABLE hw_raw (n serial, ref text, name text, id_number text, no_id text,
                               relation text, area text, hukou text, phone text, address text) ON COMMIT DROP""")
-            with cursor.cursor.copy("COPY hw_raw (ref, name, id_number, no_id, relation, area, hukou, phone, address)"
-                                    " FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            columns = "ref, name, id_number, no_id, relation, area, hukou, phone, address"
+            # FORCE_NOT_NULL: an empty cell is '' (as the import reads it), not NULL
+            with cursor.cursor.copy(f"COPY hw_raw ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true, "
+                                    f"FORCE_NOT_NULL ({columns}))") as copy:
                 copy.write(content)
             cursor.execute("SELECT DISTINCT name FROM hw_raw")
             names = [(name, *cached_name_keys(name)) for (name,) in cursor.fetchall()]

@@ -93,9 +93,13 @@ class Schema:
     group_check: Callable[[Context, list[list[StagedRow]]], None] | None = None
     example_rows: Callable[[Any], list[dict[str, str]]] | None = None
     # The set-based path (PostgreSQL and SQLite): validate the file staged in `import_tmp_raw` (given the header
-    # index) and write its StagedRows; commit the good rows given `report(fraction)`. Either both or neither.
+    # index) and write its StagedRows; commit the good rows given `report(fraction)`. All three or none.
+    # Only the rows with something to say are staged; the good ones stay in the session's temporary tables, which
+    # `sql_ready` looks for at commit (when absent, the pipeline stages the file again and validates in "recheck"
+    # mode, `ctx.cache["recheck"]`: the outcome of every row must be the same, or CommitConflict).
     sql_validate: Callable[[Context, dict[str, int]], None] | None = None
     sql_commit: Callable[[Context, Callable[[float], None]], dict[str, int]] | None = None
+    sql_ready: Callable[[Context], bool] | None = None
     # Rows it rejects are neither staged nor checked (see RowFilter); built per batch from the header index.
     prefilter: Callable[[Context, dict[str, int]], RowFilter] | None = None
     description: str = ""
