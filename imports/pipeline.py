@@ -130,6 +130,12 @@ def _commit_locked(schema: Schema, batch_id: int, user, job: Job | None) -> dict
         # the set-based path: the good rows are in the validation's temporary table, not staged
         tally = _commit_set_based(Context(batch=batch, user=user), schema, batch, job)
         written = batch.good_rows
+    elif twin is None and schema.commit_batch is not None:
+        with progress_outside_transaction(job) as report:
+            tally = Counter(schema.commit_batch(Context(batch=batch, user=user),
+                                                lambda fraction: report(int(batch.good_rows * fraction),
+                                                                        batch.good_rows)))
+        written = batch.good_rows
     elif twin is None:
         tally = _commit_pages(Context(batch=batch, user=user), schema, batch, job)
         written = StagedRow.objects.filter(batch=batch, status=ROW_STATUS.OK).update(status=ROW_STATUS.COMMITTED)

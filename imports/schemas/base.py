@@ -83,7 +83,10 @@ class Schema:
     title: str
     columns: tuple[Column, ...]
     # Writes the good rows of one page (whole groups) set-based; returns counts of what it wrote.
-    commit: Callable[[Context, list[StagedRow]], dict[str, int]]
+    commit: Callable[[Context, list[StagedRow]], dict[str, int]] | None = None
+    # Or writes every good staged row of the batch at once (a few statements over imports_stagedrow), given
+    # `report(fraction)`: no page is read into Python and the rows are not marked "committed" one by one.
+    commit_batch: Callable[[Context, Callable[[float], None]], dict[str, int]] | None = None
     row_check: Callable[[dict[str, str], dict], list[str]] = _no_row_check
     # Set-based checks against the database for one chunk of rows (a few `__in` queries, never one per row).
     db_check: Callable[[Context, list[StagedRow]], None] = _no_chunk_check
