@@ -3,7 +3,8 @@ N enrolments, on PostgreSQL and SQLite.
 
     .venv/bin/python bench/bank_files.py --enrolments 100000 --db both
 
-For each database a child process builds a fresh database (PostgreSQL `bank_bench`, SQLite in /tmp) with the
+For each database a child process builds a fresh database (PostgreSQL `bank_bench`, SQLite in /tmp; another
+name with BENCH_DB_NAME=…) with the
 payroll benchmark's roll (`bench.payroll.build`: 2/3 低保 households, 1/3 特困 persons, 1% without an account,
 1% with an overpayment), generates and approves March, then times:
 (a) `bank_files_generate` — the payments (one INSERT … SELECT netting recoveries) and the CSV (GBK) rendered and
@@ -17,6 +18,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,7 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project is importable
 from bench.harness import ROOT, BenchDatabase, child_run, databases, enrolment_args  # noqa: E402
 
-DATABASE = BenchDatabase("bank_bench")
+# BENCH_DB_NAME: another name for the benchmark's own database (on a server shared with other benchmarks)
+DATABASE = BenchDatabase(os.environ.get("BENCH_DB_NAME", "bank_bench"))
 
 
 def _timed(result: dict, key: str, fn):

@@ -49,6 +49,9 @@ class ImportBatch(models.Model):
                             verbose_name="后台任务")
     error = models.TextField("失败原因", blank=True)
     summary = models.JSONField("保存结果", default=dict, blank=True)
+    # False where the set-based path kept only the rows with something to say (errors, already registered): the
+    # good rows are then read from the file itself (error sheet) and from the validation's tables (commit).
+    good_rows_staged = models.BooleanField("正确行已暂存", default=True, editable=False)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)

@@ -1,10 +1,13 @@
 """The import pipeline (导入流程): the bodies of the validate and commit jobs, the same for every schema.
 
-Validate: stream the file into StagedRow in chunks (the schema's prefilter, if any, drops rows before anything is
-stored → cells → row check → set-based database check →
-bulk insert → progress), then flag within-file duplicates with one GROUP BY, then run the schema's group
-checks over the staged rows page by page (keyset, never OFFSET). Commit: one transaction that hands the good
-rows, a page of whole groups at a time, to the schema's set-based `commit`.
+Set-based schemas (PostgreSQL, SQLite): the file goes into a temporary table, the schema checks it with a few
+statements and stages only the rows with something to say (errors, already registered); the good rows are
+committed from the validation's temporary table (or, in another session, from a recheck of the file).
+Otherwise — validate: stream the file into StagedRow in chunks (the schema's prefilter, if any, drops rows
+before anything is stored → cells → row check → set-based database check → bulk insert → progress), then flag
+within-file duplicates with one GROUP BY, then run the schema's group checks over the staged rows page by page
+(keyset, never OFFSET). Commit: one transaction that hands the good rows, a page of whole groups
+at a time, to the schema's set-based `commit`.
 Both are safe to re-run: validation starts by clearing the batch's staged rows; a commit that ran is a no-op.
 """
 
@@ -41,7 +44,7 @@ SET_BASED = True
 
 def set_based(schema: Schema) -> bool:
     return (SET_BASED and schema.sql_validate is not None and schema.sql_commit is not None
-            and dialect.supported())
+            and schema.sql_ready is not None and dialect.supported())
 
 
 def batch_validate(*, batch: ImportBatch, job: Job | None) -> dict:
@@ -61,9 +64,13 @@ def _validate(batch: ImportBatch, job: Job | None) -> dict:
     schema = schema_get(batch.schema)
     ctx = Context(batch=batch, user=batch.created_by)
     StagedRow.objects.filter(batch=batch).delete()  # a re-run after a crash starts from a clean slate
-    if set_based(schema):
+    twin = committed_twin(batch)
+    sparse = set_based(schema)
+    if sparse:
         (total, dropped), index = _stage_raw(ctx, schema, job)
         _report(job, total, total, f"已暂存{total - dropped}行，开始校验")
+        # the very same file was saved before: nothing in it is new (every good row is staged as present)
+        ctx.cache["twin"] = twin is not None
         schema.sql_validate(ctx, index)
         Sql().drop(RAW)
         _report(job, total, total, "校验规则已执行")
@@ -74,12 +81,12 @@ def _validate(batch: ImportBatch, job: Job | None) -> dict:
         if schema.group_check is not None:
             _report(job, total, total, "按组检查")
             _check_groups(ctx, schema)
-    twin = committed_twin(batch)
-    if twin is not None:  # the very same file was saved before: nothing in it is new
-        StagedRow.objects.filter(batch=batch, status=ROW_STATUS.OK).update(status=ROW_STATUS.DUPLICATE_EXISTING)
-    counts = row_counts(batch)
+        if twin is not None:  # the very same file was saved before: nothing in it is new
+            StagedRow.objects.filter(batch=batch, status=ROW_STATUS.OK).update(status=ROW_STATUS.DUPLICATE_EXISTING)
+    counts = row_counts(batch, total=total - dropped if sparse else None)
     ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.STAGED).update(
-        status=ImportBatch.Status.VALIDATED, duplicate_of=twin, updated_at=timezone.now(), **counts)
+        status=ImportBatch.Status.VALIDATED, duplicate_of=twin, good_rows_staged=not sparse,
+        updated_at=timezone.now(), **counts)
     skipped = f"，{dropped}行经预筛未暂存" if dropped else ""
     _report(job, total, total,
             f"校验完成：共{total}行，正确{counts['good_rows']}行，错误{counts['bad_rows']}行{skipped}")
@@ -118,19 +125,27 @@ def _commit_locked(schema: Schema, batch_id: int, user, job: Job | None) -> dict
         return {"rows": 0, "note": f"批次状态为“{batch.get_status_display()}”，未重复保存"}
     twin = committed_twin(batch)
     tally: Counter = Counter()
-    if twin is None:
-        if set_based(schema):
-            tally = _commit_set_based(Context(batch=batch, user=user), schema, batch, job)
-        else:
-            tally = _commit_pages(Context(batch=batch, user=user), schema, batch, job)
+    skipped = row_counts(batch)["skipped_existing"]
+    if twin is None and not batch.good_rows_staged:
+        # the set-based path: the good rows are in the validation's temporary table, not staged
+        tally = _commit_set_based(Context(batch=batch, user=user), schema, batch, job)
+        written = batch.good_rows
+    elif twin is None and schema.commit_batch is not None:
+        with progress_outside_transaction(job) as report:
+            tally = Counter(schema.commit_batch(Context(batch=batch, user=user),
+                                                lambda fraction: report(int(batch.good_rows * fraction),
+                                                                        batch.good_rows)))
+        written = batch.good_rows
+    elif twin is None:
+        tally = _commit_pages(Context(batch=batch, user=user), schema, batch, job)
         written = StagedRow.objects.filter(batch=batch, status=ROW_STATUS.OK).update(status=ROW_STATUS.COMMITTED)
-    else:
+    else:  # the same bytes were committed since this batch was validated
         StagedRow.objects.filter(batch=batch, status=ROW_STATUS.OK).update(status=ROW_STATUS.DUPLICATE_EXISTING)
+        skipped = row_counts(batch)["skipped_existing"] + (0 if batch.good_rows_staged else batch.good_rows)
         written = 0
-    counts = row_counts(batch)
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.COMMITTED, mode=ImportBatch.Mode.GOOD_ONLY, committed_rows=written,
-        skipped_existing=counts["skipped_existing"], duplicate_of=twin, summary=dict(tally), error="",
+        skipped_existing=skipped, duplicate_of=twin, summary=dict(tally), error="",
         finished_at=timezone.now(), updated_at=timezone.now())
     return {"rows": written, **tally}
 
@@ -149,6 +164,14 @@ def _commit_pages(ctx: Context, schema: Schema, batch: ImportBatch, job: Job | N
 
 def _commit_set_based(ctx: Context, schema: Schema, batch: ImportBatch, job: Job | None) -> Counter:
     with progress_outside_transaction(job) as report:
+        if not schema.sql_ready(ctx):
+            # validated in another session (another worker, a restart): the file is read and checked again, and
+            # the commit goes on only if every row comes out as it did at validation (see the schema's recheck)
+            _, index = _stage_raw(ctx, schema, None)
+            ctx.cache["recheck"] = True
+            schema.sql_validate(ctx, index)
+            Sql().drop(RAW)
+        report(0, batch.good_rows)
         tally = schema.sql_commit(ctx, lambda fraction: report(int(batch.good_rows * fraction), batch.good_rows))
     return Counter(tally)
 
@@ -160,12 +183,16 @@ def committed_twin(batch: ImportBatch) -> ImportBatch | None:
             .exclude(pk=batch.pk).defer("content").order_by("id").first())
 
 
-def row_counts(batch: ImportBatch) -> dict[str, int]:
+def row_counts(batch: ImportBatch, total: int | None = None) -> dict[str, int]:
+    """Counts by status of the staged rows; given the file's `total`, the rows not staged are the good ones."""
     by_status = dict(StagedRow.objects.filter(batch=batch).order_by().values_list("status")
                      .annotate(n=Count("id")).values_list("status", "n"))
-    return {"total_rows": sum(by_status.values()), "good_rows": by_status.get(ROW_STATUS.OK, 0),
-            "bad_rows": by_status.get(ROW_STATUS.ERROR, 0),
-            "skipped_existing": by_status.get(ROW_STATUS.DUPLICATE_EXISTING, 0)}
+    bad, present = by_status.get(ROW_STATUS.ERROR, 0), by_status.get(ROW_STATUS.DUPLICATE_EXISTING, 0)
+    if total is None:
+        total, good = sum(by_status.values()), by_status.get(ROW_STATUS.OK, 0)
+    else:
+        good = total - bad - present
+    return {"total_rows": total, "good_rows": good, "bad_rows": bad, "skipped_existing": present}
 
 
 def _forget_logged_queries() -> None:
@@ -423,4 +450,39 @@ def number_pages(batch: ImportBatch, *, statuses: list[str] | None = None, with_
         if not page:
             return
         after = page[-1].row_number
+        yield page
+
+
+def sheet_pages(batch: ImportBatch) -> Iterator[list[StagedRow]]:
+    """Every row of the file in spreadsheet order, in pages, for the error sheet: the staged rows, and where the
+    good rows were not staged, the file's other rows (those the prefilter keeps) as good rows, read again from the
+    stored file."""
+    if batch.good_rows_staged:
+        yield from number_pages(batch)
+        return
+    schema = schema_get(batch.schema)
+    rows = iter_rows(file_kind(batch.original_filename), batch_content(batch))
+    _, header = next(rows, (1, []))
+    width = len(batch.headers) or len(header)
+    index, _ = schema.map_headers(header)
+    keep = (schema.prefilter(Context(batch=batch, user=batch.created_by), index).keep
+            if schema.prefilter is not None else None)
+    staged = (row for page in number_pages(batch) for row in page)
+    pending = next(staged, None)
+    page: list[StagedRow] = []
+    for number, cells in rows:
+        if not any(cells) or (keep is not None and not keep(cells)):
+            continue
+        if pending is not None and pending.row_number == number:
+            page.append(pending)
+            pending = next(staged, None)
+        else:
+            cells = cells[:width]
+            while cells and not cells[-1]:  # as staged rows keep them
+                cells.pop()
+            page.append(StagedRow(batch_id=batch.pk, row_number=number, data=cells, status=ROW_STATUS.OK))
+        if len(page) == CHUNK:
+            yield page
+            page = []
+    if page:
         yield page

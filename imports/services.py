@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.policy import allowed, restrict
 from areas.models import Area
 from imports.models import ImportBatch
-from imports.pipeline import number_pages
+from imports.pipeline import sheet_pages
 from imports.reading import FileError, file_kind, read_header
 from imports.schemas import schema_get
 from imports.sheets import error_sheet_csv, error_sheet_rows, error_sheet_xlsx
@@ -149,7 +149,7 @@ def import_error_sheet(*, acting_user, batch: ImportBatch, fmt: str = "xlsx") ->
     _require_visible(acting_user, batch)
     personal_export_log(user=acting_user, what=f"导入错误清单（导入批次#{batch.pk}）", count=batch.total_rows,
                         filters={"batch": batch.pk, "format": fmt})
-    headers, rows = error_sheet_rows(batch, number_pages(batch))
+    headers, rows = error_sheet_rows(batch, sheet_pages(batch))
     return error_sheet_xlsx(headers, rows) if fmt == "xlsx" else error_sheet_csv(headers, rows)
 
 

@@ -83,7 +83,10 @@ class Schema:
     title: str
     columns: tuple[Column, ...]
     # Writes the good rows of one page (whole groups) set-based; returns counts of what it wrote.
-    commit: Callable[[Context, list[StagedRow]], dict[str, int]]
+    commit: Callable[[Context, list[StagedRow]], dict[str, int]] | None = None
+    # Or writes every good staged row of the batch at once (a few statements over imports_stagedrow), given
+    # `report(fraction)`: no page is read into Python and the rows are not marked "committed" one by one.
+    commit_batch: Callable[[Context, Callable[[float], None]], dict[str, int]] | None = None
     row_check: Callable[[dict[str, str], dict], list[str]] = _no_row_check
     # Set-based checks against the database for one chunk of rows (a few `__in` queries, never one per row).
     db_check: Callable[[Context, list[StagedRow]], None] = _no_chunk_check
@@ -93,9 +96,13 @@ class Schema:
     group_check: Callable[[Context, list[list[StagedRow]]], None] | None = None
     example_rows: Callable[[Any], list[dict[str, str]]] | None = None
     # The set-based path (PostgreSQL and SQLite): validate the file staged in `import_tmp_raw` (given the header
-    # index) and write its StagedRows; commit the good rows given `report(fraction)`. Either both or neither.
+    # index) and write its StagedRows; commit the good rows given `report(fraction)`. All three or none.
+    # Only the rows with something to say are staged; the good ones stay in the session's temporary tables, which
+    # `sql_ready` looks for at commit (when absent, the pipeline stages the file again and validates in "recheck"
+    # mode, `ctx.cache["recheck"]`: the outcome of every row must be the same, or CommitConflict).
     sql_validate: Callable[[Context, dict[str, int]], None] | None = None
     sql_commit: Callable[[Context, Callable[[float], None]], dict[str, int]] | None = None
+    sql_ready: Callable[[Context], bool] | None = None
     # Rows it rejects are neither staged nor checked (see RowFilter); built per batch from the header index.
     prefilter: Callable[[Context, dict[str, int]], RowFilter] | None = None
     description: str = ""

@@ -352,4 +352,5 @@ SCHEMA = Schema(
     example_rows=_examples,
     sql_validate=fast.validate,
     sql_commit=commit_sql,
+    sql_ready=fast.ready,
 )

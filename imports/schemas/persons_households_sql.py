@@ -2,18 +2,23 @@
 `persons_households`, run as a few statements over the whole file instead of Python per row.
 
 Validation reads the staging table `import_tmp_raw` (row_number, data = the row's cells as a JSON array) that
-the pipeline filled, and writes every StagedRow in one INSERT … SELECT:
+the pipeline filled:
   1. import_tmp_row — each cell parsed (ID check digit and birth date, codes, phone) with its error items, the
      area (existence, level, validity, scope) and the registered person with that ID number, joined in;
   2. import_tmp_dup — ID numbers that occur more than once in the file, with the other rows' numbers;
   3. import_tmp_grp — per 户编号: heads, areas, the head's state and registered household;
-  4. the staged rows: errors in the order the Python path gives them, status, clean values.
+  4. import_tmp_good — every row's outcome: errors in the order the Python path gives them, status, the values
+     the commit writes. Only the rows with something to say (errors, already registered) become StagedRows; the
+     good rows stay in this table, for the session, marked with the batch (import_tmp_mark).
 Commit writes persons, households, members, their change log and one event per household with one
-INSERT … SELECT each, inside the caller's transaction. Name keys (拼音) come from `registry.names.name_keys`,
-computed once per distinct name.
+INSERT … SELECT each from import_tmp_good, inside the caller's transaction. When the commit runs in another
+session than the validation (a job on another worker), the pipeline stages the file again and `validate` runs in
+"recheck" mode: it rebuilds import_tmp_good and refuses the commit if any row's outcome is not the one the user saw.
+Name keys (拼音) come from `registry.names.name_keys`, computed once per distinct name.
 
 Errors are built as JSON string items followed by a comma (`Sql.message`) and closed into an array at the end,
-which keeps every message's order and text identical to the per-row path.
+which keeps every message's order and text identical to the per-row path. Temporary tables are not ANALYZEd:
+the plans (hash joins over whole tables) need no statistics, and ANALYZE was a tenth of the import's time.
 """
 
 from datetime import date
@@ -36,6 +41,7 @@ from registry.names import name_keys
 
 RAW = "import_tmp_raw"
 ROW, DUP, GRP = "import_tmp_row", "import_tmp_dup", "import_tmp_grp"
+GOOD, MARK = "import_tmp_good", "import_tmp_mark"
 COMMIT, NAMES, PERSON, HOME, MEMBER = ("import_tmp_commit", "import_tmp_names", "import_tmp_person",
                                        "import_tmp_home", "import_tmp_member")
 VALIDATE_TABLES = (ROW, DUP, GRP)
@@ -91,17 +97,67 @@ def in_scope(prefix: str | None, code: str) -> str:
 # --- validation ---
 
 
+def _temp(sql: Sql, table: str, select: str) -> None:
+    """CREATE TEMP TABLE … AS SELECT, without ANALYZE (see the module docstring)."""
+    sql.run(f"CREATE TEMP TABLE {table} AS {select}")
+
+
+def _temp_exists(sql: Sql, table: str) -> bool:
+    if sql.pg:
+        return sql.rows("SELECT to_regclass(%s) IS NOT NULL", [f"pg_temp.{table}"])[0][0]
+    return bool(sql.rows("SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = %s", [table]))
+
+
 def validate(ctx: Context, index: dict[str, int]) -> None:
-    """Parse and check the staged file (import_tmp_raw) and write its StagedRows; see the module docstring."""
+    """Parse and check the staged file (import_tmp_raw); see the module docstring. `ctx.cache` may say
+    `twin` (the same bytes were committed before: every good row is staged as already present) or `recheck`
+    (the commit's second look: compare with the staged rows instead of writing them)."""
     sql = Sql()
     prefix = scope_prefix(ctx.user)
-    sql.drop(*VALIDATE_TABLES)
+    batch = ctx.batch
+    sql.drop(*VALIDATE_TABLES, GOOD, MARK)
     with sql.no_jit():
-        sql.temp_as(ROW, _rows_select(sql, index, prefix, date.today()))
-        sql.temp_as(DUP, _duplicates_select(sql))
-        sql.temp_as(GRP, _groups_select(sql, prefix))
-        sql.run(_staged_insert(sql, ctx.batch.pk, prefix))
-    sql.drop(*VALIDATE_TABLES)
+        _temp(sql, ROW, _rows_select(sql, index, prefix, date.today()))
+        _temp(sql, DUP, _duplicates_select(sql))
+        _temp(sql, GRP, _groups_select(sql, prefix))
+        _temp(sql, GOOD, _outcome_select(sql, prefix))
+        sql.drop(*VALIDATE_TABLES)
+        if ctx.cache.get("recheck"):
+            _refuse_changed(sql, batch)
+        else:
+            sql.run(_staged_insert(sql, batch.pk, twin=bool(ctx.cache.get("twin"))))
+        sql.run(f"DELETE FROM {GOOD}" + ("" if ctx.cache.get("twin") else " WHERE status <> 'ok'"))
+        _temp(sql, MARK, f"SELECT {int(batch.pk)} AS batch_id, {lit(batch.checksum)} AS checksum")
+
+
+def ready(ctx: Context) -> bool:
+    """Whether this session holds the good rows of this batch's validation (import_tmp_good)."""
+    sql = Sql()
+    if not _temp_exists(sql, MARK):
+        return False
+    return sql.rows(f"SELECT batch_id, checksum FROM {MARK}") == [(ctx.batch.pk, ctx.batch.checksum)]
+
+
+def _refuse_changed(sql: Sql, batch) -> None:
+    """The commit's recheck: every row must have the outcome it had at validation (a staged row of the same
+    status, or none for a good row), else nothing is written. A person registered since the upload under a row's
+    ID number refuses the commit too, even where the row would still be good (joining the new person to the file's
+    household), as it does in the validation's session (`_refuse_registered_since`)."""
+    since = f"p.created_at >= {lit(connection.ops.adapt_datetimefield_value(batch.created_at))}"
+    changed = sql.rows(f"""
+        SELECT g.row_number, CASE WHEN {since} THEN 1 ELSE 0 END
+        FROM {GOOD} g
+        LEFT JOIN imports_stagedrow s ON s.batch_id = {int(batch.pk)} AND s.row_number = g.row_number
+        LEFT JOIN registry_person p ON p.id_number = g.id_number
+        WHERE (g.status = 'ok' AND (s.id IS NOT NULL OR {since}))
+           OR (g.status <> 'ok' AND (s.id IS NULL OR s.status <> g.status))
+        ORDER BY g.row_number LIMIT 5""")
+    registered = [str(n) for n, since in changed if since]
+    if registered:
+        raise CommitConflict(f"第{'、'.join(registered)}行的身份证号在校验之后已被登记，未保存任何数据，请重新上传校验")
+    if changed:
+        lines = "、".join(str(n) for n, _ in changed)
+        raise CommitConflict(f"登记库在校验之后有变动，第{lines}行的校验结果已不同，未保存任何数据，请重新上传校验")
 
 
 def _rows_select(sql: Sql, index: dict[str, int], prefix: str | None, today: date) -> str:
@@ -126,7 +182,7 @@ def _rows_select(sql: Sql, index: dict[str, int], prefix: str | None, today: dat
           CASE WHEN r_phone <> '' AND ({phone_ok}) THEN pc END AS c_phone,
           CASE WHEN r_address <> '' AND length(r_address) <= 200 THEN r_address END AS c_address
         FROM raw"""
-    raw_select = f"""SELECT row_number, data, {raw},
+    raw_select = f"""SELECT row_number, {raw},
                             upper({sql.translate(cell['id_number'], DIGITS_FROM, DIGITS_TO)}) AS idc,
                             {phone} AS pc
                      FROM {RAW}"""
@@ -168,7 +224,7 @@ def _rows_select(sql: Sql, index: dict[str, int], prefix: str | None, today: dat
              parsed AS MATERIALIZED ({parsed}),
              c AS MATERIALIZED (SELECT parsed.*, CASE WHEN r_id_number <> '' AND id_error IS NULL THEN idc END
                                        AS c_id_number FROM parsed)
-        SELECT c.row_number, c.data, c.c_household_ref, c.c_name, c.c_id_number, c.c_no_id_reason, c.c_relation,
+        SELECT c.row_number, c.c_household_ref, c.c_name, c.c_id_number, c.c_no_id_reason, c.c_relation,
                c.c_area_code, c.c_hukou_type, c.c_phone, c.c_address,
                {errors} AS errs,
                CASE WHEN {same} THEN p.id END AS p_id,
@@ -220,7 +276,8 @@ def _groups_select(sql: Sql, prefix: str | None) -> str:
         LEFT JOIN registry_household h ON h.id = g.home"""
 
 
-def _staged_insert(sql: Sql, batch_id: int, prefix: str | None) -> str:
+def _outcome_select(sql: Sql, prefix: str | None) -> str:
+    """Every row's errors (JSON items), status and the values the commit and the staged rows need."""
     head_bad_msg = "'户主行（第' || g.head_row || '行）有错误，整户不导入'"
     pre_bad = "(r.errs <> '' OR d.row_number IS NOT NULL)"
     # the household can be resolved against the registry: one sound head, one area
@@ -254,31 +311,44 @@ def _staged_insert(sql: Sql, batch_id: int, prefix: str | None) -> str:
         sql.message(f"{resolvable} AND NOT {wrong_head} AND g.home IS NULL AND g.head_unfit = 1 "
                     "AND r.row_number <> g.head_row", head_bad_msg),
     ])
-    registered = "r.p_id IS NOT NULL"
-    clean = sql.jobject({
-        "household_ref": "r.c_household_ref", "name": "r.c_name", "id_number": "r.c_id_number",
-        "no_id_reason": "r.c_no_id_reason", "relation": "r.c_relation", "area_code": "r.c_area_code",
-        "hukou_type": "r.c_hukou_type", "phone": "r.c_phone", "address": "r.c_address",
-        "person_id": "r.p_id", "person_area": "r.p_area", "person_household": "r.p_household",
-        "person_relation": "r.p_relation",
-        "person_deceased": f"CASE WHEN {registered} THEN {sql.jbool('r.p_deceased = 1')} END",
-        "household_id": "CASE WHEN outcome = 'join' THEN g.home END",
-    }, strip_nulls=True)
+    status = "CASE WHEN errs <> '' THEN 'error' WHEN outcome = 'present' THEN 'duplicate_existing' ELSE 'ok' END"
     return f"""
-        INSERT INTO imports_stagedrow (batch_id, row_number, data, clean, errors, status, dedup_key, group_key)
         WITH o AS MATERIALIZED (
                SELECT r.*, {outcome} AS outcome
                FROM {ROW} r LEFT JOIN {DUP} d ON d.row_number = r.row_number
                LEFT JOIN {GRP} g ON g.ref = r.c_household_ref),
              x AS MATERIALIZED (
-               SELECT r.row_number, r.data, r.c_id_number, r.c_household_ref, outcome, {errors} AS errs,
-                      {clean} AS clean
+               SELECT r.row_number, COALESCE(substr(r.c_household_ref, 1, 64), '') AS group_key,
+                      r.c_household_ref AS household_ref, r.c_name AS name, r.c_id_number AS id_number,
+                      r.c_no_id_reason AS no_id_reason, r.c_relation AS relation, r.c_area_code AS area_code,
+                      r.c_hukou_type AS hukou_type, r.c_phone AS phone, r.c_address AS address,
+                      r.p_id AS person_id, r.p_area AS person_area, r.p_household AS person_household,
+                      r.p_relation AS person_relation, r.p_deceased AS person_deceased,
+                      CASE WHEN outcome = 'join' THEN g.home END AS household_id, outcome, {errors} AS errs
                FROM o r LEFT JOIN {DUP} d ON d.row_number = r.row_number
                LEFT JOIN {GRP} g ON g.ref = r.c_household_ref)
-        SELECT {int(batch_id)}, row_number, data, clean, {sql.errors_json('errs')},
-               CASE WHEN errs <> '' THEN 'error' WHEN outcome = 'present' THEN 'duplicate_existing' ELSE 'ok' END,
-               COALESCE(c_id_number, ''), COALESCE(substr(c_household_ref, 1, 64), '')
-        FROM x"""
+        SELECT x.*, {status} AS status FROM x"""
+
+
+def _staged_insert(sql: Sql, batch_id: int, twin: bool) -> str:
+    """The StagedRows of the rows with something to say — all rows, as already present, for a re-upload of a
+    committed file — with the cells as read from the staging table."""
+    clean = sql.jobject({
+        "household_ref": "g.household_ref", "name": "g.name", "id_number": "g.id_number",
+        "no_id_reason": "g.no_id_reason", "relation": "g.relation", "area_code": "g.area_code",
+        "hukou_type": "g.hukou_type", "phone": "g.phone", "address": "g.address",
+        "person_id": "g.person_id", "person_area": "g.person_area", "person_household": "g.person_household",
+        "person_relation": "g.person_relation",
+        "person_deceased": f"CASE WHEN g.person_id IS NOT NULL THEN {sql.jbool('g.person_deceased = 1')} END",
+        "household_id": "g.household_id",
+    }, strip_nulls=True)
+    status = "CASE WHEN g.status = 'ok' THEN 'duplicate_existing' ELSE g.status END" if twin else "g.status"
+    return f"""
+        INSERT INTO imports_stagedrow (batch_id, row_number, data, clean, errors, status, dedup_key, group_key)
+        SELECT {int(batch_id)}, g.row_number, raw.data, {clean}, {sql.errors_json('g.errs')}, {status},
+               COALESCE(g.id_number, ''), g.group_key
+        FROM {GOOD} g JOIN {RAW} raw ON raw.row_number = g.row_number
+        {'' if twin else "WHERE g.status <> 'ok'"}"""
 
 
 # --- commit: inside the caller's transaction, which already holds the batch (and SQLite's write lock) ---
@@ -304,8 +374,8 @@ def cached_name_keys(name: str) -> tuple[str, str]:
 
 
 def commit(ctx: Context, report) -> dict[str, int]:
-    """Write the batch's good rows: persons, households, members and their change log. `report(fraction)`
-    records progress. Events are written by the caller (persons_households._write_events)."""
+    """Write the batch's good rows (import_tmp_good, see `ready`): persons, households, members and their change
+    log. `report(fraction)` records progress. Events are written by the caller (persons_households._write_events)."""
     sql = Sql()
     sql.drop(*COMMIT_TABLES)
     now = timezone.now()
@@ -313,8 +383,8 @@ def commit(ctx: Context, report) -> dict[str, int]:
              "today": lit(connection.ops.adapt_datefield_value(date.today())),
              "today_iso": lit(date.today().isoformat())}
     with sql.no_jit():
-        _refuse_registered_since(sql, ctx.batch.pk)
-        sql.temp_as(COMMIT, _commit_select(sql, ctx.batch.pk))
+        _refuse_registered_since(sql)
+        _temp(sql, COMMIT, _commit_select(sql))
         _name_table(sql)
         report(0.2)
         persons = _write_persons(sql, stamp)
@@ -327,16 +397,14 @@ def commit(ctx: Context, report) -> dict[str, int]:
 
 
 def commit_cleanup() -> None:
-    Sql().drop(*COMMIT_TABLES)
+    Sql().drop(*COMMIT_TABLES, GOOD, MARK)
 
 
-def _refuse_registered_since(sql: Sql, batch_id: int) -> None:
+def _refuse_registered_since(sql: Sql) -> None:
     """A new person's ID number registered by someone else after validation: nothing is written."""
     taken = sql.rows(f"""
-        SELECT s.row_number FROM imports_stagedrow s JOIN registry_person p ON p.id_number = s.dedup_key
-        WHERE s.batch_id = {int(batch_id)} AND s.status = 'ok' AND s.dedup_key <> ''
-          AND {sql.jint('s.clean', 'person_id')} IS NULL
-        ORDER BY s.row_number LIMIT 5""")
+        SELECT g.row_number FROM {GOOD} g JOIN registry_person p ON p.id_number = g.id_number
+        WHERE g.person_id IS NULL ORDER BY g.row_number LIMIT 5""")
     if taken:
         lines = "、".join(str(n) for (n,) in taken)
         raise CommitConflict(f"第{lines}行的身份证号在校验之后已被登记，未保存任何数据，请重新上传校验")
@@ -355,18 +423,13 @@ def _next_ids(sql: Sql, table: str, condition: str, order: str) -> str:
     return f"CASE WHEN {condition} THEN {base} + {running} END"
 
 
-def _commit_select(sql: Sql, batch_id: int) -> str:
-    fields = {key: sql.jtext("s.clean", key) for key in
-              ("name", "id_number", "no_id_reason", "relation", "area_code", "hukou_type", "phone", "address")}
-    columns = ", ".join(f"{expr} AS {key}" for key, expr in fields.items())
-    good = f"""SELECT s.id AS staged_id, s.row_number, s.group_key, {columns},
-                      {sql.jint('s.clean', 'person_id')} AS person_id,
-                      {sql.jint('s.clean', 'household_id')} AS household_id
-               FROM imports_stagedrow s WHERE s.batch_id = {int(batch_id)} AND s.status = 'ok'"""
+def _commit_select(sql: Sql) -> str:
+    columns = ("row_number, group_key, name, id_number, no_id_reason, relation, area_code, hukou_type, phone, "
+               "address, person_id, household_id")
     order = "group_key, row_number"
-    return f"""SELECT c.*, {_next_ids(sql, 'registry_person', 'person_id IS NULL', order)} AS new_person_id,
+    return f"""SELECT {columns}, {_next_ids(sql, 'registry_person', 'person_id IS NULL', order)} AS new_person_id,
                       {_next_ids(sql, 'registry_householdmember', '1 = 1', order)} AS new_member_id
-               FROM ({good}) c"""
+               FROM {GOOD}"""
 
 
 def _name_table(sql: Sql) -> None:
@@ -397,7 +460,7 @@ def _change_log(sql: Sql, stamp: dict, *, model: str, source: str, object_id: st
 
 def _write_persons(sql: Sql, stamp: dict) -> int:
     has_id = "c.id_number IS NOT NULL"
-    sql.temp_as(PERSON, f"""
+    _temp(sql, PERSON, f"""
         SELECT c.new_person_id AS id, c.id_number,
                CASE WHEN {has_id} THEN '' ELSE c.no_id_reason END AS no_id_reason, c.name,
                n.pinyin AS name_pinyin, n.initials AS name_initials,
@@ -425,14 +488,15 @@ def _write_persons(sql: Sql, stamp: dict) -> int:
 def _write_households(sql: Sql, stamp: dict) -> int:
     """A household for every 户编号 not joining a registered one: the head's area and 户籍, the head's address or
     the first address given in the household's rows."""
-    first_address = f"""
-        SELECT c.group_key, c.address FROM {COMMIT} c
-        JOIN (SELECT group_key, MIN(row_number) AS row_number FROM {COMMIT} WHERE address IS NOT NULL
-              GROUP BY group_key) f ON f.group_key = c.group_key AND f.row_number = c.row_number"""
-    sql.temp_as(HOME, f"""
+    # The first address given in the household's rows by a window over one scan, not by joining the table to its
+    # own GROUP BY: without statistics (temporary tables are not analysed) the planner takes that join for a few
+    # rows and runs it as a nested loop — minutes at 50,000 rows.
+    first_address = ("FIRST_VALUE(address) OVER (PARTITION BY group_key ORDER BY CASE WHEN address IS NULL "
+                     "THEN 1 ELSE 0 END, row_number)")
+    _temp(sql, HOME, f"""
         SELECT {_next_ids(sql, 'registry_household', '1 = 1', 'h.group_key')} AS id, h.group_key,
-               h.name AS head_name, h.area_code, h.hukou_type, COALESCE(h.address, f.address, '') AS address
-        FROM {COMMIT} h LEFT JOIN ({first_address}) f ON f.group_key = h.group_key
+               h.name AS head_name, h.area_code, h.hukou_type, COALESCE(h.address, h.first_address, '') AS address
+        FROM (SELECT c.*, {first_address} AS first_address FROM {COMMIT} c) h
         WHERE h.relation = 'head' AND h.household_id IS NULL""")
     written = sql.run(f"""
         INSERT INTO registry_household (id, area_id, hukou_type, address, status, created_at, updated_at)
@@ -445,7 +509,7 @@ def _write_households(sql: Sql, stamp: dict) -> int:
 
 
 def _write_members(sql: Sql, stamp: dict) -> int:
-    sql.temp_as(MEMBER, f"""
+    _temp(sql, MEMBER, f"""
         SELECT c.new_member_id AS id, COALESCE(c.household_id, h.id) AS household_id,
                COALESCE(c.person_id, c.new_person_id) AS person_id, c.relation, c.area_code AS area_id, c.name,
                CASE WHEN c.household_id IS NULL THEN 1 ELSE 0 END AS new_household

@@ -47,9 +47,17 @@ def town_importer(personas):
     return User.objects.get(pk=personas["town_officer"].pk)  # a fresh object: grants are cached per object
 
 
+def sheet_row(batch: ImportBatch, row_number: int):
+    """A row as the error sheet has it (the set-based path stages only rows with something to say; the good ones
+    come from the stored file)."""
+    from imports.pipeline import sheet_pages
+
+    return next(r for page in sheet_pages(batch) for r in page if r.row_number == row_number)
+
+
 def messages_of(batch: ImportBatch, row_number: int) -> list[str]:
-    return batch.rows.get(row_number=row_number).errors
+    return sheet_row(batch, row_number).errors
 
 
 def status_of(batch: ImportBatch, row_number: int) -> str:
-    return batch.rows.get(row_number=row_number).status
+    return sheet_row(batch, row_number).status

@@ -12,6 +12,12 @@ from tests.imports.helpers import families, to_csv
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def per_row_path(monkeypatch):
+    """The paging serves the per-row path (the set-based one stages only rows with something to say)."""
+    monkeypatch.setattr(pipeline, "SET_BASED", False)
+
+
 def _rows(groups: list[list[StagedRow]]) -> list[tuple[str, int]]:
     return [(r.group_key, r.row_number) for group in groups for r in group]
 

@@ -62,7 +62,8 @@ def test_query_count_does_not_grow_with_rows(officer, areas):
 
 def test_validation_and_commit_of_300_rows_stay_within_a_fixed_budget(officer, areas, django_assert_max_num_queries):
     content = _file(areas, 100, start=1)
-    with django_assert_max_num_queries(80):
+    # a fixed number of statements (temporary tables made, filled, checked for and dropped one by one on SQLite)
+    with django_assert_max_num_queries(90):
         batch = import_file_run(acting_user=officer, schema="persons_households", filename="q.csv", content=content)
     assert batch.committed_rows == 300
 

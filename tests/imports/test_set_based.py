@@ -101,8 +101,12 @@ def _varied_file(areas, registry_data) -> bytes:
 
 
 def _rows(batch) -> list[tuple]:
-    return [(r.row_number, r.status, r.errors, {k: v for k, v in r.clean.items() if v is not None}, r.data,
-             r.dedup_key, r.group_key) for r in StagedRow.objects.filter(batch=batch).order_by("row_number")]
+    """Every row as the error sheet has it (number, status, errors, cells), and the parsed values of the rows with
+    something to say (the set-based path stages no others)."""
+    staged = {r.row_number: ({k: v for k, v in r.clean.items() if v is not None}, r.dedup_key, r.group_key)
+              for r in StagedRow.objects.filter(batch=batch).exclude(status=StagedRow.Status.OK)}
+    return [(r.row_number, r.status, r.errors, r.data, staged.get(r.row_number))
+            for page in pipeline.sheet_pages(batch) for r in page]
 
 
 def test_set_based_validation_equals_the_per_row_path(stage, areas, registry_data, monkeypatch):
@@ -114,6 +118,8 @@ def test_set_based_validation_equals_the_per_row_path(stage, areas, registry_dat
     assert (fast.good_rows, fast.bad_rows, fast.skipped_existing) == (slow.good_rows, slow.bad_rows,
                                                                       slow.skipped_existing)
     assert fast.bad_rows > 10 and fast.good_rows > 5 and fast.skipped_existing == 1
+    assert not fast.good_rows_staged and slow.good_rows_staged
+    assert fast.rows.count() == fast.bad_rows + fast.skipped_existing  # good rows are not staged
 
 
 def _written(marks: dict) -> dict:
@@ -170,3 +176,73 @@ def test_set_based_commit_writes_what_the_per_row_path_writes(stage, commit, are
     assert fast_written["joined"]  # a new member joined the registered household
     assert all(name_keys(p[0]) == (p[6], p[7]) for p in fast_written["people"])
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+# --- good rows are not staged: the commit reads the validation's temporary table, or checks the file again ---
+
+
+def _other_session() -> None:
+    """What a commit job on another worker finds: none of the validation's temporary tables."""
+    from imports.schemas.persons_households_sql import GOOD, MARK
+
+    Sql().drop(GOOD, MARK)
+
+
+def test_validation_stages_only_the_rows_with_something_to_say(stage, areas, registry_data):
+    batch = stage(_varied_file(areas, registry_data))
+    assert not batch.good_rows_staged
+    statuses = set(StagedRow.objects.filter(batch=batch).values_list("status", flat=True))
+    assert statuses == {StagedRow.Status.ERROR, StagedRow.Status.DUPLICATE_EXISTING}
+    assert batch.total_rows == batch.good_rows + batch.rows.count()
+
+
+def test_a_commit_in_another_session_checks_the_file_again_and_writes_the_same(stage, commit, areas,
+                                                                               registry_data):
+    content = _varied_file(areas, registry_data)
+    marks = _marks()
+    same = commit(stage(content))
+    assert same.status == "committed", same.error
+    written = _written(marks)
+    _undo(marks)
+    batch = stage(content + b"\n")  # other bytes: not a re-upload of the committed file
+    _other_session()
+    other = commit(batch)
+    assert other.status == "committed", other.error
+    assert _written(marks) == written
+    assert (other.committed_rows, other.skipped_existing, other.summary) == (same.committed_rows,
+                                                                             same.skipped_existing, same.summary)
+
+
+def test_a_commit_in_another_session_refuses_a_person_registered_since(stage, commit, areas, officer):
+    from registry.services import person_create
+    from tests.imports.helpers import families
+
+    rows = families(2, areas["community_a"])
+    batch = stage(to_csv(rows))
+    person_create(acting_user=officer, name=rows[4][1], area_code=areas["community_a"], id_number=rows[4][2])
+    _other_session()
+    batch = commit(batch)
+    assert batch.status == "validated" and batch.mode == ""
+    assert batch.error == "第6行的身份证号在校验之后已被登记，未保存任何数据，请重新上传校验"
+    assert Person.objects.count() == 1
+
+
+def test_a_commit_in_another_session_refuses_rows_whose_outcome_changed(stage, commit, areas):
+    from areas.models import Area, AreaLevel
+    from tests.imports.helpers import families
+
+    new_code = "500106001999"
+    rows = families(2, areas["community_a"])
+    for cells in rows[3:]:
+        cells[5] = new_code  # H00002 lives in a community the registry does not know yet: bad at validation
+    batch = stage(to_csv(rows))
+    assert (batch.good_rows, batch.bad_rows) == (3, 3)
+    Area.objects.create(code=new_code, name="新社区", level=AreaLevel.COMMUNITY, parent_id=areas["town_a"])
+    _other_session()
+    batch = commit(batch)
+    assert batch.status == "validated"
+    assert batch.error == "登记库在校验之后有变动，第5、6、7行的校验结果已不同，未保存任何数据，请重新上传校验"
+    assert Person.objects.count() == 0
+    # in the session of the validation the file is not read again: the three good rows are written
+    batch = stage(to_csv(rows) + b"\n")
+    assert commit(batch).committed_rows == 6
