@@ -5,6 +5,8 @@ Celery runs tasks in-process unless CELERY_BROKER_URL is set.
 """
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +24,12 @@ def env_bool(name: str, default: bool = False) -> bool:
 # DEBUG=1 themselves, so a server started any other way is never a debug server by accident.
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Build-time commands neither serve requests nor sign anything that outlives them: they run without a configured
+# key (a random one for this process), so `makemigrations --check` or `collectstatic` work on a bare checkout.
+# `check` is not among them: `check --deploy` must see the key the deployment will use.
+OFFLINE_COMMANDS = {"makemigrations", "collectstatic", "spectacular", "showmigrations", "sqlmigrate", "help"}
+if not SECRET_KEY and not DEBUG and len(sys.argv) > 1 and sys.argv[1] in OFFLINE_COMMANDS:
+    SECRET_KEY = secrets.token_urlsafe(50)
 if not SECRET_KEY:
     if not DEBUG:
         # A fallback key in production would let anyone who read this file forge sessions and reset links.

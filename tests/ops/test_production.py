@@ -39,6 +39,13 @@ def test_production_refuses_to_start_without_secret_key():
     assert "未设置 SECRET_KEY" in done.stderr
 
 
+def test_build_time_commands_run_without_a_key_but_serving_ones_do_not():
+    """`makemigrations --check` on a bare checkout needs no key (it signs nothing); `check` still refuses."""
+    done = _manage("makemigrations", "--check", "--dry-run")
+    assert done.returncode == 0 and "No changes detected" in done.stdout, done.stderr
+    assert "未设置 SECRET_KEY" in _manage("check").stderr
+
+
 def test_debug_is_off_unless_asked_for():
     """Nothing set but the key: production. The development fallback key exists only with DEBUG on."""
     assert "未设置 SECRET_KEY" in _manage("check").stderr
