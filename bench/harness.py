@@ -91,3 +91,13 @@ def enrolment_args(doc: str, *, enrolments: int, db: str, repeat: int | None = N
         parser.add_argument("--repeat", type=int, default=repeat)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
+
+
+def communities_numbered(cursor) -> int:
+    """A temporary table `comm(code, k)` numbering the communities 0…n-1, so generated rows spread over them by
+    `k = i % n`; returns n."""
+    cursor.execute("CREATE TEMPORARY TABLE comm AS SELECT code, ROW_NUMBER() OVER (ORDER BY code) - 1 AS k "
+                   "FROM areas_area WHERE level = 'community'")
+    cursor.execute("CREATE INDEX comm_k ON comm (k)")
+    cursor.execute("SELECT COUNT(*) FROM comm")
+    return cursor.fetchone()[0]

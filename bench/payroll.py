@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project is importable
-from bench.harness import ROOT, BenchDatabase, child_run, databases, enrolment_args  # noqa: E402
+from bench.harness import ROOT, BenchDatabase, child_run, communities_numbered, databases, enrolment_args  # noqa: E402
 
 DATABASE = BenchDatabase(os.environ.get("PAYROLL_BENCH_DB", "payroll_bench"))
 
@@ -46,11 +46,7 @@ def build(n: int) -> dict:
     people = 2 * households + persons_t
     started = time.perf_counter()
     with connection.cursor() as c:
-        c.execute("CREATE TEMPORARY TABLE comm AS SELECT code, ROW_NUMBER() OVER (ORDER BY code) - 1 AS k "
-                  "FROM areas_area WHERE level = 'community'")
-        c.execute("CREATE INDEX comm_k ON comm (k)")
-        c.execute("SELECT COUNT(*) FROM comm")
-        communities = c.fetchone()[0]
+        communities = communities_numbered(c)
         area = f"(SELECT code FROM comm WHERE k = ((g.i + 1) / 2) % {communities})"
 
         def series_insert(table: str, columns: str, select: str, count: int) -> None:

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project is importable
-from bench.harness import ROOT, BenchDatabase, child_run, databases, enrolment_args  # noqa: E402
+from bench.harness import ROOT, BenchDatabase, child_run, communities_numbered, databases, enrolment_args  # noqa: E402
 
 DATABASE = BenchDatabase(os.environ.get("RERATE_BENCH_DB", "bench_rerate"))
 
@@ -53,11 +53,7 @@ def build(n: int) -> dict:
             if pg else f"json_object('month', '2025-12', 'per_capita_income', {pci_text}, 'household_size', {size})")
     started = time.perf_counter()
     with connection.cursor() as c:
-        c.execute("CREATE TEMPORARY TABLE comm AS SELECT code, ROW_NUMBER() OVER (ORDER BY code) - 1 AS k "
-                  "FROM areas_area WHERE level = 'community'")
-        c.execute("CREATE INDEX comm_k ON comm (k)")
-        c.execute("SELECT COUNT(*) FROM comm")
-        communities = c.fetchone()[0]
+        communities = communities_numbered(c)
         area = f"(SELECT code FROM comm WHERE k = g.i % {communities})"
         c.execute(f"{head}INSERT INTO registry_person (id, id_number, no_id_reason, other_document, name, name_pinyin, "
                   f"name_initials, sex, birth_date, area_id, phone, status, death_date, created_at, updated_at) "
