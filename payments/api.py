@@ -103,7 +103,7 @@ class CycleSerializer(serializers.ModelSerializer):
         """Figures as the requesting user may see them (computed once per cycle per serialisation)."""
         cache = self.context.setdefault("figures", {})
         if cycle.pk not in cache:
-            cache[cycle.pk] = selectors.cycle_figures(self.context["request"].user, cycle)
+            cache.update(selectors.cycles_figures(self.context["request"].user, [cycle]))
         return cache[cycle.pk]
 
     @extend_schema_field(JobSerializer(allow_null=True))
@@ -187,7 +187,9 @@ class CycleListCreateView(generics.GenericAPIView):
     @extend_schema(tags=[TAG], summary="发放批次列表", operation_id="payment_cycles_list")
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(CycleSerializer(page, many=True, context={"request": request}).data)
+        figures = selectors.cycles_figures(request.user, page)  # the page's figures in two queries
+        return self.get_paginated_response(
+            CycleSerializer(page, many=True, context={"request": request, "figures": figures}).data)
 
     @extend_schema(tags=[TAG], summary="建立发放批次（每月一个）", request=MonthSerializer,
                    responses={201: CycleSerializer, 400: OpenApiResponse(description="月份格式错误或该月批次已存在"),

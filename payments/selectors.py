@@ -79,21 +79,30 @@ def failed_payments(cycle: PaymentCycle, *, limit: int = 50) -> list:
                 .select_related("person", "program").order_by("round", "bank_name", "seq")[:limit])
 
 
-def _whole_cycle(user, cycle: PaymentCycle) -> bool:
-    prefix = scope_prefix(user)
-    return prefix is not None and cycle.district_id.startswith(prefix)
-
-
-def cycle_figures(user, cycle: PaymentCycle) -> dict:
-    """The cycle's line count, total and totals by kind, and its exception counts — as the user may see them: the
+def cycles_figures(user, cycles: list[PaymentCycle]) -> dict[int, dict]:
+    """Each cycle's line count, total and totals by kind, and its exception counts — as the user may see them: the
     cached district figures for the district and above, their own area's sums for a town or community user (a
-    town officer must not read the district's totals through the cycle)."""
-    if _whole_cycle(user, cycle):
-        return {"line_count": cycle.line_count, "total_amount": cycle.total_amount, "totals": cycle.totals,
-                "exceptions": exception_counts(cycle)}
-    rows = lines_visible(user, cycle).values("kind").annotate(count=Count("id"), amount=Sum("amount")).order_by()
-    totals = {r["kind"]: {"count": r["count"], "amount": f"{Decimal(r['amount'] or 0):.2f}"} for r in rows}
-    counts = exceptions_visible(user, cycle).aggregate(total=Count("id"), open=Count("id", filter=Q(status="open")))
-    return {"line_count": sum(t["count"] for t in totals.values()),
-            "total_amount": sum((Decimal(t["amount"]) for t in totals.values()), Decimal("0.00")),
-            "totals": totals, "exceptions": {"open": counts["open"], "total": counts["total"]}}
+    town officer must not read the district's totals through the cycle). Two grouped queries for any number of
+    cycles (a list page), never one per cycle."""
+    prefix = scope_prefix(user) or ""
+    partial = [c.pk for c in cycles if not c.district_id.startswith(prefix)] if prefix else [c.pk for c in cycles]
+    sums: dict[int, dict] = {pk: {} for pk in partial}
+    rows = (lines_visible(user).filter(cycle_id__in=partial).values("cycle_id", "kind")
+            .annotate(count=Count("id"), amount=Sum("amount")).order_by()) if partial else []
+    for r in rows:
+        sums[r["cycle_id"]][r["kind"]] = {"count": r["count"], "amount": f"{Decimal(r['amount'] or 0):.2f}"}
+    counts = {r["cycle_id"]: {"open": r["open"], "total": r["total"]} for r in (
+        exceptions_visible(user).filter(cycle_id__in=[c.pk for c in cycles]).values("cycle_id")
+        .annotate(total=Count("id"), open=Count("id", filter=Q(status="open"))).order_by())}
+    figures = {}
+    for cycle in cycles:
+        exceptions = counts.get(cycle.pk, {"open": 0, "total": 0})
+        if cycle.pk not in sums:
+            figures[cycle.pk] = {"line_count": cycle.line_count, "total_amount": cycle.total_amount,
+                                 "totals": cycle.totals, "exceptions": exceptions}
+            continue
+        totals = sums[cycle.pk]
+        figures[cycle.pk] = {"line_count": sum(t["count"] for t in totals.values()),
+                             "total_amount": sum((Decimal(t["amount"]) for t in totals.values()), Decimal("0.00")),
+                             "totals": totals, "exceptions": exceptions}
+    return figures

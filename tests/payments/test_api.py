@@ -186,3 +186,19 @@ def test_a_town_user_reads_the_cycle_figures_of_their_town_only(personas, two_to
     assert (outsider["line_count"], outsider["total_amount"], outsider["exceptions"]["total"]) == (1, "900.00", 0)
     listed = _client(personas["town_officer"]).get("/api/payment-cycles/").json()["results"]
     assert [c["total_amount"] for c in listed] == ["1500.00"]
+
+
+def test_the_cycle_list_reads_the_figures_of_a_page_at_once(personas, officer, areas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    town = _client(personas["town_officer"])
+    PaymentCycle.objects.create(district_id=officer.area_id, month=MAR, created_by=officer)
+    town.get("/api/payment-cycles/")  # the user's grants are read once and kept on the user
+    with CaptureQueriesContext(connection) as one:
+        town.get("/api/payment-cycles/")
+    for month in ("2026-04-01", "2026-05-01", "2026-06-01"):
+        PaymentCycle.objects.create(district_id=officer.area_id, month=month, created_by=officer)
+    with CaptureQueriesContext(connection) as four:
+        assert len(town.get("/api/payment-cycles/").json()["results"]) == 4
+    assert len(four) == len(one)  # not one query per cycle
