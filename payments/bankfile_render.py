@@ -6,7 +6,6 @@ be compared with any later copy. Text cells are always text (an account or ID nu
 Excel, a name starting with "=" never a formula: in a CSV it gets a leading "'", imports.sheets.csv_safe).
 """
 
-import csv
 import hashlib
 import io
 import zipfile
@@ -87,13 +86,19 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _csv_amount(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _csv_text(value) -> str:
+    return '"' + csv_safe(_text(value)).replace('"', '""') + '"'
+
+
 def _csv(table: list[list], encoding: str) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for cells in table:
-        # Amounts (Decimal) are numbers and stay "-12.00"; every text cell (a payee's name …) is made formula-safe.
-        writer.writerow([_text(v) if isinstance(v, Decimal) else csv_safe(_text(v)) for v in cells])
-    text = buffer.getvalue()
+    # Amounts (Decimal) are numbers and stay bare ("-12.00"); every text cell is quoted, so an 18-digit ID or a
+    # 19-digit account number reads as text, not as a number a spreadsheet rounds, and is made formula-safe.
+    text = "".join(",".join(_csv_amount(v) if isinstance(v, Decimal) else _csv_text(v) for v in cells) + "\r\n"
+                   for cells in table)
     try:
         return text.encode(encoding)
     except UnicodeEncodeError as exc:

@@ -51,3 +51,13 @@ def test_csv_safe_rule():
         assert csv_safe(value) == "'" + value
     for value in ("张三", "", "13800000000", "+86 13800000000", "-12.00", "(023) 6543-2100"):
         assert csv_safe(value) == value
+
+
+def test_bank_csv_quotes_long_digit_strings_as_text_and_leaves_amounts_bare():
+    """An 18-digit ID or a 16–19-digit account number must not be read as a number (a spreadsheet would round it)."""
+    layout = BankFileLayout(name="测试", format=BankFileLayout.Format.CSV, encoding="gb18030", totals_row=False)
+    columns = [BankFileColumn(header=h, source=s) for h, s in
+               (("身份证号", Source.ID_NUMBER), ("账号", Source.ACCOUNT), ("金额", Source.AMOUNT))]
+    line = render(layout, columns, [_row(1, "张三", "712.00")]).decode("gb18030").split("\r\n")[1]
+    assert line == '"500106199001011234","6217000000000001",712.00'
+    assert _cells(render(layout, columns, [_row(1, "张三", "712.00")]), "gb18030")[1][0] == "500106199001011234"
