@@ -9,6 +9,7 @@ class AssistanceConfig(AppConfig):
     def ready(self) -> None:
         from assistance import (
             desk,  # noqa: F401  (its blocks join the home page's desk)
+            person_notes,  # noqa: F401  (the next re-check on the person page)
             services,  # noqa: F401  (registers the action hooks with the kernel)
         )
         from assistance.workflows import register_all

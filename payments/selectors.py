@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from accounts.policy import allowed, restrict, scope_prefix
+from areas.models import Area
 from minzheng.lookups import prefix_q
-from payments.models import BankFile, BankReturn, PaymentCycle, PaymentException, PaymentLine
+from payments.models import BankFile, BankPayment, BankReturn, PaymentCycle, PaymentException, PaymentLine
+from programs.models import Program
+from registry.models import Person
 
 
 def cycles_visible(user) -> QuerySet[PaymentCycle]:
@@ -106,3 +109,38 @@ def cycles_figures(user, cycles: list[PaymentCycle]) -> dict[int, dict]:
                              "total_amount": sum((Decimal(t["amount"]) for t in totals.values()), Decimal("0.00")),
                              "totals": totals, "exceptions": exceptions}
     return figures
+
+
+def bank_file_coverage(user, cycle: PaymentCycle, *, limit: int = 200) -> dict | None:
+    """代发覆盖: how the cycle's total splits between the bank files and the payees left out of them, so a gap is
+    never unexplained: total = in the first-round bank files + outside them. Each payee left out (an enrolment
+    whose visible lines are in no bank payment) comes with the reason the export left them out — no valid bank
+    account, or a net of zero or less after recoveries. None before the first export (nothing is split yet)."""
+    first_round = BankPayment.objects.filter(cycle=cycle, round=1)
+    if not first_round.exists():
+        return None
+    lines = lines_visible(user, cycle).order_by()
+    in_files = restrict(first_round, user, "view", resource="payment", area_field="area_id").aggregate(
+        count=Count("id"), amount=Sum("amount"))
+    outside = (lines.exclude(enrolment_id__in=first_round.values("enrolment_id")).values("enrolment_id")
+               .annotate(amount=Sum("amount"), account=Max("account_number"),
+                         person_id=Max("person_id"), program_id=Max("program_id"), area_id=Max("area_id"))
+               .order_by("area_id", "enrolment_id"))
+    rows = list(outside)
+    for row in rows:
+        row["reason"] = ("扣回后净额为零或负数，无需代发" if (row["amount"] or 0) <= 0
+                         else "无有效银行账户（见发放异常“银行账户缺失或无效”）")
+    zero = Decimal("0.00")
+    out_amount = sum((r["amount"] or zero for r in rows), zero)
+    total = lines.aggregate(amount=Sum("amount"))["amount"] or zero
+    return {"in_files": {"count": in_files["count"], "amount": in_files["amount"] or zero},
+            "outside": {"count": len(rows), "amount": out_amount, "rows": _outside_named(rows[:limit])},
+            "total": total, "balanced": (in_files["amount"] or zero) + out_amount == total}
+
+
+def _outside_named(rows: list[dict]) -> list[dict]:
+    persons = Person.objects.in_bulk([r["person_id"] for r in rows if r["person_id"]])
+    programs = dict(Program.objects.filter(pk__in={r["program_id"] for r in rows}).values_list("pk", "name"))
+    areas = dict(Area.objects.filter(pk__in={r["area_id"] for r in rows}).values_list("pk", "name"))
+    return [{**r, "person": persons.get(r["person_id"]), "program": programs.get(r["program_id"], ""),
+             "area": areas.get(r["area_id"], "")} for r in rows]

@@ -140,6 +140,7 @@ def cycle_show(request: HttpRequest, pk: int) -> HttpResponse:
     query.pop("after", None)
     return render(request, "payments/cycle_detail.html", {
         **_status_context(request, cycle), "totals": _totals(request, cycle),
+        "coverage": selectors.bank_file_coverage(request.user, cycle),
         "exceptions": exceptions, "exception_filter": exception_filter,
         "can_fix_account": allowed(request.user, "bank_account", "change"),
         "exception_kinds": PaymentException.Kind.choices, "exception_statuses": PaymentException.Status.choices,

@@ -178,7 +178,7 @@ def test_person_page_shows_payments_from_every_programme(generated, officer, peo
     body = page.content.decode()
     assert 'data-testid="person-payments"' in body
     assert [(line.program_id, line.amount) for line in page.context["payments"]] == [("tekun", 1000)]
-    assert "特困人员救助供养" in body and "1000.00" in body and "6221**********0001" in body
+    assert "特困人员救助供养" in body and "1,000.00" in body and "6221**********0001" in body
     assert "622100000000000001" not in body
 
 

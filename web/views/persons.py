@@ -17,6 +17,7 @@ from registry.disclosure import certificate_number_reveal, id_number_reveal, pho
 from registry.models import Disability, Person
 from registry.selectors import current_household_of, keyset_page, person_detail, person_search
 from web.forms import DeathForm, DisabilityForm, PersonCreateForm, PersonEditForm
+from web.receives_now import receives_now, total_monthly
 from web.views.common import (
     PAGE_SIZE,
     AreaFilter,
@@ -68,9 +69,12 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
     user = request.user
     can_change = allowed(user, "person", "change")
     history = history_for({Person: [person.pk], Disability: [d.pk for d in person.disabilities.all()]})
+    household = current_household_of(person)
+    receives = receives_now(user=user, person=person, household=household)
     context = {
         "person": person,
-        "household": current_household_of(person),
+        "household": household,
+        "receives_now": receives, "receives_total": total_monthly(receives),
         "can_reveal": bool(person.id_number) and allowed(user, "id_number", "reveal"),
         "can_reveal_any": allowed(user, "id_number", "reveal"),
         "can_change": can_change and person.status != Person.Status.DECEASED,
