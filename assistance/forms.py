@@ -169,9 +169,11 @@ class AcceptForm(CaseForm):
 
 
 def investigator_choices(area_code: str) -> QuerySet:
-    """Staff in charge of the case's area (its community, town or district) who work on applications."""
+    """Staff in charge of the case's area (its community, town or district) who may carry out 入户调查 (a grant
+    of application/investigate, in one filter so resource and action are the same grant row)."""
     return (get_user_model().objects.filter(is_active=True, area_id__in=area_ancestor_codes(area_code),
-                                            roles__grants__resource="application")
+                                            roles__grants__resource="application",
+                                            roles__grants__action="investigate")
             .select_related("area").distinct().order_by("area_id", "username"))
 
 

@@ -233,3 +233,12 @@ def test_town_approves_urgent_temporary_aid_within_its_limit(login, staff, cases
     assert _post(client, case, "urgent_approve", {}).status_code == 302
     case.refresh_from_db()
     assert (case.state, case.application.monthly_amount) == ("approved_pending_completion", 800)
+
+
+def test_investigator_choice_offers_only_users_who_may_investigate(staff, cases):
+    from assistance.forms import investigator_choices
+
+    case = cases.make("accepted")
+    offered = set(investigator_choices(case.area_id))
+    assert {staff["town_officer"], staff["town_officer2"]} <= offered
+    assert staff["town_reviewer"] not in offered  # 初审 only: may view applications but not investigate
