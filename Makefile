@@ -7,6 +7,8 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 PERSONS ?= 20000
 WORKERS ?= 4
+# Test processes (pytest-xdist): one per core; each gets its own test database.
+TEST_PROCESSES ?= auto
 
 .PHONY: run test install install-browser migrate demo lint test-sqlite test-postgres bench serve worker schema clean
 
@@ -52,7 +54,7 @@ lint: install
 
 test: install install-browser lint
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	.venv/bin/pytest -q
+	.venv/bin/pytest -q -n $(TEST_PROCESSES)
 
 bench: install
 	$(PY) bench/run.py --db both --persons 200000 --import-rows 20000

@@ -32,6 +32,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from areas.models import Area
 from assistance.workflows import CHONGQING
+from casework.document_numbers import document_number
 from casework.models import Case, PublicNotice
 from casework.workflows import workflow_get
 from registry.identity import mask_id_number
@@ -184,6 +185,12 @@ def _decided(case: Case) -> str:
     return f"{case.decided_on:%Y年%m月%d日}" if case.decided_on else f"{timezone.localdate():%Y年%m月%d日}"
 
 
+def _number(case: Case, kind: str) -> list:
+    """文号, right-aligned under the title: given the first time the document is issued, the same on every copy."""
+    year = (case.decided_on or timezone.localdate()).year
+    return [Paragraph(escape(document_number(case=case, kind=kind, year=year)), styles().right), Spacer(1, 3 * mm)]
+
+
 def _seal(case: Case) -> list:
     st = styles()
     return [Spacer(1, 10 * mm), Paragraph(escape(f"{issuer(case)}（盖章）"), st.right),
@@ -227,16 +234,36 @@ def _steps_rows(case: Case) -> list[list]:
     return rows
 
 
-def _signature_boxes() -> Table:
+# The three levels of the approval form, each box with the opinion its step recorded (the last such step).
+SIGNATURE_LEVELS = (("investigate", "入户调查人员（签字）"), ("review", "乡镇（街道）初审意见（签字、盖章）"),
+                    ("confirm", "区县民政部门审核确认意见（签字、盖章）"))
+
+
+def _opinions(case: Case) -> dict[str, str]:
+    """Each level's recorded opinion, with who and the step's own date (the case's dates, not the printing date)."""
+    found: dict[str, str] = {}
+    actions = [a for a, _ in SIGNATURE_LEVELS] + ["reject"]
+    for step in case.steps.filter(action__in=actions).select_related("user").order_by("at", "id"):
+        level = "confirm" if step.action == "reject" else step.action
+        verdict = "不予确认" if step.action == "reject" else ""
+        text = "；".join(t for t in (verdict, step.note.strip()[:80]) if t) or "同意"
+        found[level] = f"{text}（{_name(step.user)}，{timezone.localtime(step.at):%Y年%m月%d日}）"
+    return found
+
+
+def _signature_boxes(case: Case) -> Table:
     st = styles()
-    titles = ["入户调查人员（签字）", "乡镇（街道）初审意见（签字、盖章）", "区县民政部门审核确认意见（签字、盖章）"]
+    opinions = _opinions(case)
     dated = ParagraphStyle("dated", parent=st.cell, alignment=TA_RIGHT)
     width = (A4[0] - 30 * mm) / 3
-    table = Table([[_p(t) for t in titles], [Paragraph("年　　月　　日", dated)] * 3], colWidths=[width] * 3,
-                  rowHeights=[None, 30 * mm])
+    table = Table([[_p(title) for _, title in SIGNATURE_LEVELS],
+                   [_p(f"意见：{opinions.get(level, '')}") for level, _ in SIGNATURE_LEVELS],
+                   [Paragraph("签字：　　　　年　　月　　日", dated)] * 3], colWidths=[width] * 3,
+                  rowHeights=[None, 22 * mm, 12 * mm])
     table.setStyle(TableStyle([("BOX", (0, 0), (0, -1), 0.5, colors.black), ("BOX", (1, 0), (1, -1), 0.5, colors.black),
                                ("BOX", (2, 0), (2, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, 0), "TOP"),
-                               ("VALIGN", (0, 1), (-1, 1), "BOTTOM")]))
+                               ("VALIGN", (0, 1), (-1, 1), "TOP"),
+                               ("VALIGN", (0, 2), (-1, 2), "BOTTOM")]))
     return table
 
 
@@ -265,7 +292,7 @@ def application_form_pdf(case: Case) -> bytes:
     story += _calculation_story(calc[1]) if calc else [_p("尚未测算（初审时计算）", st.body)]
     story += [_p("五、办理过程", st.heading),
               _table(_steps_rows(case), [width * w for w in (0.16, 0.22, 0.14, 0.18, 0.3)]),
-              _p("六、签字", st.heading), _signature_boxes()]
+              _p("六、各级意见与签字", st.heading), _signature_boxes(case)]
     return render(f"{case.program.name}申请审批表", story)
 
 
@@ -287,7 +314,7 @@ def decision_pdf(case: Case) -> bytes:
     start = case.enrolment.start_month if case.enrolment_id else None
     amount = f"{case.application.monthly_amount:.2f}" if case.application.monthly_amount is not None else "—"
     subject = case.person.name if case.person_id else (case.applicant.name if case.applicant_id else "")
-    story = [_p(f"{subject}：", st.body),
+    story = [*_number(case, "decision"), _p(f"{subject}：", st.body),
              _p(f"你（户）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的{case.program.name}申请，经入户调查、"
                 f"信息核对、初审和公示，依据{_basis(case)}，决定如下：", st.body),
              _p(f"准予纳入{case.program.name}，自{start:%Y年%m月}起每月发放 {amount} 元。" if start else
@@ -308,7 +335,7 @@ def rejection_pdf(case: Case) -> bytes:
     """不予确认通知书: the written reasons and the right to apply for review or appeal."""
     st = styles()
     subject = case.person.name if case.person_id else (case.applicant.name if case.applicant_id else "")
-    story = [_p(f"{subject}：", st.body),
+    story = [*_number(case, "rejection"), _p(f"{subject}：", st.body),
              _p(f"你（户）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的{case.program.name}申请，经审核，"
                 f"决定不予确认。", st.body),
              _p("不予确认的理由：", st.heading), _p(case.application.decision_reasons or "—", st.body),

@@ -8,6 +8,8 @@ from casework.models import (
     CaseDocument,
     CaseStep,
     CloseRelativeDeclaration,
+    DocumentNumber,
+    DocumentSeries,
     Objection,
     PublicNotice,
 )
@@ -60,3 +62,16 @@ class CloseRelativeDeclarationAdmin(ReadOnlyAdmin):
 
 for model in (CaseDocument, PublicNotice, Objection):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(DocumentSeries)
+class DocumentSeriesAdmin(admin.ModelAdmin):
+    """文号格式 per district and document kind: set by the bureau's office; numbers already given never change."""
+
+    list_display = ["district", "kind", "template"]
+
+
+@admin.register(DocumentNumber)
+class DocumentNumberAdmin(ReadOnlyAdmin):
+    list_display = ["text", "kind", "year", "seq", "case", "issued_at"]
+    list_filter = ["kind", "year"]

@@ -287,3 +287,44 @@ class CloseRelativeDeclaration(models.Model):
     def __str__(self) -> str:
         who = (self.staff.get_full_name() or self.staff.username) if self.staff_id else self.committee_member_name
         return f"{who} 的{self.get_relation_display()}"
+
+
+class DocumentSeries(models.Model):
+    """文号序列: how a district numbers one kind of document (e.g. 审核确认决定书), editable in the admin. The template
+    takes {year} and {seq}: "沙民救〔{year}〕{seq}号". Numbers restart each year."""
+
+    district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="区县")
+    kind = models.CharField("文书种类", max_length=20, help_text="如 decision（审核确认决定书）")
+    template = models.CharField("文号格式", max_length=60, help_text="可用 {year}（年份）与 {seq}（序号）")
+
+    class Meta:
+        verbose_name = "文号序列"
+        verbose_name_plural = "文号序列"
+        constraints = [models.UniqueConstraint(fields=["district", "kind"], name="document_series_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.kind}: {self.template}"
+
+
+class DocumentNumber(models.Model):
+    """文号: the number a document of a case carries, given once (the first time it is issued) and printed on every
+    copy after; sequential per district, kind and year."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="document_numbers", verbose_name="案件")
+    district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="区县")
+    kind = models.CharField("文书种类", max_length=20)
+    year = models.PositiveSmallIntegerField("年份")
+    seq = models.PositiveIntegerField("序号")
+    text = models.CharField("文号", max_length=80)
+    issued_at = models.DateTimeField("编号时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "文书文号"
+        verbose_name_plural = "文书文号"
+        constraints = [
+            models.UniqueConstraint(fields=["district", "kind", "year", "seq"], name="document_number_unique"),
+            models.UniqueConstraint(fields=["case", "kind"], name="document_number_one_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

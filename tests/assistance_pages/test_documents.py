@@ -149,3 +149,31 @@ def test_default_font_produces_a_readable_pdf(cases):
     assert "540.00" in text  # ASCII stays readable with either font
     embedded = b"/FontFile2" in pdf  # a TrueType subset in the file
     assert embedded == (documents.pdf_font() == documents.FONT_NAME)
+
+
+def test_decision_carries_a_document_number_given_once_and_sequential_per_district_and_year(
+        login, staff, cases, cid_font):
+    from casework.models import DocumentNumber, DocumentSeries
+
+    first, second = cases.make("confirmed"), cases.make("confirmed", names=("孙三", "李四"))
+    client = login(staff["district_officer"])
+    year = first.decided_on.year
+    _, text = _pdf(client, reverse("assistance-case-pdf", args=[first.pk, "decision"]))
+    assert f"沙民救〔{year}〕1号" in text  # 沙坪坝区: the default series, numbered from 1 in the year
+    _, again = _pdf(client, reverse("assistance-case-pdf", args=[first.pk, "decision"]))
+    assert f"沙民救〔{year}〕1号" in again  # a reprint keeps its number
+    district = DocumentNumber.objects.get(case=first).district
+    DocumentSeries.objects.create(district=district, kind="decision", template="沙民政发〔{year}〕{seq}号")
+    _, other = _pdf(client, reverse("assistance-case-pdf", args=[second.pk, "decision"]))
+    assert f"沙民政发〔{year}〕2号" in other
+    assert list(DocumentNumber.objects.order_by("seq").values_list("case_id", "seq")) == [(first.pk, 1), (second.pk, 2)]
+
+
+def test_approval_form_boxes_carry_each_levels_opinion_and_its_own_date(login, staff, cases, cid_font):
+    case = cases.make("confirmed")
+    review = case.steps.filter(action="review").latest("at")
+    _, text = _pdf(login(staff["town_officer"]), reverse("assistance-case-pdf", args=[case.pk, "form"]))
+    assert "各级意见与签字" in text and "乡镇（街道）初审意见" in text
+    from django.utils import timezone
+
+    assert f"{timezone.localtime(review.at):%Y年%m月%d日}" in text.replace("\n", "")

@@ -26,7 +26,7 @@ def test_cycle_page_open_generate_accept_and_approve(page, live_server, roll, pe
     lines = page.get_by_test_id("line-table")
     expect(lines).to_contain_text("浏览器甲")
     expect(lines).to_contain_text("6221**********0001")
-    expect(page.get_by_test_id("total-amount")).to_have_text("1500.00")
+    expect(page.get_by_test_id("total-amount")).to_have_text("1,500.00")
     expect(page.get_by_test_id("open-exceptions")).to_contain_text("1 条")
     page.screenshot(path=str(shots / "payment-cycle-generated.png"), full_page=True)
 
