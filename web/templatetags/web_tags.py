@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 
+from accounts.policy import allowed
 from minzheng.dates import age_on
 
 register = template.Library()
@@ -47,3 +48,11 @@ def parameter_unit(key: str) -> str:
     from programs.models import PARAMETER_KEYS
 
     return PARAMETER_KEYS.get(key, ("", ""))[1]
+
+
+@register.filter
+def may(user, grant: str) -> bool:
+    """`{% if user|may:"feed.view" %}`: whether the user holds the grant (resource.action), so a tab or button the
+    user could not open is not shown to them (the view still checks)."""
+    resource, _, action = grant.partition(".")
+    return bool(getattr(user, "is_authenticated", False)) and allowed(user, resource, action or "view")
