@@ -11,7 +11,7 @@
 
 import django_filters
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -116,6 +116,7 @@ class FeedUploadView(APIView):
         return Response(FeedBatchSerializer(batch).data, status=code)
 
 
+@extend_schema_view(list=extend_schema(tags=TAG))
 class FeedBatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """部门数据批次（历史）。"""
 
@@ -168,6 +169,7 @@ class WarningSerializer(serializers.ModelSerializer):
                   "task", "task_deadline", "task_assigned_area", "created_at", "closed_at"]
 
 
+@extend_schema_view(list=extend_schema(tags=TAG))
 class WarningViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """预警：按状态、类型、区划查看。"""
 
@@ -199,6 +201,7 @@ class RuleSerializer(serializers.ModelSerializer):
         return rule_preview(rule)
 
 
+@extend_schema_view(list=extend_schema(tags=TAG))
 class RuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """预警规则及预览人数。"""
 
@@ -238,6 +241,7 @@ class MatchReviewSerializer(serializers.ModelSerializer):
                   "record", "reviewed_at"]
 
 
+@extend_schema_view(list=extend_schema(tags=TAG))
 class MatchReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """待人工匹配记录：确认为本人或丢弃。"""
 

@@ -5,7 +5,7 @@
 import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
@@ -91,6 +91,7 @@ class OverdueRowSerializer(serializers.Serializer):
     escalated = serializers.IntegerField()
 
 
+@extend_schema_view(list=extend_schema(tags=TAG))
 class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """任务：查看、办理、办结。`?queue=mine` 只列出本级待办。"""
 

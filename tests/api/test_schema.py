@@ -83,3 +83,13 @@ def test_swagger_ui_loads_from_this_server():
         assert f"{settings.STATIC_URL}{local}" in page or f"/{settings.STATIC_URL}{local}" in page, asset
         # and the file is really there for collectstatic / whitenoise to serve
         assert finders.find(local), local
+
+
+def test_every_operation_is_tagged_in_one_language(generated):
+    """Tags group the operations for the bureau's integrators: all Chinese, none left to a path-derived default."""
+    import re
+
+    schema = yaml.safe_load(generated)
+    tags = {tag for path in schema["paths"].values() for operation in path.values() if isinstance(operation, dict)
+            for tag in operation.get("tags", [])}
+    assert tags and all(re.search(r"[\u4e00-\u9fff]", tag) for tag in tags), sorted(tags)
