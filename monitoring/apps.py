@@ -11,6 +11,7 @@ class MonitoringConfig(AppConfig):
         # its warning — in every process (web and worker). The 高龄津贴 functions (monitoring.calculations) are
         # registered with every other app's by programs.apps.
         from monitoring import (  # noqa: F401
+            case_panels,  # noqa: F401  (department records beside 信息核对 on the case page)
             desk,  # noqa: F401  (its blocks join the home page's desk)
             feeds,
             handlers,

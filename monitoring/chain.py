@@ -98,7 +98,7 @@ def _records(chain: Chain, user, people: list[int]) -> None:
         feed = FEED_TYPES.get(r.feed_type)
         source = f"{feed.department}{feed.name}" if feed else r.feed_type
         chain.events.append(ChainEvent(_day(r.event_date), "data", f"{source}：{r.person.name}",
-                                       _payload_text(feed, r.payload), seq=r.pk))
+                                       payload_text(feed, r.payload), seq=r.pk))
 
 
 @cache
@@ -112,7 +112,7 @@ def _feed_labels(feed_code: str, schema_key: str) -> tuple[dict[str, str], dict[
     return headers, labels
 
 
-def _payload_text(feed, payload: dict) -> str:
+def payload_text(feed, payload: dict) -> str:
     """Payload cells under their Chinese headers, codes shown as their labels."""
     if feed is None:
         return "；".join(f"{k}：{v}" for k, v in payload.items())

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import allowed
 from assistance import services
+from assistance.case_panels import case_panels
 from assistance.documents import latest_calculation
 from assistance.forms import ApplyForm
 from assistance.rules import application_quote
@@ -114,7 +115,13 @@ def case_context(request: HttpRequest, case: Case, posted: tuple | None = None) 
             "latest": latest_calculation(case), "action_forms": actions, "members": members,
             "review_preview": _review_preview(case) if any(a["action"] == "review" for a in actions) else None,
             "pdfs": [(k, label) for k, label in PDF_KINDS.items() if k in kinds] if can_export else [],
-            "can_chain": allowed(request.user, "household", "view") and case.household_id is not None}
+            "can_chain": allowed(request.user, "household", "view") and case.household_id is not None,
+            "panels": case_panels(user=request.user, case=case,
+                                  actions=[a["action"] for a in actions] + _done_actions(case))}
+
+
+def _done_actions(case: Case) -> list[str]:
+    return ["verify"] if case.verifications.exists() else []
 
 
 @login_required
