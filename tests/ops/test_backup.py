@@ -1,0 +1,58 @@
+"""Backups: deploy/backup.sh dumps the database and deploy/restore.sh restores it into a fresh database that holds
+the same rows in every table (PostgreSQL: the dump tools are PostgreSQL's)."""
+
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from registry.models import Person
+from tests.conftest import make_id
+
+ROOT = Path(settings.BASE_DIR)
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump backs up PostgreSQL; the "
+                                 "SQLite run has no dump to test (the PostgreSQL run of the suite covers it)")]
+
+
+def _url(name: str) -> str:
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def _row_counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def test_a_dump_restores_into_a_fresh_database_with_the_same_rows(tmp_path, areas):
+    for seq in range(3):
+        Person.objects.create(name=f"备份测试{seq}", area_id=areas["community_a"],
+                              id_number=make_id("500106", "19700101", seq))
+    source = _url(connection.settings_dict["NAME"])
+    target_name = f"{connection.settings_dict['NAME']}_restored"
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": source, "KEEP": "2"}
+    dump = subprocess.run([str(ROOT / "deploy/backup.sh"), str(tmp_path)], env=env, check=True, capture_output=True,
+                          text=True).stdout.strip().splitlines()[-1]
+    assert Path(dump).is_file() and Path(dump).stat().st_size > 0
+    with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{target_name}" WITH (FORCE)')
+    try:
+        subprocess.run([str(ROOT / "deploy/restore.sh"), dump, _url(target_name)], env=env, check=True,
+                       capture_output=True, text=True)
+        before, after = _row_counts(source), _row_counts(_url(target_name))
+        assert after == before
+        assert before["registry_person"] >= 3 and before["areas_area"] == 227 and len(before) > 50
+        # restoring over an existing database is refused: a restore never writes over live data
+        again = subprocess.run([str(ROOT / "deploy/restore.sh"), dump, _url(target_name)], env=env,
+                               capture_output=True, text=True)
+        assert again.returncode != 0 and "already exists" in again.stderr
+    finally:
+        with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{target_name}" WITH (FORCE)')
