@@ -30,4 +30,5 @@ class RuleFailureAdmin(admin.ModelAdmin):
 @admin.register(MatchReview)
 class MatchReviewAdmin(admin.ModelAdmin):
     list_display = ["id", "feed_type", "name", "status"]
-    readonly_fields = [f.name for f in MatchReview._meta.fields]
+    exclude = ["id_number_given"]  # the number as the department sent it: a full ID number
+    readonly_fields = [f.name for f in MatchReview._meta.fields if f.name != "id_number_given"]

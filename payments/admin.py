@@ -40,6 +40,7 @@ class PaymentLineAdmin(ReadOnlyAdmin):
     list_display = ["id", "cycle", "program", "kind", "covered_month", "amount", "area", "status"]
     list_filter = ["kind", "status", "program"]
     raw_id_fields = ["cycle", "enrolment", "person", "household", "bank_account", "overpayment"]
+    exclude = ["account_number"]  # the snapshot of the payee's account: the pages show it masked
     show_full_result_count = False
 
 
@@ -63,6 +64,8 @@ class OverpaymentAdmin(ReadOnlyAdmin):
 class BankAccountAdmin(ReadOnlyAdmin):
     list_display = ["person", "bank_name", "masked_number", "valid", "updated_at"]
     raw_id_fields = ["person"]
+    exclude = ["account_number"]
+    readonly_fields = ["masked_number"]
 
 
 class BankFileColumnInline(admin.TabularInline):
