@@ -150,6 +150,29 @@ def selector_pages(*, user, rng: random.Random, count: int) -> dict:
             "all": timings(lambda a: keyset_page(persons_visible(user), after=a, size=PAGE), afters)}
 
 
+def home_pages(*, count: int) -> dict:
+    """GET / (the persona's desk) as each demo persona of the first district: `count` requests each after one
+    warm-up, figures per role (issue 10: p95 < 150 ms on the 1.5 M-person database)."""
+    from demo.personas import demo_logins
+
+    out: dict = {}
+    seen_roles: set[str] = set()
+    for login in demo_logins():
+        if login.role_name in seen_roles:  # one account per role: the desk differs by role, not by person
+            continue
+        seen_roles.add(login.role_name)
+        client = Client()
+        client.force_login(User.objects.get(username=login.username))
+
+        def get(_: object, client: Client = client) -> None:
+            response = client.get("/")
+            assert response.status_code == 200, response.status_code
+
+        get(None)
+        out[login.role_name] = {"username": login.username, **summary_ms(run_times(get, [None] * count))}
+    return out
+
+
 # --- import ---------------------------------------------------------------------------------------------------
 
 def import_csv(*, rows: int, seed: int) -> bytes:

@@ -209,6 +209,8 @@ def worker(args: argparse.Namespace) -> None:
     result["id_suffix"] = measure.id_suffix_searches(user=user, rng=rng, count=args.searches)
     print("c) 人员列表页…", flush=True)
     result["list_page"] = measure.list_pages(user=user, rng=rng, count=args.pages)
+    print("c2) 各角色首页（工作台）…", flush=True)
+    result["home_pages"] = measure.home_pages(count=args.pages)
     if args.import_rows:
         print("d) 导入…", flush=True)
         content = measure.import_csv(rows=args.import_rows, seed=args.seed + 1)
@@ -273,6 +275,10 @@ def report_db(args: argparse.Namespace, result: dict) -> list[str]:
     lines += ["", f"c) 人员列表页，{page['via']}："]
     labels = {"first_page": "第一页", "after_pages": "?after= 翻页", "searches": "?q= 检索", "all": "全部"}
     lines += [f"- {label}：{_ms(page[key])}" for key, label in labels.items() if key in page]
+    homes = result.get("home_pages") or {}
+    if homes:
+        lines += ["", "c2) 各角色首页（工作台）`GET /`，django.test.Client 已登录（目标 p95 < 150 ms）："]
+        lines += [f"- {role}（{figure['username']}）：{_ms(figure)}" for role, figure in homes.items()]
     lines += ["", *import_lines(result.get("import")), ""]
     lines += [*monitoring_lines(result.get("monitoring")), ""]
     return lines
