@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tasks",
     "monitoring",
     "payments",
+    "disability",
     # pages, demo
     "web",
     "demo",
