@@ -89,5 +89,47 @@ def coverage_towns(*, user, month: date, area_code: str | None = None) -> list[d
             by_area.setdefault(area, {})[code] = {"enrolled": enrolled, "eligible": total,
                                                   "rate": round(enrolled / total, 4) if total else None}
     areas = dict(Area.objects.filter(code__in=list(by_area)).values_list("code", "name"))
-    return [{"area": code, "name": areas.get(code, code), **{p: by_area[code].get(p) for p in PROGRAMS}}
+    return [{"area": code, "name": areas.get(code, code), "figures": [by_area[code].get(p) for p in PROGRAMS]}
             for code in sorted(by_area)]
+
+
+def person_overview(*, person, user) -> dict:
+    """One disabled person's record, what the user may see of it: certificates (current and past), every
+    enrolment of the person or their households (the subsidies among them), every case, every task (visits,
+    warnings, re-checks), 精康融合 participations with their sessions, 福康工程 / device applications."""
+    from django.db.models import Q
+
+    from accounts.policy import restrict
+    from casework.models import Case
+    from disability.models import DeviceApplication, RehabParticipant
+    from programs.models import Enrolment
+    from registry.models import HouseholdMember
+    from tasks.models import Task
+
+    households = list(HouseholdMember.objects.filter(person=person).values_list("household_id", flat=True))
+    enrolments = restrict(Enrolment.objects.filter(Q(person=person) | Q(household_id__in=households)), user,
+                          "view", resource="enrolment")
+    cases = restrict(Case.objects.filter(Q(person=person) | Q(applicant=person) | Q(household_id__in=households)),
+                     user, "view", resource="application")
+    tasks = restrict(Task.objects.filter(person=person), user, "view", resource="task")
+    can_see_services = allowed(user, "disability", "view")
+    return {
+        "certificates": person.disabilities.order_by("-is_current", "-id") if can_see_services else [],
+        "enrolments": enrolments.select_related("program").order_by("-start_month", "-id"),
+        "cases": [{"case": case, "state": _state_label(case)}
+                  for case in cases.select_related("program").order_by("-submitted_at", "-id")],
+        "tasks": tasks.order_by("-created_at", "-id")[:100],
+        "participations": (RehabParticipant.objects.filter(person=person).select_related("site")
+                           .prefetch_related("sessions") if can_see_services else []),
+        "devices": DeviceApplication.objects.filter(person=person) if can_see_services else [],
+    }
+
+
+def _state_label(case) -> str:
+    """The case's state in words (never the internal state code)."""
+    from casework.workflows import workflow_get
+
+    try:
+        return workflow_get(case.workflow).state_label(case.state)
+    except LookupError:
+        return "办理中"
