@@ -36,11 +36,16 @@ from tasks.services import deadline_at
 AUTO_ENROL_CHUNK = 2000
 
 
-def _not_warned(rule: Rule, month: date, person: str = "pk") -> Q:
-    """No open warning of the rule for the person, and none of the rule for this month."""
+def _not_warned(rule: Rule, month: date, person: str = "pk", *, also: str | None = None) -> Q:
+    """No open warning of the rule (or of the 残联-feed rule `also`) for the person, and none of the rule for this
+    month."""
     warned = Warning.objects.filter(rule=rule, person_id=OuterRef(person)).filter(
         Q(status=Warning.Status.OPEN) | Q(dedup_key__endswith=f":{month:%Y-%m}"))
-    return ~Q(Exists(warned))
+    condition = ~Q(Exists(warned))
+    if also:
+        condition &= ~Q(Exists(Warning.objects.filter(rule__code=also, person_id=OuterRef(person),
+                                                      status=Warning.Status.OPEN)))
+    return condition
 
 
 def _warn(rule: Rule, candidates, month: date, acting_user) -> int:
@@ -99,7 +104,8 @@ def coverage_check_run(*, month: date, acting_user=None, area_prefix: str = "") 
         auto = auto_enrol_areas(program, month, set(gaps.order_by().values_list("area_id", flat=True).distinct()))
         enrolled, refused = _auto_enrol(program, gaps.filter(area_id__in=auto), month, acting_user) if auto else (0, 0)
         rule = Rule.objects.get(code=f"{code}_missing")
-        to_warn = (gaps.exclude(area_id__in=auto).filter(_not_warned(rule, month)).order_by()
+        feed_rule = f"disability_feed_{code.removeprefix('disability_')}_missing"
+        to_warn = (gaps.exclude(area_id__in=auto).filter(_not_warned(rule, month, also=feed_rule)).order_by()
                    .values(person_id=F("pk"), record_id=null_record()).values_list("person_id", "record_id"))
         warned = _warn(rule, to_warn, month, acting_user)
         recheck = Rule.objects.get(code=f"{code}_recheck")

@@ -168,3 +168,23 @@ def test_the_coverage_api_masks_ids_and_keeps_to_the_users_area(registry, areas,
     worker.force_authenticate(user=personas["community_worker"])
     mine = worker.get("/api/coverage/disability/", {"month": "2026-02"}).json()
     assert mine["area"] == areas["community_a"]
+
+
+def test_the_cl_feed_finds_a_holder_and_the_monthly_check_does_not_warn_twice(registry, make, personas,
+                                                                               django_capture_on_commit_callbacks):
+    from monitoring.services import feed_batch_upload
+    from tests.monitoring.conftest import feed_csv
+
+    person = registry["非低保二级未享"]
+    content = feed_csv("disability", [{"id_number": person.id_number, "name": person.name,
+                                       "event_date": "2020-06-01", "certificate": f"{person.id_number}42",
+                                       "category": "肢体残疾", "grade": "二级"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = feed_batch_upload(acting_user=personas["district_officer"], feed_type="disability",
+                                  filename="cl.csv", content=content, period="2026-02")
+    batch.refresh_from_db()
+    assert batch.status == "done", batch.__dict__
+    assert Warning.objects.filter(rule__code="disability_feed_care_missing", person=person).count() == 1
+    coverage_check_run(month=FEB_2026)
+    assert not Warning.objects.filter(rule__code="disability_care_missing", person=person).exists()
+    assert Warning.objects.filter(rule__code="disability_care_missing").count() == 2  # the two others
