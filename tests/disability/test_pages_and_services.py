@@ -93,3 +93,24 @@ def test_the_command_runs_the_check(holder, make, capsys):
     make.certificate(make.person("命令核查"), 2)
     call_command("disability_coverage_check", "--month", "2026-02")
     assert "disability_care: 自动纳入 0，提醒 1" in capsys.readouterr().out
+
+
+def test_the_person_page_forms_record_through_the_services(holder, make, personas, client):
+    officer = personas["community_worker"]
+    site = RehabSite.objects.create(name="社区精康站", area_id=holder.area_id)
+    rehab_participant_enrol(acting_user=officer, person=holder, site=site, joined_on=date(2026, 1, 5))
+    client.force_login(officer)
+    page = client.get(f"/disability/persons/{holder.pk}/").content.decode()
+    assert 'data-testid="session-form"' in page and 'data-testid="device-form"' in page
+    participant = holder.rehab_participations.get()
+    response = client.post(f"/disability/persons/{holder.pk}/sessions/", {
+        "participant": participant.pk, "held_on": "2026-01-19", "activity": "职业康复训练", "attended": "on"})
+    assert response.status_code == 302 and participant.sessions.filter(activity="职业康复训练").exists()
+    client.post(f"/disability/persons/{holder.pk}/devices/", {"device": "助行器", "applied_on": "2026-02-02"})
+    assert DeviceApplication.objects.filter(person=holder, device="助行器", created_by=officer).exists()
+    refused = client.post(f"/disability/persons/{holder.pk}/sessions/", {
+        "participant": participant.pk, "held_on": "2025-01-01", "activity": "训练"}, follow=True)
+    assert "服务日期不在该对象的服务期间内" in refused.content.decode()
+    no_certificate = make.person("无证人员")
+    client.post(f"/disability/persons/{no_certificate.pk}/devices/", {"device": "轮椅", "applied_on": "2026-02-02"})
+    assert not DeviceApplication.objects.filter(person=no_certificate).exists()
