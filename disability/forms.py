@@ -2,7 +2,8 @@
 
 from django import forms
 
-from disability.models import RehabParticipant
+from disability.models import RehabParticipant, RehabSite
+from minzheng.lookups import prefix_q
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
 TEXT = forms.TextInput(attrs={"class": "form-control form-control-sm"})
@@ -28,3 +29,14 @@ class DeviceApplicationForm(forms.Form):
     applied_on = forms.DateField(label="申请日期", widget=DATE)
     fukang = forms.BooleanField(label="福康工程项目", required=False,
                                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+
+class RehabJoinForm(forms.Form):
+    site = forms.ModelChoiceField(label="精康融合服务站点", queryset=RehabSite.objects.none(),
+                                  widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    joined_on = forms.DateField(label="纳入日期", widget=DATE)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the sites of the person's town (a community site or the town's own)
+        self.fields["site"].queryset = RehabSite.objects.filter(prefix_q("area_id", person.area_id[:9]), active=True)

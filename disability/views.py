@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from accounts.policy import allowed
 from disability.coverage import PROGRAMS
 from disability.devices import device_apply
-from disability.forms import DeviceApplicationForm, RehabSessionForm
-from disability.rehab import rehab_session_record
+from disability.forms import DeviceApplicationForm, RehabJoinForm, RehabSessionForm
+from disability.rehab import rehab_participant_enrol, rehab_session_record
 from disability.selectors import coverage_report, coverage_towns, person_overview
 from minzheng.dates import month_or_none
 from programs.models import Program
@@ -47,7 +47,8 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
     can_add = allowed(request.user, "disability", "add")
     return render(request, "disability/person.html", {
         "person": person, **person_overview(person=person, user=request.user), "can_add": can_add,
-        "session_form": RehabSessionForm(person=person), "device_form": DeviceApplicationForm()})
+        "session_form": RehabSessionForm(person=person), "device_form": DeviceApplicationForm(),
+        "join_form": RehabJoinForm(person=person)})
 
 
 def _person_or_404(request: HttpRequest, pk: int):
@@ -71,6 +72,23 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "已登记精康融合服务")
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, f"服务记录未保存：{service_error_text(exc)}")
+    return redirect("disability-person", pk=pk)
+
+
+@login_required
+@require_POST
+def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """纳入精康融合服务."""
+    person = _person_or_404(request, pk)
+    form = RehabJoinForm(request.POST, person=person)
+    if not form.is_valid():
+        messages.error(request, "未纳入：" + "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("disability-person", pk=pk)
+    try:
+        rehab_participant_enrol(acting_user=request.user, person=person, **form.cleaned_data)
+        messages.success(request, "已纳入精康融合服务")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"未纳入：{service_error_text(exc)}")
     return redirect("disability-person", pk=pk)
 
 

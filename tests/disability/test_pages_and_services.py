@@ -114,3 +114,16 @@ def test_the_person_page_forms_record_through_the_services(holder, make, persona
     no_certificate = make.person("无证人员")
     client.post(f"/disability/persons/{no_certificate.pk}/devices/", {"device": "轮椅", "applied_on": "2026-02-02"})
     assert not DeviceApplication.objects.filter(person=no_certificate).exists()
+
+
+def test_joining_a_rehab_site_from_the_person_page(holder, personas, client, areas):
+    site = RehabSite.objects.create(name="本街道精康站", area_id=areas["town_a"])
+    RehabSite.objects.create(name="外街道精康站", area_id=areas["town_b"])
+    client.force_login(personas["community_worker"])
+    page = client.get(f"/disability/persons/{holder.pk}/").content.decode()
+    assert 'data-testid="join-form"' in page and "本街道精康站" in page and "外街道精康站" not in page
+    client.post(f"/disability/persons/{holder.pk}/rehab/", {"site": site.pk, "joined_on": "2026-02-03"})
+    assert holder.rehab_participations.get().site == site
+    again = client.post(f"/disability/persons/{holder.pk}/rehab/", {"site": site.pk, "joined_on": "2026-02-04"},
+                        follow=True)
+    assert "已在“本街道精康站”接受服务" in again.content.decode()
