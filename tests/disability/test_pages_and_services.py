@@ -92,7 +92,7 @@ def test_device_steps_in_order(holder, make, personas):
 def test_the_command_runs_the_check(holder, make, capsys):
     make.certificate(make.person("命令核查"), 2)
     call_command("disability_coverage_check", "--month", "2026-02")
-    assert "disability_care: 自动纳入 0，提醒 1" in capsys.readouterr().out
+    assert "重度残疾人护理补贴：自动纳入 0，提醒 1" in capsys.readouterr().out
 
 
 def test_the_person_page_forms_record_through_the_services(holder, make, personas, client):

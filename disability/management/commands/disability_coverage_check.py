@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.context import acting
 from disability.services import coverage_check_run
 from minzheng.dates import month_or_none
+from programs.models import Program
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         month = options["month"] or timezone.localdate().replace(day=1)
         with acting(source="job"):
             result = coverage_check_run(month=month)
+        names = dict(Program.objects.filter(code__in=result["programs"]).values_list("code", "name"))
         for code, figures in result["programs"].items():
-            self.stdout.write(f"{code}: 自动纳入 {figures['auto_enrolled']}，提醒 {figures['warned']}，"
+            self.stdout.write(f"{names[code]}：自动纳入 {figures['auto_enrolled']}，提醒 {figures['warned']}，"
                               f"复核 {figures['rechecks']}")
