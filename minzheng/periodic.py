@@ -49,6 +49,15 @@ def auto_enrol_old_age() -> dict:
         return enrol(today=timezone.localdate())
 
 
+@shared_task(name="periodic.disability_coverage_check")
+def disability_coverage_check() -> dict:
+    """残疾人两项补贴全覆盖核查, monthly (disability.services.coverage_check_run)."""
+    from disability.services import coverage_check_run
+
+    with acting(source="job"):
+        return coverage_check_run(month=timezone.localdate().replace(day=1))
+
+
 @shared_task(name="periodic.open_payment_cycle")
 def open_payment_cycle() -> str:
     """建立本月发放批次 in the name of settings.MINZHENG_PAYROLL_OPENER (a district officer: the cycle's maker, so

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tasks",
     "monitoring",
     "payments",
+    "disability",
     # pages, demo
     "web",
     "demo",
@@ -264,6 +265,9 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-tasks": {"task": "periodic.escalate_tasks", "schedule": crontab(minute="*/15")},
     "schedule-rechecks": {"task": "periodic.schedule_rechecks", "schedule": crontab(hour=1, minute=0)},
     "auto-enrol-old-age": {"task": "periodic.auto_enrol_old_age", "schedule": crontab(hour=1, minute=30)},
+    # Daily: a certificate issued mid-month is found the next day; each month's warnings are made once.
+    "disability-coverage-check": {"task": "periodic.disability_coverage_check",
+                                  "schedule": crontab(hour=2, minute=30)},
     # Daily, not only on the 1st: a server down on the 1st still gets the month's cycle the next day.
     "open-payment-cycle": {"task": "periodic.open_payment_cycle", "schedule": crontab(hour=2, minute=0)},
 }

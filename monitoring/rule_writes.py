@@ -120,10 +120,14 @@ def _max_id(model: type[models.Model]) -> int:
         return cursor.fetchone()[0]
 
 
-def warnings_and_tasks_insert(*, rule: Rule, candidates, deadline: datetime, acting_user) -> tuple[int, int]:
+def warnings_and_tasks_insert(*, rule: Rule, candidates, deadline: datetime, acting_user,
+                              dedup_suffix: str | None = None) -> tuple[int, int]:
     """Insert a warning for each (person_id, record_id) of `candidates` (a values_list query), a task for each and
     the task's 'created' event. Returns (how many warnings, the largest warning id before them): this run's
     warnings are those of the rule above that id.
+
+    A check over the registry rather than a department feed (e.g. the disability coverage check) gives record_id
+    NULL and a `dedup_suffix` (e.g. the month "2026-02"): the key is then rule code, person and suffix.
 
     PostgreSQL: one statement — the warnings' INSERT … RETURNING feeds the tasks' INSERT … RETURNING, which feeds
     the events' INSERT — so no statement looks for "the rows just written" (on freshly emptied tables the planner's
@@ -145,7 +149,8 @@ def warnings_and_tasks_insert(*, rule: Rule, candidates, deadline: datetime, act
         "household_id": ("(SELECT MIN(m.household_id) FROM registry_householdmember m "
                          "WHERE m.person_id = c.person_id AND m.is_active)"),
         "dept_record_id": "c.record_id", "area_id": "p.area_id",
-        "dedup_key": f"{lit(rule.code + ':')} || CAST(c.record_id AS text)",
+        "dedup_key": (f"{lit(rule.code + ':')} || CAST(c.record_id AS text)" if dedup_suffix is None else
+                      f"{lit(rule.code + ':')} || CAST(c.person_id AS text) || {lit(':' + dedup_suffix)}"),
         "created_at": _moment(now),
     }, f"FROM ({pick}) c JOIN registry_person p ON p.id = c.person_id")
     assigned = {Task.Level.COMMUNITY: "w.area_id", Task.Level.TOWN: "COALESCE(a.parent_id, w.area_id)",

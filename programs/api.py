@@ -79,6 +79,10 @@ class QuoteRequestSerializer(serializers.Serializer):
     no_supporter = serializers.BooleanField(
         required=False, label="无法定义务人或义务人无履行能力（特困，经办人确认）",
         error_messages={"invalid": "no_supporter 应为 true 或 false", "null": "no_supporter 应为 true 或 false"})
+    work_injury_care = serializers.BooleanField(
+        required=False, label="已领取工伤保险生活护理费（重度残疾人护理补贴，经办人确认）",
+        error_messages={"invalid": "work_injury_care 应为 true 或 false",
+                        "null": "work_injury_care 应为 true 或 false"})
     linshi_kind = _choice_field("linshi_kind", "临时救助类型", [("jinan", "急难型"), ("zhichu", "支出型")])
     amount = _amount_field("amount", "临时救助金额")
     rigid_expenditure = _amount_field("rigid_expenditure", "近12个月刚性支出合计")

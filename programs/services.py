@@ -245,7 +245,9 @@ def _check_not_held(program: Program, household, person) -> None:
     conflicts = conflicting_enrolments(program=program, household=household, person=person)
     if conflicts:
         names = "、".join(dict.fromkeys(e.program.name for e in conflicts))
-        raise ValidationError({"program": [f"已在享受{names}，与{program.name}不能同时享受"]})
+        held = "；".join(f"{e.program.name} 享受记录 #{e.pk}，{e.start_month:%Y年%m月}起，{e.get_status_display()}"
+                        for e in conflicts)
+        raise ValidationError({"program": [f"已在享受{names}，与{program.name}不能同时享受（{held}）"]})
 
 
 @transaction.atomic

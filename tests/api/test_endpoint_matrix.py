@@ -38,7 +38,8 @@ PATH_VALUES = {("area-detail", "code"): "500106000000", ("programs-quote", "code
                ("programs-parameters", "code"): "dibao", ("feed-upload", "feed_type"): "pension"}
 REPORTS = ("amounts", "recipients", "ontime", "exceptions")
 QUERY = {**{f"payment-report-{r}{x}": "from=2026-01&to=2026-01" for r in REPORTS for x in ("", "-xlsx")},
-         "programs-quote": "month=2026-01", "calendar-add-working-days": "start=2026-01-05&days=3",
+         "programs-quote": "month=2026-01", "coverage-disability": "month=2026-01",
+         "calendar-add-working-days": "start=2026-01-05&days=3",
          "calendar-working-days-between": "start=2026-01-05&end=2026-01-09"}
 
 
