@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "tasks",
     "monitoring",
     "payments",
+    # domains
+    "children",
     # pages, demo
     "web",
     "demo",
