@@ -10,8 +10,8 @@ from tests.assistance.conftest import api, clock, families, staff  # noqa: F401 
 
 
 class Kids:
-    def __init__(self, families, officer):
-        self.families, self.officer = families, officer
+    def __init__(self, builder, officer):
+        self.families, self.officer = builder, officer
 
     def child(self, name: str, birth: str, *, reasons: tuple[str, str] | None = None, categories=(),
               placement: str = "family", hukou: str = "urban", education: bool = False, guardian_birth="19600101"):

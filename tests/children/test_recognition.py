@@ -17,7 +17,7 @@ from tests.assistance.conftest import working_days_after
 
 pytestmark = pytest.mark.django_db
 
-# RULES.md §4: 集中供养孤儿 1825 (渝民发〔2024〕9号), 散居 and 事实无人抚养 2021 figures 1277 / 1225 (渝民〔2021〕143号).
+# RULES.md §4: 集中供养孤儿 1825 (渝民发〔2024〕9号); 散居 and 事实无人抚养 in 2021: 1277 / 1225 (渝民〔2021〕143号).
 ORPHAN_CENTRAL_2024, ORPHAN_DISPERSED_2021, DE_FACTO_2021 = Decimal("1825"), Decimal("1277"), Decimal("1225")
 
 
