@@ -11,7 +11,7 @@ CHILDREN_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     "town_officer": {"child": WRITE, "child_network": WRITE},
     "town_reviewer": {"child": ("view",), "child_network": ("view",)},
     "district_officer": {"child": WRITE, "child_network": WRITE, "adoption": ("view", "add")},
-    "district_approver": {"child": ("view",), "child_network": ("view",), "adoption": ("view", "add")},
+    "district_approver": {"child": ("view",), "child_network": ("view",), "adoption": ("view",)},
     "leader": {"child": ("view",), "child_network": ("view",), "adoption": ("view",)},
     "admin": {"child": ("view",), "child_network": WRITE, "adoption": ("view",)},
 }
