@@ -125,7 +125,7 @@ def on_parent_death(person: Person, acting_user=None) -> int:
     事实无人抚养 → 孤儿). Runs inside the death's transaction."""
     touched = 0
     for situation in ParentSituation.objects.filter(parent=person, ended_on__isnull=True).select_related("file"):
-        touched += _recheck_child(situation.file, f"{situation.get_role_display()}{person.name}死亡", acting_user)
+        touched += _recheck_child(situation.file, f"{situation.get_role_display()}（{person.name}）死亡", acting_user)
     return touched
 
 
