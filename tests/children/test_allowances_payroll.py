@@ -89,3 +89,19 @@ def test_the_quote_api_answers_for_every_category(code, api, kids):
     assert answer["monthly_amount"] == "0.00"
     if not eligible:
         assert answer["reasons"]
+
+
+def test_the_periodic_age_out(kids, staff, settings, monkeypatch):
+    from minzheng import periodic
+
+    officer = staff["district_officer"]
+    child = kids.child("已满十八", "20080415", reasons=("imprisoned", "seriously_ill"))[2]
+    enrolment = _enrol("de_facto_unattended", child, officer, date(2026, 1, 1))
+    settings.MINZHENG_PAYROLL_OPENER = ""
+    assert periodic.children_age_out() == "not configured"
+    settings.MINZHENG_PAYROLL_OPENER = officer.username
+    monkeypatch.setattr(periodic.timezone, "localdate", lambda: date(2026, 6, 2))
+    assert periodic.children_age_out() == "ended 1"
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.end_month) == ("ended", date(2026, 4, 1))  # 18 on 15 April
+    assert periodic.children_age_out() == "ended 0"
