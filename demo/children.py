@@ -13,11 +13,13 @@ from datetime import date
 
 from accounts.models import User
 from areas.models import Area, AreaLevel
+from assistance.rechecks import recheck_schedule
 from assistance.services import application_submit
 from children.care import assessment_record, home_visit_record
 from children.models import ChildFile, NetworkRole
 from children.network import network_role_appoint, station_open
 from children.services import child_file_record, parent_situation_record
+from demo.payments import bank_accounts_create
 from minzheng.dates import add_months, first_of_month, years_before
 from programs.calculations import quote
 from programs.models import Program
@@ -106,8 +108,9 @@ def demo_children_load(*, today: date, seed: int = 7) -> ChildrenSummary:
                 continue
             result = quote(program=programs[code], person=child, month=month)
             if result.eligible:
-                enrolment_start(acting_user=officer, program=programs[code], person=child,
-                                start_month=add_months(month, -2), quote=result)
+                enrolment = enrolment_start(acting_user=officer, program=programs[code], person=child,
+                                            start_month=add_months(month, -2), quote=result)
+                recheck_schedule(enrolment=enrolment, household_kind="unstable", acting_user=officer)
                 summary.enrolled += 1
             if code in ("orphan", "de_facto_unattended") and rng.random() < 0.6:
                 home_visit_record(acting_user=officer, file=file, visited_on=date(month.year, month.month, 1)
@@ -117,4 +120,5 @@ def demo_children_load(*, today: date, seed: int = 7) -> ChildrenSummary:
                 assessment_record(acting_user=officer, file=file, kind="mental_health",
                                   score=rng.choice([8, 12, 19, 22]), assessed_on=add_months(month, -1))
     _network(officer, today, rng, summary)
+    bank_accounts_create()  # the children's allowances are paid like every other: accounts for the new payees
     return summary
