@@ -55,6 +55,10 @@ def test_allowances_in_a_generated_payroll(kids, staff, generate, clock):
     expected = {"central": CENTRAL_2024, "dispersed": DISPERSED_PLACEHOLDER, "de_facto": DE_FACTO_PLACEHOLDER,
                 "adult": DE_FACTO_PLACEHOLDER}
 
+    # a recognition without cash (困境儿童) is enrolled at 0 and pays no line
+    hardship = kids.child("困境戊", "20160101", categories=["hardship_child"])[2]
+    _enrol("hardship_child", hardship, officer, start)
+
     cycle = cycle_open(acting_user=officer, month=date(2026, 4, 1))
     generate(cycle, officer)
     paid = dict(PaymentLine.objects.filter(cycle=cycle, kind="regular").values_list("enrolment_id", "amount"))
