@@ -48,5 +48,6 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("payments.urls_reports")),
     path("", include("disability.urls")),
+    path("", include("children.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assistance.inputs import LINSHI_KINDS, SELF_CARE_ITEMS
 from assistance.models import VERIFICATION_SOURCES, Evaluation, Investigation, Recheck, Verification
-from assistance.workflows import FAMILIES
+from assistance.workflows import APPLICATION_FAMILIES
 from casework import clock
 from casework.models import Case, Channel, Objection
 from programs.models import CareLevel, Program, SupportMode, area_ancestor_codes
@@ -68,7 +68,7 @@ def person_field(user, label: str, required: bool = False) -> forms.ModelChoiceF
 
 
 def program_choices() -> list:
-    rows = Program.objects.filter(workflow__in=list(FAMILIES), active=True).order_by("sort", "code")
+    rows = Program.objects.filter(workflow__in=list(APPLICATION_FAMILIES), active=True).order_by("sort", "code")
     return BLANK + [(p.code, p.name) for p in rows]
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from assistance.workflows import CHONGQING
 from casework.models import Case, Objection, PublicNotice
+from casework.workflows import workflow_get
 from programs.calculations import Quote, quote
 from programs.calculations.money import add_months, first_of_month
 from programs.models import Program
@@ -38,7 +39,11 @@ def start_month(case: Case, decided: date) -> date:
     return add_months(month, 1) if rule == "next" else month
 
 
-def ready_to_decide(case: Case, today: date) -> PublicNotice:
+def ready_to_decide(case: Case, today: date) -> PublicNotice | None:
+    """What must hold before 审核确认: the notice period over with no open objection (None: the workflow has no
+    公示, e.g. 儿童类别认定), and a district investigation for a close-relative case."""
+    if workflow_get(case.workflow).transition("publish") is None:
+        return None
     notice = case.notices.filter(status=PublicNotice.Status.OPEN).order_by("-starts_on", "-id").first()
     if notice is None or today <= notice.ends_on:
         ends = f"公示至 {notice.ends_on:%Y-%m-%d}，" if notice else ""

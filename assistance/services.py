@@ -28,7 +28,7 @@ from assistance.inputs import (
 from assistance.investigation import assets_record, incomes_record, investigators_check
 from assistance.models import VERIFICATION_SOURCES, Application, Evaluation, Investigation, Verification
 from assistance.rules import application_quote, ready_to_decide, start_month
-from assistance.workflows import FAMILIES, RESOURCE, assistance_programs, current_variant, workflow_code
+from assistance.workflows import APPLICATION_FAMILIES, RESOURCE, assistance_programs, current_variant, workflow_code
 from casework import clock
 from casework.deadlines import case_deadlines_compute
 from casework.models import Case, CaseDocument, Channel, Objection, PublicNotice
@@ -62,7 +62,7 @@ REASONS_RULE = "不予确认须书面说明理由（《最低生活保障审核�
 
 def _program(program: Program | str) -> Program:
     found = program if isinstance(program, Program) else Program.objects.filter(code=program).first()
-    if found is None or found.workflow not in FAMILIES:
+    if found is None or found.workflow not in APPLICATION_FAMILIES:
         options = "、".join(assistance_programs())
         raise ValidationError({"program": [f"program（项目）不受理该项目的申请：{program}（可选：{options}）"]})
     if not found.active:
@@ -320,6 +320,9 @@ def _review(*, case: Case, acting_user, params: dict, transition: Transition) ->
         raise ValidationError({"opinion": [f"测算结果为不符合条件（{'；'.join(result.reasons)}），初审意见不能为同意"]})
     case.application.calculation = {**case.application.calculation, "review": result.as_json()}
     case.application.monthly_amount = result.monthly_amount
+    if workflow_get(case.workflow).transition("publish") is None:
+        # A workflow without 公示 (儿童类别认定) goes to the decision at 初审: the confirmation limit counts from it.
+        case.application.confirmation_base_on = clock.today()
     verdict = "同意" if opinion == "agree" else "不同意"
     return Outcome(note=note or "", message=f"初审意见：{verdict}；测算金额 {money(result.monthly_amount)} 元",
                    params={"opinion": opinion, "eligible": result.eligible,
@@ -424,7 +427,8 @@ def application_confirm(*, acting_user, case: Case, note: str = "", household_ki
             care_level=case.inputs.get("care_level", ""), support_mode=case.inputs.get("support_mode", ""))
     case.application.calculation = {**case.application.calculation, "confirmation": result.as_json()}
     case.application.monthly_amount, case.decided_on = result.monthly_amount, today
-    PublicNotice.objects.filter(pk=notice.pk).update(status=PublicNotice.Status.ENDED)
+    if notice is not None:
+        PublicNotice.objects.filter(pk=notice.pk).update(status=PublicNotice.Status.ENDED)
     amount = money(result.monthly_amount)
     message = f"审核确认：{case.program.name} {amount} 元，自 {start:%Y年%m月}起"
     content = {"program": case.program.name, "applicant": case.applicant.name, "monthly_amount": amount,

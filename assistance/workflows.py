@@ -61,9 +61,22 @@ def workflow_code(program: str, variant: str) -> str:
     return f"{program}.{variant}"
 
 
+# Every family whose cases are applications handled by this app's services and API (`POST /api/applications/`
+# and its steps): this app's own, plus those another domain adds with `application_family_register` (儿童类别认定).
+APPLICATION_FAMILIES: dict[str, str] = dict(FAMILIES)
+
+
+def application_family_register(name: str, label: str, build) -> None:
+    """Another domain's application workflow family: `build(program, variant)` → the Workflow "<code>.<variant>"
+    (resource "application", domain record "application", this app's action names); its programmes then take
+    applications through the same services, API and pages as 低保."""
+    APPLICATION_FAMILIES[name] = label
+    family_register(name, label, lambda program: [build(program, variant) for variant in VARIANTS])
+
+
 def assistance_programs() -> list[str]:
-    """Codes of the programmes that take social-assistance applications (their row names one of FAMILIES)."""
-    return family_programs(FAMILIES)
+    """Codes of the programmes that take applications (their row names one of APPLICATION_FAMILIES)."""
+    return family_programs(APPLICATION_FAMILIES)
 
 
 def workflow_codes() -> list[str]:

@@ -88,6 +88,12 @@ class EventType(models.TextChoices):
     PAYMENT_BANK_RETURN_IMPORTED = "payment_bank_return_imported", "导入银行回盘"
     PAYMENT_REISSUED = "payment_reissued", "发放失败重发"
     PAYMENT_CYCLE_CLOSED = "payment_cycle_closed", "结束发放批次"
+    # 儿童福利 (children)
+    CHILD_FILE_RECORDED = "child_file_recorded", "建立或更新儿童档案"
+    PARENT_SITUATION_RECORDED = "parent_situation_recorded", "登记父母情况"
+    PARENT_SITUATION_ENDED = "parent_situation_ended", "父母情形消失"
+    CHILD_CARE_RECORDED = "child_care_recorded", "登记儿童关爱服务"
+    ADOPTION_DECIDED = "adoption_decided", "收养登记"
 
 
 class DomainEvent(models.Model):

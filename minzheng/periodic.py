@@ -81,3 +81,19 @@ def open_payment_cycle() -> str:
     with acting(user=user, source="job"):
         cycle_open(acting_user=user, month=month)
     return "opened"
+
+
+@shared_task(name="periodic.children_age_out")
+def children_age_out() -> str:
+    """自然退出: the children's allowances of those who turned 18 before this month end before its payroll
+    (children.services.children_age_out), in the name of settings.MINZHENG_PAYROLL_OPENER; without it nothing
+    happens. Daily, so a server down on the 1st still ends them before the payroll is generated."""
+    from accounts.models import User
+    from children.services import children_age_out as age_out
+
+    username = settings.MINZHENG_PAYROLL_OPENER
+    user = User.objects.filter(username=username, is_active=True).first() if username else None
+    if user is None:
+        return "not configured"
+    with acting(user=user, source="job"):
+        return f"ended {len(age_out(acting_user=user, month=timezone.localdate().replace(day=1)))}"

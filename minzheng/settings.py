@@ -95,7 +95,9 @@ INSTALLED_APPS = [
     "tasks",
     "monitoring",
     "payments",
+    # domains beyond the assistance core
     "disability",
+    "children",
     # pages, demo
     "web",
     "demo",
@@ -270,6 +272,7 @@ CELERY_BEAT_SCHEDULE = {
                                   "schedule": crontab(hour=2, minute=30)},
     # Daily, not only on the 1st: a server down on the 1st still gets the month's cycle the next day.
     "open-payment-cycle": {"task": "periodic.open_payment_cycle", "schedule": crontab(hour=2, minute=0)},
+    "children-age-out": {"task": "periodic.children_age_out", "schedule": crontab(hour=1, minute=45)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")

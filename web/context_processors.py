@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("社会救助", "assistance-queue", "application"),
     ("动态监测", "monitoring-warnings", "warning"),
     ("待办任务", "task-queue", "task"),
+    ("儿童福利", "children-list", "child"),
     ("资金发放", "payment-cycle-list", "payment"),
     ("调整待遇", "rerate-list", "policy"),
     ("残疾人两项补贴", "disability-coverage", "enrolment"),

@@ -39,6 +39,7 @@ urlpatterns = [
     # dynamic monitoring (动态监测预警) and tasks (待办任务) — owned by the monitoring and tasks apps
     path("monitoring/", include("monitoring.web_urls")),
     path("tasks/", include("tasks.web_urls")),
+    path("children/", include("children.web_urls")),
     # funds (资金发放): cycles, payment search, supervision reports — owned by the payments app
     path("payments/", include("payments.web_urls")),
     path("payments/", include("payments.web_urls_bank")),

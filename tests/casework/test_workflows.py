@@ -35,8 +35,9 @@ def test_transitions_name_declared_states(code):
 
 
 def test_every_programme_and_variant_is_registered():
-    assert assistance_programs() == list(PROGRAMS)
-    assert workflow_codes() == [f"{p}.{v}" for p in PROGRAMS for v in VARIANTS]
+    # the assistance programmes first, then those another domain's family adds (children's categories)
+    assert assistance_programs()[:len(PROGRAMS)] == list(PROGRAMS)
+    assert workflow_codes()[:len(WORKFLOW_CODES)] == [f"{p}.{v}" for p in PROGRAMS for v in VARIANTS]
     assert {w.code for w in workflows_all()} >= set(WORKFLOW_CODES)
     assert workflow_get("dibao.chongqing").name == "最低生活保障申请（重庆规则）"
     assert workflow_get("dibao_bianyuan.national").name == "低保边缘家庭认定申请（全国规则）"

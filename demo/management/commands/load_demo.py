@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.context import acting
 from casework import clock
 from demo.assistance import DEMO_CASES, demo_assistance_load, demo_assistance_logins, demo_assistance_users_ensure
+from demo.children import demo_children_load
 from demo.disability import demo_disability_load
 from demo.loader import District, LoadSummary, demo_population_load, district_ensure
 from demo.monitoring import demo_monitoring_load
@@ -110,6 +111,9 @@ class Command(BaseCommand):
         """动态监测演示数据: a month of department feeds, their warnings and tasks in every state."""
         with acting(source="command"):
             summary = demo_monitoring_load(today=clock.today(), seed=seed)
+        self.stdout.write(self.style.SUCCESS(summary.line()))
+        with acting(source="command"):
+            summary = demo_children_load(today=clock.today(), seed=seed)
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
     def _disability(self, seed: int) -> None:
