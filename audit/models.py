@@ -88,6 +88,12 @@ class EventType(models.TextChoices):
     PAYMENT_BANK_RETURN_IMPORTED = "payment_bank_return_imported", "导入银行回盘"
     PAYMENT_REISSUED = "payment_reissued", "发放失败重发"
     PAYMENT_CYCLE_CLOSED = "payment_cycle_closed", "结束发放批次"
+    # 养老服务 (eldercare)
+    ABILITY_ASSESSED = "ability_assessed", "老年人能力评估"
+    VOUCHERS_ISSUED = "vouchers_issued", "发放养老服务消费券"
+    VOUCHER_REDEEMED = "voucher_redeemed", "核销养老服务消费券"
+    VOUCHERS_SETTLED = "vouchers_settled", "结算养老服务消费券"
+    SURVIVAL_CHECK_FAILED = "survival_check_failed", "生存认证未通过"
 
 
 class DomainEvent(models.Model):

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "tasks",
     "monitoring",
     "payments",
+    # domains (养老服务)
+    "eldercare",
     # pages, demo
     "web",
     "demo",
