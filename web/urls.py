@@ -42,4 +42,6 @@ urlpatterns = [
     # funds (资金发放): cycles, payment search, supervision reports — owned by the payments app
     path("payments/", include("payments.web_urls")),
     path("payments/", include("payments.web_urls_bank")),
+    # elderly care (养老服务): assessments, care homes, services — owned by the eldercare app
+    path("eldercare/", include("eldercare.web_urls")),
 ]

@@ -92,3 +92,33 @@ def test_rate_by_community_and_reassessment_task(client_for, elders, items, area
     assert task.person == elders["old_a"] and task.area_id == areas["community_a"]
     assert assessment_rate_by_community(area_prefix="500106", on=date(2027, 11, 3))[areas["community_a"]][
         "assessed"] == 0
+
+
+def test_entry_page_saves_and_the_report_is_a_pdf(client, elders, items, personas):
+    client.force_login(personas["community_worker"])
+    page = client.get(f"/eldercare/assessments/new/{elders['old_a'].pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('data-testid="dimension"') == 4 and "上下楼梯" in html
+    post = {f"item_{code}": str(v) for code, v in full_scores(items, 50).items()}
+    post.update(date="2026-11-02", reason="first", second_assessor=str(personas["town_officer"].pk),
+                diagnoses="", health_problems="", risk_events_30d="2")
+    response = client.post(f"/eldercare/assessments/new/{elders['old_a'].pk}/", post)
+    a = Assessment.objects.get()
+    assert response.status_code == 302 and (a.total, a.preliminary_level, a.level) == (50, 2, 3)
+    detail = client.get(f"/eldercare/assessments/{a.pk}/").content.decode()
+    assert "能力重度受损" in detail
+    pdf = client.get(f"/eldercare/assessments/{a.pk}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    client.force_login(personas["outsider"])
+    assert client.get(f"/eldercare/assessments/{a.pk}/").status_code == 404
+
+
+def test_entry_page_names_the_item_not_its_code(client, elders, items, personas):
+    client.force_login(personas["community_worker"])
+    post = {f"item_{code}": str(v) for code, v in full_scores(items, 90).items()}
+    post["item_stairs"] = "4"
+    post.update(date="2026-11-02", reason="first", second_assessor=str(personas["town_officer"].pk),
+                risk_events_30d="0")
+    html = client.post(f"/eldercare/assessments/new/{elders['old_a'].pk}/", post).content.decode()
+    assert "上下楼梯" in html and "stairs 的" not in html and not Assessment.objects.exists()
