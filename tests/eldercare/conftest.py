@@ -8,13 +8,16 @@ from rest_framework.test import APIClient
 from registry.services import person_create
 from tests.conftest import make_id
 
+# The payroll fixtures (a roll builder, the officers, in-process generation) are the payments tests' own.
+from tests.payments.conftest import approver, generate, officer, roll  # noqa: F401
+
 
 @pytest.fixture
 def elders(personas, areas):
-    officer = personas["district_officer"]
+    by = personas["district_officer"]
 
     def make(name, area, birth, seq):
-        return person_create(acting_user=officer, name=name, area_code=area,
+        return person_create(acting_user=by, name=name, area_code=area,
                              id_number=make_id("500106", birth.strftime("%Y%m%d"), seq), birth_date=birth)
 
     return {"old_a": make("钱老", areas["community_a"], date(1940, 3, 5), 11),
