@@ -11,6 +11,8 @@ DISTRICT_OFFICER = "district_officer"
 DISTRICT_APPROVER = "district_approver"
 LEADER = "leader"
 ADMIN = "admin"
+# A care home's own account (养老机构填报员): grants from the eldercare app's migration, scoped to its own home.
+CARE_PROVIDER = "care_provider"
 
 ROLE_NAMES = {
     COMMUNITY_WORKER: "村社区协理员",
@@ -20,6 +22,7 @@ ROLE_NAMES = {
     DISTRICT_APPROVER: "区民政审批人",
     LEADER: "领导",
     ADMIN: "系统管理员",
+    CARE_PROVIDER: "养老机构填报员",
 }
 
 # Registry resources: every personal record kind the registry keeps.

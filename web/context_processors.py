@@ -15,6 +15,7 @@ NAV_ITEMS = [
     ("资金发放", "payment-cycle-list", "payment"),
     ("调整待遇", "rerate-list", "policy"),
     ("养老服务", "eldercare-assessments", "assessment"),
+    ("养老机构", "eldercare-homes", "carehome"),
 ]
 
 

@@ -67,7 +67,8 @@ GRANTS = {
     "admin": {"assessment": ("view",), "carehome": ("view", "change"), "service_order": ("view",),
               "voucher": ("view",), "time_bank": ("view",)},
     # 机构填报账号: a care home's own login, scoped to the homes it is linked to (CareHome.providers).
-    "care_provider": {"carehome": ("view", "report"), "service_order": ("view", "add", "deliver")},
+    # "own": the account sees only the homes it is linked to, whatever its area.
+    "care_provider": {"carehome": ("view", "report", "own")},
 }
 
 
