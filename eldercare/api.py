@@ -4,13 +4,15 @@
 - `POST /api/assessments/` — record an assessment (`person`, `date`, `reason`, `items` {code: score} for all
   items, `diagnoses`, `risk_events_30d`, `coma`; optional `second_assessor` (user id), `health_problems`) →
   201 `{id, total, dimension_scores, preliminary_level, level, level_name}`. A missing item, an unknown code or a
-  score above the item's maximum is a 400 keyed by the item's code.
+  score above the item's maximum is a 400 keyed by the item's code;
+- `GET /api/care-homes/` — the care homes the caller may see (a care home's own account: its own home only),
+  with beds, nursing-type beds, occupancy by care level and the latest monthly figures.
 """
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
@@ -18,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.policy import allowed, restrict
+from eldercare.homes import carehomes_visible, occupancy_by_level
+from eldercare.models import CareHome
 from eldercare.selectors import current_standard, items_of, level_name
 from eldercare.services import assessment_record
 from registry.models import Person
@@ -102,3 +106,30 @@ class AssessmentCreateView(APIView):
                "preliminary_level": a.preliminary_level, "level": a.level,
                "level_name": level_name(a.standard, a.level)}
         return Response(out, status=status.HTTP_201_CREATED)
+
+
+class CareHomeSerializer(serializers.ModelSerializer):
+    occupancy_by_level = serializers.SerializerMethodField(help_text="{能力等级: 入住人数}")
+    nursing_share = serializers.FloatField(read_only=True, allow_null=True, help_text="护理型床位占比（%）")
+
+    class Meta:
+        model = CareHome
+        fields = ["id", "name", "area", "public", "beds", "nursing_beds", "nursing_share", "star_rating",
+                  "fire_acceptance", "fire_acceptance_date", "staff_total", "staff_carers", "occupancy_by_level"]
+
+    def get_occupancy_by_level(self, home: CareHome) -> dict[str, int]:
+        return {str(k): v for k, v in occupancy_by_level(home).items()}
+
+
+class CareHomeListView(generics.ListAPIView):
+    """养老机构 the caller may see (at most 200, by name)."""
+
+    serializer_class = CareHomeSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return carehomes_visible(self.request.user).order_by("name")[:200]
+
+    @extend_schema(summary="养老机构列表（机构账号仅见本机构）", tags=TAG)
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)

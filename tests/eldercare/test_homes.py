@@ -114,3 +114,21 @@ def test_home_adaptation_goes_stage_by_stage(elders, personas, areas):
     assert plan.stage == "planned" and plan.dates == {"planned": "2026-12-01"}
     with pytest.raises(IntegrityError), transaction.atomic():
         HomeAdaptation.objects.create(household=household, person=elders["old_a"], area_id=areas["community_a"])
+
+
+def test_the_api_lists_only_the_providers_home(homes, personas):
+    from rest_framework.test import APIClient
+
+    from accounts.tokens import api_token_issue
+
+    def names(user):
+        _token, key = api_token_issue(user=user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        response = client.get("/api/care-homes/")
+        assert response.status_code == 200
+        return [row["name"] for row in response.json()]
+
+    assert names(homes["provider"]) == ["小龙坎敬老院"]
+    assert sorted(names(personas["district_officer"])) == sorted(["小龙坎敬老院", "同社区康养中心"])
+    assert names(personas["outsider"]) == []
