@@ -129,3 +129,26 @@ BANK_ACCOUNT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 for _role, _resources in BANK_ACCOUNT_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
+
+# Elderly care (养老服务): ability assessments, care homes ("inspect" = the bureau's monthly inspection; "report" =
+# a home's monthly figures and daily self-inspection; "own" = a care home's account sees only its linked homes),
+# home-service orders, consumption vouchers (issue / redeem / settle through the payroll), the time bank.
+# Seeded by eldercare/migrations/0002.
+ELDERCARE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    COMMUNITY_WORKER: {"assessment": ("view", "add"), "carehome": READ, "service_order": ("view", "add"),
+                       "voucher": READ, "time_bank": ("view", "add")},
+    TOWN_OFFICER: {"assessment": ("view", "add"), "carehome": ("view", "inspect"), "service_order": ("view", "add"),
+                   "voucher": ("view", "redeem"), "time_bank": ("view", "add")},
+    TOWN_REVIEWER: {"assessment": READ, "carehome": READ, "service_order": READ, "voucher": READ, "time_bank": READ},
+    DISTRICT_OFFICER: {"assessment": ("view", "add"), "carehome": ("view", "change", "inspect"),
+                       "service_order": ("view", "add"), "voucher": ("view", "issue", "redeem", "settle"),
+                       "time_bank": ("view", "add")},
+    DISTRICT_APPROVER: {"assessment": READ, "carehome": READ, "service_order": READ, "voucher": READ,
+                        "time_bank": READ},
+    LEADER: {"assessment": READ, "carehome": READ, "service_order": READ, "voucher": READ, "time_bank": READ},
+    ADMIN: {"assessment": READ, "carehome": ("view", "change"), "service_order": READ, "voucher": READ,
+            "time_bank": READ},
+    CARE_PROVIDER: {"carehome": ("view", "report", "own")},
+}
+for _role, _resources in ELDERCARE_GRANTS.items():
+    DEFAULT_GRANTS.setdefault(_role, {}).update(_resources)
