@@ -23,6 +23,7 @@ class AssessmentForm(forms.Form):
         prefix = user.area.scope_prefix[:6] if user.area_id else ""
         self.fields["second_assessor"].queryset = (get_user_model().objects.filter(
             prefix_q("area_id", prefix), is_active=True).exclude(pk=user.pk).order_by("username"))
+        self.fields["second_assessor"].label_from_instance = lambda u: u.get_full_name() or u.username
         for name, field in self.fields.items():
             css = {"coma": "form-check-input", "reason": "form-select", "second_assessor": "form-select"}
             field.widget.attrs["class"] = css.get(name, "form-control")

@@ -68,7 +68,8 @@ def targets_progress(*, year: int, area_prefix: str) -> list[dict]:
             .annotate(n=Count("id")))
     counts = {(r["town"], r["item__category"]): r["n"] for r in done}
     rows = []
-    for t in ServiceTarget.objects.filter(Q(year=year), prefix_q("town_id", area_prefix[:TOWN_LENGTH])):
-        rows.append({"town": t.town_id, "category": t.get_category_display(), "target": t.target,
+    targets = ServiceTarget.objects.filter(Q(year=year), prefix_q("town_id", area_prefix[:TOWN_LENGTH]))
+    for t in targets.select_related("town").order_by("town_id", "category"):
+        rows.append({"town": t.town.name, "category": t.get_category_display(), "target": t.target,
                      "done": counts.get((t.town_id[:TOWN_LENGTH], t.category), 0)})
     return rows
