@@ -49,6 +49,15 @@ def auto_enrol_old_age() -> dict:
         return enrol(today=timezone.localdate())
 
 
+@shared_task(name="periodic.reassessment_tasks")
+def reassessment_tasks() -> int:
+    """到期能力复评: one Task per assessment whose routine re-assessment is due (eldercare.services)."""
+    from eldercare.services import reassessment_tasks_create
+
+    with acting(source="job"):
+        return reassessment_tasks_create(today=timezone.localdate())
+
+
 @shared_task(name="periodic.open_payment_cycle")
 def open_payment_cycle() -> str:
     """建立本月发放批次 in the name of settings.MINZHENG_PAYROLL_OPENER (a district officer: the cycle's maker, so

@@ -266,6 +266,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-tasks": {"task": "periodic.escalate_tasks", "schedule": crontab(minute="*/15")},
     "schedule-rechecks": {"task": "periodic.schedule_rechecks", "schedule": crontab(hour=1, minute=0)},
     "auto-enrol-old-age": {"task": "periodic.auto_enrol_old_age", "schedule": crontab(hour=1, minute=30)},
+    "reassessment-tasks": {"task": "periodic.reassessment_tasks", "schedule": crontab(hour=1, minute=45)},
     # Daily, not only on the 1st: a server down on the 1st still gets the month's cycle the next day.
     "open-payment-cycle": {"task": "periodic.open_payment_cycle", "schedule": crontab(hour=2, minute=0)},
 }
