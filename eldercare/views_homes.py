@@ -41,7 +41,8 @@ def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "home": home, "occupancy": [(label, occupancy.get(level, 0)) for level, label in LEVELS],
         "reports": home.reports.order_by("-month")[:12], "checks": home.checks.order_by("-date")[:10],
         "hazards": home.hazards.select_related("task").order_by("-id")[:20],
-        "can_report": allowed(request.user, "carehome", "report")})
+        "can_report": allowed(request.user, "carehome", "report"),
+        "can_inspect": allowed(request.user, "carehome", "inspect")})
 
 
 def _int(request, name: str) -> int:
@@ -108,3 +109,26 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "eldercare/orders.html", {
         "orders": orders, "year": year,
         "targets": targets_progress(year=year, area_prefix=scope_prefix(request.user) or "-")})
+
+
+@login_required
+def home_inspection(request: HttpRequest, pk: int) -> HttpResponse:
+    """民政部门月度检查 (POST from the home page): each non-empty line of `hazards` is one hazard, all with the
+    rectification deadline given; no line = an inspection that found none."""
+    require(request.user, "carehome", "inspect")
+    home = _home(request.user, pk, "inspect")
+    if request.method != "POST":
+        return redirect("eldercare-home", pk=home.pk)
+    lines = [line.strip() for line in request.POST.get("hazards", "").splitlines() if line.strip()]
+    try:
+        deadline = date.fromisoformat(request.POST.get("deadline", "")) if lines else date.today()
+        safety_check_record(acting_user=request.user, home=home, kind="bureau", on=date.today(), answers={},
+                            hazards=[{"description": line, "deadline": deadline} for line in lines])
+    except ValueError:
+        messages.error(request, "发现隐患的，请填写整改期限")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"未保存：{service_error_text(exc)}")
+    else:
+        found = f"发现隐患{len(lines)}项，已生成整改任务" if lines else "未发现隐患"
+        messages.success(request, f"检查已记录，{found}")
+    return redirect("eldercare-home", pk=home.pk)

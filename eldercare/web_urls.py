@@ -13,5 +13,6 @@ urlpatterns = [
     path("homes/<int:pk>/", views_homes.home_detail, name="eldercare-home"),
     path("homes/<int:pk>/report/", views_homes.home_report, name="eldercare-home-report"),
     path("homes/<int:pk>/daily-check/", views_homes.home_daily_check, name="eldercare-home-check"),
+    path("homes/<int:pk>/inspection/", views_homes.home_inspection, name="eldercare-home-inspection"),
     path("orders/", views_homes.order_list, name="eldercare-orders"),
 ]

@@ -132,3 +132,16 @@ def test_the_api_lists_only_the_providers_home(homes, personas):
     assert names(homes["provider"]) == ["小龙坎敬老院"]
     assert sorted(names(personas["district_officer"])) == sorted(["小龙坎敬老院", "同社区康养中心"])
     assert names(personas["outsider"]) == []
+
+
+def test_the_bureau_inspection_page_raises_hazard_tasks(client, homes, personas):
+    client.force_login(personas["town_officer"])
+    assert 'data-testid="inspection-form"' in client.get(f"/eldercare/homes/{homes['a'].pk}/").content.decode()
+    response = client.post(f"/eldercare/homes/{homes['a'].pk}/inspection/",
+                           {"hazards": "灭火器过期\n\n厨房燃气报警器失灵", "deadline": "2026-12-20"})
+    assert response.status_code == 302
+    assert list(homes["a"].hazards.order_by("id").values_list("description", flat=True)) == [
+        "灭火器过期", "厨房燃气报警器失灵"]
+    assert Task.objects.filter(kind="hazard", status="open").count() == 2
+    client.force_login(homes["provider"])
+    assert client.post(f"/eldercare/homes/{homes['a'].pk}/inspection/", {"hazards": ""}).status_code == 403
