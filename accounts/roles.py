@@ -11,6 +11,8 @@ DISTRICT_OFFICER = "district_officer"
 DISTRICT_APPROVER = "district_approver"
 LEADER = "leader"
 ADMIN = "admin"
+# A care home's own account (养老机构填报员): grants from the eldercare app's migration, scoped to its own home.
+CARE_PROVIDER = "care_provider"
 
 ROLE_NAMES = {
     COMMUNITY_WORKER: "村社区协理员",
@@ -20,6 +22,7 @@ ROLE_NAMES = {
     DISTRICT_APPROVER: "区民政审批人",
     LEADER: "领导",
     ADMIN: "系统管理员",
+    CARE_PROVIDER: "养老机构填报员",
 }
 
 # Registry resources: every personal record kind the registry keeps.
@@ -126,3 +129,26 @@ BANK_ACCOUNT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 for _role, _resources in BANK_ACCOUNT_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
+
+# Elderly care (养老服务): ability assessments, care homes ("inspect" = the bureau's monthly inspection; "report" =
+# a home's monthly figures and daily self-inspection; "own" = a care home's account sees only its linked homes),
+# home-service orders, consumption vouchers (issue / redeem / settle through the payroll), the time bank.
+# Seeded by eldercare/migrations/0002.
+ELDERCARE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    COMMUNITY_WORKER: {"assessment": ("view", "add"), "carehome": READ, "service_order": ("view", "add"),
+                       "voucher": READ, "time_bank": ("view", "add")},
+    TOWN_OFFICER: {"assessment": ("view", "add"), "carehome": ("view", "inspect"), "service_order": ("view", "add"),
+                   "voucher": ("view", "redeem"), "time_bank": ("view", "add")},
+    TOWN_REVIEWER: {"assessment": READ, "carehome": READ, "service_order": READ, "voucher": READ, "time_bank": READ},
+    DISTRICT_OFFICER: {"assessment": ("view", "add"), "carehome": ("view", "change", "inspect"),
+                       "service_order": ("view", "add"), "voucher": ("view", "issue", "redeem", "settle"),
+                       "time_bank": ("view", "add")},
+    DISTRICT_APPROVER: {"assessment": READ, "carehome": READ, "service_order": READ, "voucher": READ,
+                        "time_bank": READ},
+    LEADER: {"assessment": READ, "carehome": READ, "service_order": READ, "voucher": READ, "time_bank": READ},
+    ADMIN: {"assessment": READ, "carehome": ("view", "change"), "service_order": READ, "voucher": READ,
+            "time_bank": READ},
+    CARE_PROVIDER: {"carehome": ("view", "report", "own")},
+}
+for _role, _resources in ELDERCARE_GRANTS.items():
+    DEFAULT_GRANTS.setdefault(_role, {}).update(_resources)

@@ -49,5 +49,6 @@ urlpatterns = [
     path("", include("payments.urls_reports")),
     path("", include("disability.urls")),
     path("", include("children.urls")),
+    path("", include("eldercare.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -94,6 +94,12 @@ class EventType(models.TextChoices):
     PARENT_SITUATION_ENDED = "parent_situation_ended", "父母情形消失"
     CHILD_CARE_RECORDED = "child_care_recorded", "登记儿童关爱服务"
     ADOPTION_DECIDED = "adoption_decided", "收养登记"
+    # 养老服务 (eldercare)
+    ABILITY_ASSESSED = "ability_assessed", "老年人能力评估"
+    VOUCHERS_ISSUED = "vouchers_issued", "发放养老服务消费券"
+    VOUCHER_REDEEMED = "voucher_redeemed", "核销养老服务消费券"
+    VOUCHERS_SETTLED = "vouchers_settled", "结算养老服务消费券"
+    SURVIVAL_CHECK_FAILED = "survival_check_failed", "生存认证未通过"
 
 
 class DomainEvent(models.Model):

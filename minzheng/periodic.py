@@ -58,6 +58,15 @@ def disability_coverage_check() -> dict:
         return coverage_check_run(month=timezone.localdate().replace(day=1))
 
 
+@shared_task(name="periodic.reassessment_tasks")
+def reassessment_tasks() -> int:
+    """到期能力复评: one Task per assessment whose routine re-assessment is due (eldercare.services)."""
+    from eldercare.services import reassessment_tasks_create
+
+    with acting(source="job"):
+        return reassessment_tasks_create(today=timezone.localdate())
+
+
 @shared_task(name="periodic.open_payment_cycle")
 def open_payment_cycle() -> str:
     """建立本月发放批次 in the name of settings.MINZHENG_PAYROLL_OPENER (a district officer: the cycle's maker, so

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     # domains beyond the assistance core
     "disability",
     "children",
+    # domains (养老服务)
+    "eldercare",
     # pages, demo
     "web",
     "demo",
@@ -270,6 +272,7 @@ CELERY_BEAT_SCHEDULE = {
     # Daily: a certificate issued mid-month is found the next day; each month's warnings are made once.
     "disability-coverage-check": {"task": "periodic.disability_coverage_check",
                                   "schedule": crontab(hour=2, minute=30)},
+    "reassessment-tasks": {"task": "periodic.reassessment_tasks", "schedule": crontab(hour=1, minute=45)},
     # Daily, not only on the 1st: a server down on the 1st still gets the month's cycle the next day.
     "open-payment-cycle": {"task": "periodic.open_payment_cycle", "schedule": crontab(hour=2, minute=0)},
     "children-age-out": {"task": "periodic.children_age_out", "schedule": crontab(hour=1, minute=45)},

@@ -146,6 +146,16 @@ PARAMETER_KEYS: dict[str, tuple[str, str]] = {
     "recheck_months_unstable": ("定期核查间隔（收入不稳定家庭）", "个月"),
     "recheck_months_unemployed_urban": ("定期核查间隔（有劳动能力未就业，城市）", "个月"),
     "recheck_months_unemployed_rural": ("定期核查间隔（有劳动能力未就业，农村）", "个月"),
+    "gaoling_80_89": ("高龄津贴（80至89岁）", "元/人/月"),
+    "gaoling_90_99": ("高龄津贴（90至99岁）", "元/人/月"),
+    "gaoling_100": ("高龄津贴（100岁及以上）", "元/人/月"),
+    "gaoling_80_89_assisted": ("高龄津贴（80至89岁，低保、特困对象）", "元/人/月"),
+    "gaoling_90_99_assisted": ("高龄津贴（90至99岁，低保、特困对象）", "元/人/月"),
+    "gaoling_100_assisted": ("高龄津贴（100岁及以上，低保、特困对象）", "元/人/月"),
+    "voucher_share": ("养老服务消费券抵扣比例", "比例"),
+    "voucher_cap": ("养老服务消费券每月上限", "元/人/月"),
+    "xiaofei_min_level": ("养老服务消费补贴最低能力等级", "级"),
+    "ability_reassess_months": ("老年人能力常规评估间隔", "个月"),
 }
 
 

@@ -45,4 +45,6 @@ urlpatterns = [
     path("payments/", include("payments.web_urls_bank")),
     # disability welfare (残疾人福利): coverage of the two subsidies, a disabled person's page
     path("disability/", include("disability.web_urls")),
+    # elderly care (养老服务): assessments, care homes, services — owned by the eldercare app
+    path("eldercare/", include("eldercare.web_urls")),
 ]

@@ -23,6 +23,7 @@ from casework import clock
 from demo.assistance import DEMO_CASES, demo_assistance_load, demo_assistance_logins, demo_assistance_users_ensure
 from demo.children import demo_children_load
 from demo.disability import demo_disability_load
+from demo.eldercare import demo_eldercare_load
 from demo.loader import District, LoadSummary, demo_population_load, district_ensure
 from demo.monitoring import demo_monitoring_load
 from demo.payments import demo_payments_load
@@ -86,6 +87,7 @@ class Command(BaseCommand):
                 self._payments()
                 self._monitoring(seed)
                 self._disability(seed)
+                self.stdout.write(self.style.SUCCESS(demo_eldercare_load(today=clock.today()).line()))
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
     def _assistance(self, district: District, seed: int, cases: int, first_household_id: int) -> None:

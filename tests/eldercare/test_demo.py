@@ -1,0 +1,42 @@
+"""养老服务 demo data (demo.eldercare via load_demo): assessments across the bands, two care homes (one with its
+provider account), service orders, vouchers; a second run adds nothing."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from demo.eldercare import demo_eldercare_load
+from eldercare.models import Assessment, CareHome, ServiceOrder, Voucher, VoucherRedemption
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    out = StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", persons=3000, cases=30, seed=20261101, allow_non_debug=True, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_the_demo_has_assessments_homes_orders_and_vouchers(demo):
+    assert "养老服务演示数据" in demo
+    assert Assessment.objects.count() >= 6
+    assert len(set(Assessment.objects.values_list("level", flat=True))) >= 4
+    homes = list(CareHome.objects.all())
+    assert len(homes) == 2 and sum(h.providers.count() for h in homes) == 1
+    assert homes[0].residents.exists() or homes[1].residents.exists()
+    assert any(h.hazards.exists() for h in homes)
+    assert ServiceOrder.objects.filter(status="delivered").exists()
+    assert Voucher.objects.exists() and VoucherRedemption.objects.count() <= Voucher.objects.count()
+
+
+def test_a_second_run_adds_nothing(demo):
+    from casework import clock
+
+    before = (Assessment.objects.count(), CareHome.objects.count())
+    assert "未生成" in demo_eldercare_load(today=clock.today()).line()
+    assert (Assessment.objects.count(), CareHome.objects.count()) == before
