@@ -14,6 +14,7 @@ NAV_ITEMS = [
     ("待办任务", "task-queue", "task"),
     ("资金发放", "payment-cycle-list", "payment"),
     ("调整待遇", "rerate-list", "policy"),
+    ("数字驾驶舱", "cockpit", "indicator"),
 ]
 
 

@@ -42,4 +42,6 @@ urlpatterns = [
     # funds (资金发放): cycles, payment search, supervision reports — owned by the payments app
     path("payments/", include("payments.web_urls")),
     path("payments/", include("payments.web_urls_bank")),
+    # the cockpit (数字驾驶舱) and indicator pages — owned by the indicators app
+    path("cockpit/", include("indicators.web_urls")),
 ]
