@@ -87,8 +87,10 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         reading = selectors.reading(request.user, indicator, area.code, month)
         cards.append({"indicator": indicator, "reading": reading, "shown": _number(reading.value)})
     collected = [i for i in indicators if i.status == Indicator.Status.COLLECTED]
-    chosen = next((i for i in collected if i.code == request.GET.get("indicator")), None) or next(
-        (i for i in collected if i.key), collected[0] if collected else None)
+    # The ranking offers the indicators computed for towns (a city standard has no town figure).
+    rankable = [i for i in collected if "town" in i.levels.split(",")]
+    chosen = next((i for i in rankable if i.code == request.GET.get("indicator")), None) or next(
+        (i for i in rankable if i.key), rankable[0] if rankable else None)
     charts = [_trend(request.user, i, area, month) for i in key if i.status == Indicator.Status.COLLECTED]
     ranking = _ranking(request.user, chosen, area, month) if chosen and area.level != "community" else []
     data = {"charts": charts, "ranking": {
@@ -97,7 +99,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "values": [None if r["value"] is None else float(r["value"]) for r in ranking]}}
     return render(request, "indicators/cockpit.html", {
         "area": area, "month": month, "month_text": f"{month:%Y-%m}", "cards": cards, "charts": charts,
-        "chosen": chosen, "collected": collected, "ranking": ranking, "chart_data": data,
+        "chosen": chosen, "collected": rankable, "ranking": ranking, "chart_data": data,
         "overdue": _overdue(request.user), "may_refresh": allowed(request.user, "indicator", "run"),
         "not_collected": [i for i in indicators if i.status != Indicator.Status.COLLECTED]})
 

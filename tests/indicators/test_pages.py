@@ -67,3 +67,13 @@ def test_indicator_page_and_export(cases, personas, areas):  # noqa: F811
 def test_not_collected_page(personas):
     text = signed_in(personas["leader"]).get("/cockpit/indicators/elderly_ability_assessment_rate/").content.decode()
     assert "尚未采集" in text and "老年人能力评估记录" in text
+
+
+def test_leader_desk_shows_key_figures(personas, town_leader):
+    text = signed_in(personas["leader"]).get("/").content.decode()
+    assert "本辖区关键指标（本月）" in text and "农村低保标准占城市低保标准比例（%）" in text
+    assert "进入数字驾驶舱" in text
+    # A town leader's desk shows the figures of their town (the district-only standards are not among them).
+    town = signed_in(town_leader).get("/").content.decode()
+    assert "本辖区关键指标（本月）" in town and "农村低保标准占城市低保标准比例" not in town
+    assert "本辖区关键指标" not in signed_in(personas["town_officer"]).get("/").content.decode()
