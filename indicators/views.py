@@ -18,7 +18,7 @@ from accounts.policy import allowed, restrict
 from areas.models import Area
 from audit.context import acting
 from casework.models import Case
-from indicators import selectors
+from indicators import selectors, statistics
 from indicators.models import Indicator
 from indicators.records import record_rows, records_workbook
 from indicators.services import snapshots_refresh
@@ -153,3 +153,38 @@ def indicator_export(request: HttpRequest, code: str) -> HttpResponse:
     records = selectors.records(request.user, indicator, month, area.code)
     name, content = records_workbook(user=request.user, indicator=indicator, area=area, month=month, records=records)
     return attachment(content, name)
+
+
+STATISTICS = {"monthly": statistics.monthly, "quarterly": statistics.quarterly}
+
+
+def _statistics_user(request: HttpRequest) -> None:
+    selectors.check_view(request.user)
+    if not allowed(request.user, "payment", "view"):
+        raise PermissionDenied("无查看资金发放数据的权限")
+
+
+@login_required
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """定期统计报表: this month's table by programme and town and the quarter's summary, with their XLSX."""
+    _statistics_user(request)
+    month = _month(request)
+    monthly, quarterly = statistics.monthly(request.user, month), statistics.quarterly(request.user, month)
+    return render(request, "indicators/statistics.html", {
+        "month": month, "month_text": f"{month:%Y-%m}", "monthly": monthly, "quarterly": quarterly,
+        "monthly_rows": statistics.table_rows(monthly), "quarterly_rows": statistics.table_rows(quarterly)})
+
+
+@login_required
+@require_GET
+def statistics_download(request: HttpRequest, kind: str) -> HttpResponse:
+    _statistics_user(request)
+    if kind not in STATISTICS:
+        raise Http404("报表不存在")
+    month = _month(request)
+    report = STATISTICS[kind](request.user, month)
+    area = Area.objects.filter(code=selectors.user_area_code(request.user)).first()
+    unit = f"{area.name}民政" if area is not None else "民政部门"
+    content = statistics.workbook(user=request.user, report=report, unit_name=unit)
+    return attachment(content, f"{report.title}-{report.period}.xlsx")
