@@ -30,6 +30,7 @@ from programs.models import Program
 ZERO = Decimal("0.00")
 MONEY = "#,##0.00"
 THIN = Side(style="thin")
+SIGNATURES = "单位负责人：            审核人：            制表人：            制表日期："
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
@@ -158,7 +159,7 @@ def workbook(*, user, report: Statistics, unit_name: str) -> bytes:
     for header_row in (3, 4):
         for cell in sheet[header_row]:
             cell.font, cell.alignment = Font(bold=True), Alignment(horizontal="center", vertical="center")
-    sheet.cell(row=line + 1, column=1, value="单位负责人：            审核人：            制表人：            制表日期：")
+    sheet.cell(row=line + 1, column=1, value=SIGNATURES)
     sheet.column_dimensions["A"].width = 22
     for column in range(2, width + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 14

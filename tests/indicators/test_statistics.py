@@ -87,6 +87,7 @@ def test_xlsx_fixed_layout_and_logged(payroll, personas):
     assert sheet["A3"].value == "镇街" and sheet["B4"].value == "对象数" and sheet["C4"].value == "金额"
     last = [row for row in sheet.iter_rows(min_row=5, values_only=True) if row[0] == "合计"][0]
     assert last[-2:] == (3, 2001)
-    assert AccessLog.objects.filter(user=personas["leader"], kind="export", detail__what="救助资金发放统计月报").exists()
+    logged = AccessLog.objects.filter(user=personas["leader"], kind="export", detail__what="救助资金发放统计月报")
+    assert logged.exists()
     quarter = c.get("/cockpit/statistics/quarterly/xlsx/", {"month": "2026-01"})
     assert load_workbook(io.BytesIO(quarter.content)).active["A1"].value == "救助资金发放统计季报（2026年第1季度）"
