@@ -10,7 +10,7 @@ Figures are strings (Decimal, exact). An area outside the caller's own is refuse
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -76,7 +76,9 @@ def _month(request: Request, name: str, label: str):
 
 
 class IndicatorValuesView(APIView):
-    @extend_schema(tags=[TAG], summary="指标值（单月或序列）", responses=ValueSerializer(many=True), parameters=[
+    @extend_schema(tags=[TAG], summary="指标值（单月或序列）", responses=PolymorphicProxySerializer(
+        component_name="IndicatorValueOrSeries", resource_type_field_name=None,
+        serializers=[ValueSerializer, ValueSerializer(many=True)], many=False), parameters=[
         OpenApiParameter("area", OpenApiTypes.STR, required=True, description="区划12位代码（本人辖区内）"),
         OpenApiParameter("period", OpenApiTypes.STR, description="统计月份 YYYY-MM（单月，返回一个对象）"),
         OpenApiParameter("from", OpenApiTypes.STR, description="序列起始月份 YYYY-MM（与 to 一起，返回列表）"),
