@@ -42,7 +42,7 @@ def _growth(key: str, month: date) -> Measure:
     """(standard now − standard a year before) ÷ standard a year before × 100, for the district (a city figure)."""
     now, before = _standard(key, month), _standard(key, add_months(month, -12))
     rows = [] if now is None or before is None else [(_district(), now - before, before)]
-    return Measure(rows=rows, scale=HUNDRED, resource="policy", records=_standard_rows(key, month))
+    return Measure(rows=rows, scale=HUNDRED, resource="policy", records=_standard_rows(key, month), area_field="")
 
 
 def _standard_rows(key: str, month: date):
@@ -66,7 +66,7 @@ def dibao_rural_urban_ratio(month: date) -> Measure:
     """农村低保标准 ÷ 城市低保标准 × 100, as in force on the first of the month."""
     rural, urban = _standard("standard_rural", month), _standard("standard_urban", month)
     rows = [] if rural is None or urban is None else [(_district(), rural, urban)]
-    return Measure(rows=rows, scale=HUNDRED, resource="policy",
+    return Measure(rows=rows, scale=HUNDRED, resource="policy", area_field="",
                    records=PolicyParameter.objects.filter(program_id=DIBAO, key__in=("standard_rural",
                                                                                       "standard_urban"),
                                                           valid_from__lte=month)

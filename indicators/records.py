@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 from areas.models import Area
 from audit.models import AccessLog
 from audit.services import access_log_write
+from programs.models import PARAMETER_KEYS
 from registry.models import HouseholdMember, Person, Relation
 
 HEADERS = ["类型", "编号", "村社区", "姓名", "身份证号（脱敏）", "项目", "说明"]
@@ -62,7 +63,8 @@ def _area_code(obj) -> str:
 
 def _policy_detail(obj) -> str:
     if obj._meta.model_name == "policyparameter":
-        return f"{obj.value.normalize():f}（{obj.valid_from:%Y-%m-%d}起；{obj.source}）"
+        name, unit = PARAMETER_KEYS.get(obj.key, ("政策参数", ""))
+        return f"{name} {obj.value.normalize():f}{unit}（{obj.valid_from:%Y-%m-%d}起；{obj.source}）"
     return ""
 
 

@@ -28,7 +28,8 @@ from django.db.models import Aggregate, Count, QuerySet
 class Measure:
     """What an indicator counts for one month.
 
-    records: the counted rows (drill-down); `area_field` is the column with the record's area code (community).
+    records: the counted rows (drill-down); `area_field` is the column with the record's area code (community);
+        empty for reference records without an area (a city standard's parameter rows, shown with `rows`).
     amount: aggregate over `records` giving the numerator (default: the number of records).
     base: for a rate, the rows counted against (denominator), grouped by `base_area_field`; `base_amount` as
         `amount`. Without `base` the value is the numerator itself (a count or a total).

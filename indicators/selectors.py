@@ -82,6 +82,35 @@ def _ensure(indicator: Indicator, months: list[date]) -> None:
             snapshots_refresh(month=month, codes=[indicator.code])
 
 
+def readings_grid(user, indicators: list[Indicator], area_code: str, months: list[date]) -> dict:
+    """{(code, month): Reading} for several indicators over several months of one area, in two or three queries
+    (the cockpit's cards and trends); months not yet computed are computed first."""
+    check_area(user, area_code)
+    collected = [i for i in indicators
+                 if i.status == Indicator.Status.COLLECTED and indicator_function(i.code) is not None]
+    have = set(IndicatorValue.objects.filter(indicator__in=collected, period_start__in=months, area_code=area_code)
+               .values_list("indicator_id", "period_start"))
+    missing: dict[date, list[str]] = {}
+    for indicator in collected:
+        for month in months:
+            if (indicator.code, month) not in have:
+                missing.setdefault(month, []).append(indicator.code)
+    for month, codes in missing.items():
+        snapshots_refresh(month=month, codes=codes)
+    rows = {(row.indicator_id, row.period_start): row for row in IndicatorValue.objects.filter(
+        indicator__in=collected, area_code=area_code, period_start__in=months)}
+    grid = {}
+    for indicator in indicators:
+        for month in months:
+            item = Reading(indicator, area_code, month)
+            row = rows.get((indicator.code, month))
+            if row is not None:
+                item.value, item.numerator, item.denominator, item.computed_at = (
+                    row.value, row.numerator, row.denominator, row.computed_at)
+            grid[(indicator.code, month)] = item
+    return grid
+
+
 def reading(user, indicator: Indicator, area_code: str, month: date) -> Reading:
     check_area(user, area_code)
     month = first_of_month(month)
@@ -151,6 +180,9 @@ def records(user, indicator: Indicator, month: date, area_code: str | None = Non
     measure = function(first_of_month(month))
     if measure.records is None:
         raise PermissionDenied("该指标没有明细记录")
+    if not measure.area_field:
+        # Reference records with no area of their own (the city's standards): whoever may read them sees them.
+        return measure.records if allowed(user, measure.resource, "view") else measure.records.none()
     queryset = restrict(measure.records, user, "view", resource=measure.resource, area_field=measure.area_field)
     if area_code:
         check_area(user, area_code)

@@ -104,15 +104,16 @@ def snapshots_refresh(*, month: date, codes: list[str] | None = None, now=None) 
     if codes:
         indicators = indicators.filter(code__in=codes)
     written = unchanged = 0
+    indicators = list(indicators)
+    stored_all: dict[str, dict[str, Figure]] = {}
+    for code, area, *figure in IndicatorValue.objects.filter(indicator__in=indicators, period_start=month).values_list(
+            "indicator_id", "area_code", "numerator", "denominator", "value"):
+        stored_all.setdefault(code, {})[area] = Figure(*figure)
     for indicator in indicators:
         figures = indicator_figures(indicator, month, areas)
         if not figures:
             continue
-        stored = {
-            row[0]: Figure(*row[1:])
-            for row in IndicatorValue.objects.filter(indicator=indicator, period_start=month).values_list(
-                "area_code", "numerator", "denominator", "value")
-        }
+        stored = stored_all.get(indicator.code, {})
         changed = [
             IndicatorValue(indicator=indicator, area_code=code, period_start=month, numerator=figure.numerator,
                            denominator=figure.denominator, value=figure.value, computed_at=now)

@@ -51,8 +51,15 @@ def _number(value) -> str:
     return text[:-3] if text.endswith(".00") else text
 
 
-def _trend(user, indicator: Indicator, area: Area, month: date) -> dict:
-    readings = selectors.series(user, indicator, area.code, add_months(month, 1 - TREND_MONTHS), month)
+def _months(month: date) -> list[date]:
+    return [add_months(month, offset) for offset in range(1 - TREND_MONTHS, 1)]
+
+
+def _trend(user, indicator: Indicator, area: Area, month: date, grid: dict | None = None) -> dict:
+    if grid is None:
+        readings = selectors.series(user, indicator, area.code, add_months(month, 1 - TREND_MONTHS), month)
+    else:
+        readings = [grid[(indicator.code, m)] for m in _months(month)]
     return {"id": f"trend-{indicator.code}", "name": indicator.name, "unit": indicator.unit,
             "months": [f"{r.month:%Y-%m}" for r in readings],
             "values": [None if r.value is None else float(r.value) for r in readings],
@@ -70,7 +77,8 @@ def _overdue(user) -> dict:
     today, now = timezone.localdate(), timezone.now()
     cases = restrict(Case.objects.filter(application__isnull=False, closed_at__isnull=True, next_due__lt=today),
                      user, "view", resource="application").select_related("program", "area").order_by("next_due")
-    tasks = restrict(Task.objects.exclude(status=Task.Status.CLOSED).filter(deadline__lt=now), user, "view",
+    open_statuses = (Task.Status.OPEN, Task.Status.IN_PROGRESS)
+    tasks = restrict(Task.objects.filter(status__in=open_statuses, deadline__lt=now), user, "view",
                      resource="task").select_related("area").order_by("deadline")
     return {"cases": list(cases[:OVERDUE_SHOWN]), "tasks": list(tasks[:OVERDUE_SHOWN])}
 
@@ -82,16 +90,17 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     month, area = _month(request), _area(request)
     indicators = list(selectors.indicators_all())
     key = [i for i in indicators if i.key]
+    grid = selectors.readings_grid(request.user, key, area.code, _months(month))
     cards = []
     for indicator in key:
-        reading = selectors.reading(request.user, indicator, area.code, month)
+        reading = grid[(indicator.code, month)]
         cards.append({"indicator": indicator, "reading": reading, "shown": _number(reading.value)})
     collected = [i for i in indicators if i.status == Indicator.Status.COLLECTED]
     # The ranking offers the indicators computed for towns (a city standard has no town figure).
     rankable = [i for i in collected if "town" in i.levels.split(",")]
     chosen = next((i for i in rankable if i.code == request.GET.get("indicator")), None) or next(
         (i for i in rankable if i.key), rankable[0] if rankable else None)
-    charts = [_trend(request.user, i, area, month) for i in key if i.status == Indicator.Status.COLLECTED]
+    charts = [_trend(request.user, i, area, month, grid) for i in key if i.status == Indicator.Status.COLLECTED]
     ranking = _ranking(request.user, chosen, area, month) if chosen and area.level != "community" else []
     data = {"charts": charts, "ranking": {
         "id": "ranking-chart", "name": chosen.name if chosen else "", "unit": chosen.unit if chosen else "",

@@ -77,3 +77,10 @@ def test_leader_desk_shows_key_figures(personas, town_leader):
     town = signed_in(town_leader).get("/").content.decode()
     assert "本辖区关键指标（本月）" in town and "农村低保标准占城市低保标准比例" not in town
     assert "本辖区关键指标" not in signed_in(personas["town_officer"]).get("/").content.decode()
+
+
+def test_standard_drill_down_shows_the_parameters_in_words(personas):
+    text = signed_in(personas["leader"]).get("/cockpit/indicators/dibao_rural_urban_ratio/",
+                                            {"month": "2026-01"}).content.decode()
+    assert 'data-testid="records-count">2<' in text
+    assert "城市低保标准 770元/人/月" in text and "standard_urban" not in text
