@@ -152,3 +152,14 @@ ELDERCARE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 for _role, _resources in ELDERCARE_GRANTS.items():
     DEFAULT_GRANTS.setdefault(_role, {}).update(_resources)
+
+# Indicators (指标, 数字驾驶舱): leaders and the bureau's staff view; the district officer refreshes the current
+# month on demand. Seeded by indicators/migrations/0003.
+INDICATOR_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    LEADER: {"indicator": READ},
+    DISTRICT_OFFICER: {"indicator": ("view", "run")},
+    DISTRICT_APPROVER: {"indicator": READ},
+    ADMIN: {"indicator": ("view", "run")},
+}
+for _role, _resources in INDICATOR_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_resources)

@@ -50,5 +50,6 @@ urlpatterns = [
     path("", include("disability.urls")),
     path("", include("children.urls")),
     path("", include("eldercare.urls")),
+    path("", include("indicators.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

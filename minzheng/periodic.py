@@ -6,7 +6,7 @@ twice at the same moment changes nothing the second time — the services are wr
 get a future deadline, enrolled persons stop being candidates, a scheduled re-check is skipped, a month has
 one payment cycle) — so a beat restart or a task redelivered by the broker does no harm.
 
-Re-rating (重新核定) and indicator snapshots (指标快照) will be added here as their services land: a task per
+Re-rating (重新核定) will be added here as its service lands: a task per
 service, then an entry in CELERY_BEAT_SCHEDULE; tests/jobs/test_periodic.py checks every entry names a task.
 """
 
@@ -106,3 +106,12 @@ def children_age_out() -> str:
         return "not configured"
     with acting(user=user, source="job"):
         return f"ended {len(age_out(acting_user=user, month=timezone.localdate().replace(day=1)))}"
+
+
+@shared_task(name="periodic.indicator_snapshots")
+def indicator_snapshots() -> dict:
+    """指标快照: last month (complete) and this month so far (indicators.services.snapshots_monthly)."""
+    from indicators.services import snapshots_monthly
+
+    with acting(source="job"):
+        return snapshots_monthly(today=timezone.localdate())

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tasks",
     "monitoring",
     "payments",
+    "indicators",
     # domains beyond the assistance core
     "disability",
     "children",
@@ -263,7 +264,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 
 # Periodic work (定时任务), run by Celery beat (`make worker`, deploy/minzheng-beat.service); the tasks are in
-# minzheng/periodic.py, each idempotent. Times are Beijing time. Re-rating and indicator snapshots join here as
+# minzheng/periodic.py, each idempotent. Times are Beijing time. Re-rating joins here as
 # their services land.
 CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-tasks": {"task": "periodic.escalate_tasks", "schedule": crontab(minute="*/15")},
@@ -276,6 +277,8 @@ CELERY_BEAT_SCHEDULE = {
     # Daily, not only on the 1st: a server down on the 1st still gets the month's cycle the next day.
     "open-payment-cycle": {"task": "periodic.open_payment_cycle", "schedule": crontab(hour=2, minute=0)},
     "children-age-out": {"task": "periodic.children_age_out", "schedule": crontab(hour=1, minute=45)},
+    # Daily: last month's final figures and this month's so far (re-runs rewrite only what changed).
+    "indicator-snapshots": {"task": "periodic.indicator_snapshots", "schedule": crontab(hour=3, minute=0)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")

@@ -18,6 +18,7 @@ NAV_ITEMS = [
     ("残疾人两项补贴", "disability-coverage", "enrolment"),
     ("养老服务", "eldercare-assessments", "assessment"),
     ("养老机构", "eldercare-homes", "carehome"),
+    ("数字驾驶舱", "cockpit", "indicator"),
 ]
 
 

@@ -47,4 +47,6 @@ urlpatterns = [
     path("disability/", include("disability.web_urls")),
     # elderly care (养老服务): assessments, care homes, services — owned by the eldercare app
     path("eldercare/", include("eldercare.web_urls")),
+    # the cockpit (数字驾驶舱) and indicator pages — owned by the indicators app
+    path("cockpit/", include("indicators.web_urls")),
 ]

@@ -35,12 +35,14 @@ OWN_ACCOUNT = {"api-tokens", "api-logout", "api-token-revoke"}
 SCOPED_WITHOUT_GRANT = {"api-users"}
 # Path values for parameters that are not a numeric id, and required query strings.
 PATH_VALUES = {("area-detail", "code"): "500106000000", ("programs-quote", "code"): "dibao",
-               ("programs-parameters", "code"): "dibao", ("feed-upload", "feed_type"): "pension"}
+               ("programs-parameters", "code"): "dibao", ("feed-upload", "feed_type"): "pension",
+               ("indicator-values", "code"): "payroll_amount"}
 REPORTS = ("amounts", "recipients", "ontime", "exceptions")
 QUERY = {**{f"payment-report-{r}{x}": "from=2026-01&to=2026-01" for r in REPORTS for x in ("", "-xlsx")},
          "programs-quote": "month=2026-01", "coverage-disability": "month=2026-01",
          "calendar-add-working-days": "start=2026-01-05&days=3",
-         "calendar-working-days-between": "start=2026-01-05&end=2026-01-09"}
+         "calendar-working-days-between": "start=2026-01-05&end=2026-01-09",
+         "indicator-values": "area=500106000000&period=2026-01"}
 
 
 def _walk(patterns, prefix=""):

@@ -24,6 +24,7 @@ from demo.assistance import DEMO_CASES, demo_assistance_load, demo_assistance_lo
 from demo.children import demo_children_load
 from demo.disability import demo_disability_load
 from demo.eldercare import demo_eldercare_load
+from demo.indicators import demo_indicators_load
 from demo.loader import District, LoadSummary, demo_population_load, district_ensure
 from demo.monitoring import demo_monitoring_load
 from demo.payments import demo_payments_load
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                 self._monitoring(seed)
                 self._disability(seed)
                 self.stdout.write(self.style.SUCCESS(demo_eldercare_load(today=clock.today()).line()))
+                self._indicators()
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
     def _assistance(self, district: District, seed: int, cases: int, first_household_id: int) -> None:
@@ -122,6 +124,12 @@ class Command(BaseCommand):
         """残疾人福利演示数据: most certificate holders enrolled, the rest found by the coverage check."""
         with acting(source="command"):
             summary = demo_disability_load(today=clock.today(), seed=seed)
+        self.stdout.write(self.style.SUCCESS(summary.line()))
+
+    def _indicators(self) -> None:
+        """指标快照: the cockpit's last 24 months over the demo data."""
+        with acting(source="command"):
+            summary = demo_indicators_load(today=clock.today())
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
     def _progress(self, message: str) -> None:
