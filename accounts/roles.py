@@ -163,3 +163,10 @@ INDICATOR_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 for _role, _resources in INDICATOR_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
+
+
+def default_grants_add(grants: dict[str, dict[str, tuple[str, ...]]]) -> None:
+    """A domain app's default grants (its own resources), merged into DEFAULT_GRANTS when the app is ready, so the
+    table stays the one list of what a fresh installation grants; the app's migration seeds the same rows."""
+    for role, resources in grants.items():
+        DEFAULT_GRANTS.setdefault(role, {}).update(resources)

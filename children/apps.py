@@ -11,9 +11,12 @@ class ChildrenConfig(AppConfig):
     verbose_name = "儿童福利"
 
     def ready(self) -> None:
+        from accounts.roles import default_grants_add
+        from children.grants import CHILDREN_GRANTS
         from children.workflows import register_all
         from registry.signals import person_died
 
+        default_grants_add(CHILDREN_GRANTS)
         register_all()
         person_died.connect(_parent_died, dispatch_uid="children.parent_died")
 

@@ -120,8 +120,8 @@ class TestLoadedDemo:
 
     def test_the_roll_is_set_based_from_quotes_with_history_and_a_recheck_due(self, demo):
         roll = Enrolment.objects.filter(status="active").exclude(
-            pk__in=Case.objects.filter(enrolment__isnull=False).values("enrolment_id")).exclude(
-            program__workflow="children")  # the children's demo (tests/demo/test_demo_children.py) has its own
+            pk__in=Case.objects.filter(enrolment__isnull=False).values("enrolment_id")).filter(
+            program__means_tested=True, program__workflow__startswith="assistance")  # the assistance roll only
         assert roll.filter(program_id="dibao").count() > 20 and roll.filter(program_id="tekun").exists()
         today = clock.today()
         for enrolment in roll.select_related("program", "household", "person"):

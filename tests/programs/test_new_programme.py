@@ -4,6 +4,8 @@ confirmation and enrolment, then into a generated, checked and approved payroll 
 code. Its deadlines are the workflow's defaults (it has no deadline parameter of its own), its decision cites
 its own legal basis, its investigation form shows its own input, and the payroll's ceiling is its row's rule."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -127,8 +129,8 @@ def test_a_new_programme_goes_from_application_to_a_bank_file(programme, api, st
     assert not PaymentException.objects.filter(cycle=cycle).exists()
     cycle = cycle_approve(acting_user=staff["district_approver"], cycle=cycle)
     (bank_file,) = bank_files_generate(acting_user=staff["district_officer"], cycle=cycle)
-    rows = bytes(bank_file.content).decode(bank_file.encoding).splitlines()
-    assert rows[1].split(",") == ["1", "新甲", head.id_number, "6221000012345678", "240.00", NAME,
+    rows = list(csv.reader(io.StringIO(bytes(bank_file.content).decode(bank_file.encoding))))
+    assert rows[1] == ["1", "新甲", head.id_number, "6221000012345678", "240.00", NAME,
                                   f"2026年03月{NAME}"]
     assert (bank_file.item_count, bank_file.total_amount) == (1, Decimal("240.00"))
 

@@ -27,7 +27,7 @@ from demo.eldercare import demo_eldercare_load
 from demo.indicators import demo_indicators_load
 from demo.loader import District, LoadSummary, demo_population_load, district_ensure
 from demo.monitoring import demo_monitoring_load
-from demo.payments import demo_payments_load
+from demo.payments import bank_accounts_create, demo_payments_load
 from demo.personas import demo_logins, demo_personas, demo_personas_ensure, logins_table
 from registry.models import Household, Person
 
@@ -89,6 +89,7 @@ class Command(BaseCommand):
                 self._monitoring(seed)
                 self._disability(seed)
                 self.stdout.write(self.style.SUCCESS(demo_eldercare_load(today=clock.today()).line()))
+                bank_accounts_create()  # the later domains' payees are paid like every other: an account each
                 self._indicators()
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
