@@ -88,6 +88,11 @@ class EventType(models.TextChoices):
     PAYMENT_BANK_RETURN_IMPORTED = "payment_bank_return_imported", "导入银行回盘"
     PAYMENT_REISSUED = "payment_reissued", "发放失败重发"
     PAYMENT_CYCLE_CLOSED = "payment_cycle_closed", "结束发放批次"
+    # 探访关爱 (carevisits)
+    CARE_ROSTER_ADDED = "care_roster_added", "纳入探访关爱名册"
+    CARE_PLAN_SET = "care_plan_set", "调整探访计划"
+    CARE_VISIT_RECORDED = "care_visit_recorded", "探访关爱记录"
+    METER_BOUND = "meter_bound", "绑定智能水表"
 
 
 class DomainEvent(models.Model):

@@ -72,3 +72,13 @@ def open_payment_cycle() -> str:
     with acting(user=user, source="job"):
         cycle_open(acting_user=user, month=month)
     return "opened"
+
+
+@shared_task(name="periodic.refresh_care_roster")
+def refresh_care_roster() -> dict:
+    """探访关爱名册比对 (carevisits.roster.roster_refresh): set-based, a re-run changes nothing."""
+    from carevisits.roster import roster_refresh
+
+    with acting(source="job"):
+        result = roster_refresh(today=timezone.localdate())
+    return {"added": result.added, "on_roster": result.on_roster}

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "tasks",
     "monitoring",
     "payments",
+    # domains
+    "carevisits",
     # pages, demo
     "web",
     "demo",
@@ -266,6 +268,7 @@ CELERY_BEAT_SCHEDULE = {
     "auto-enrol-old-age": {"task": "periodic.auto_enrol_old_age", "schedule": crontab(hour=1, minute=30)},
     # Daily, not only on the 1st: a server down on the 1st still gets the month's cycle the next day.
     "open-payment-cycle": {"task": "periodic.open_payment_cycle", "schedule": crontab(hour=2, minute=0)},
+    "refresh-care-roster": {"task": "periodic.refresh_care_roster", "schedule": crontab(hour=2, minute=30)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CarevisitsConfig(AppConfig):
+    """特殊困难老年人探访关爱: the roster, visit plans and logs, smart water meters and their alarms."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "carevisits"
+    label = "carevisits"
+    verbose_name = "特殊困难老年人探访关爱"
+
+    def ready(self) -> None:
+        from carevisits import desk  # noqa: F401  (its block joins the home page's desk)

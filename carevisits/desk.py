@@ -1,0 +1,1 @@
+"""Desk block of the roster (探访关爱): people not yet reached this week."""
