@@ -47,5 +47,6 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("payments.urls")),
     path("", include("payments.urls_reports")),
+    path("", include("carevisits.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

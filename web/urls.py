@@ -42,4 +42,6 @@ urlpatterns = [
     # funds (资金发放): cycles, payment search, supervision reports — owned by the payments app
     path("payments/", include("payments.web_urls")),
     path("payments/", include("payments.web_urls_bank")),
+    # solitary and vulnerable elderly (探访关爱) — owned by the carevisits app
+    path("carevisits/", include("carevisits.web_urls")),
 ]

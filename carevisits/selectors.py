@@ -1,0 +1,120 @@
+"""探访关爱查询: the roster a user may see, this week's contacts per person, compliance per community and per
+worker, the people not reached, and visits against plan per community for a period (for the cockpit).
+
+Everything is scoped by `accounts.policy.restrict` on the record's own `area_id`, and set-based: a person's counts
+are correlated subqueries on the (entry, at) index; compliance is one grouped query over the roster.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.policy import restrict
+from carevisits import parameters
+from carevisits.models import Meter, MeterAlert, RosterEntry, Visit
+
+
+@dataclass(frozen=True)
+class Week:
+    """探访周: Monday 00:00 to the next Monday 00:00, local time."""
+
+    monday: date
+
+    @classmethod
+    def of(cls, day: date) -> "Week":
+        return cls(day - timedelta(days=day.weekday()))
+
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.monday, time.min))
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(days=7)
+
+
+def roster_visible(user, action: str = "view") -> QuerySet[RosterEntry]:
+    """The people on the roster now, in the user's area."""
+    return restrict(RosterEntry.objects.filter(active=True), user, action, resource="carevisit", area_field="area_id")
+
+
+def visits_visible(user) -> QuerySet[Visit]:
+    return restrict(Visit.objects.all(), user, "view", resource="carevisit", area_field="area_id")
+
+
+def meters_visible(user) -> QuerySet[Meter]:
+    return restrict(Meter.objects.all(), user, "view", resource="meter", area_field="area_id")
+
+
+def alerts_visible(user) -> QuerySet[MeterAlert]:
+    return restrict(MeterAlert.objects.all(), user, "view", resource="meter", area_field="area_id")
+
+
+def plan_defaults(on: date) -> tuple[int, int]:
+    """每周上门、电话次数 in force (the policy parameters)."""
+    return parameters.value(parameters.HOME_VISITS, on), parameters.value(parameters.PHONE_CALLS, on)
+
+
+def _done(kind: str, start: datetime, end: datetime) -> Coalesce:
+    reached = (Visit.objects.filter(entry_id=OuterRef("pk"), kind=kind, reached=True, at__gte=start, at__lt=end)
+               .order_by().values("entry_id").annotate(n=Count("id")).values("n"))
+    return Coalesce(Subquery(reached, output_field=IntegerField()), Value(0))
+
+
+def with_week(entries: QuerySet[RosterEntry], week: Week) -> QuerySet[RosterEntry]:
+    """Each entry with this week's reached home visits and calls, its plan and whether it is met."""
+    home, calls = plan_defaults(week.monday)
+    return entries.annotate(
+        home_done=_done(Visit.Kind.HOME, week.start, week.end),
+        calls_done=_done(Visit.Kind.PHONE, week.start, week.end),
+        home_plan=Coalesce("home_visits_per_week", Value(home)),
+        calls_plan=Coalesce("phone_calls_per_week", Value(calls)))
+
+
+def _met() -> Q:
+    return Q(home_done__gte=F("home_plan"), calls_done__gte=F("calls_plan"))
+
+
+def not_reached(user, week: Week) -> QuerySet[RosterEntry]:
+    """本周未联系上的人: on the roster, with no reached visit or call this week."""
+    reached = Visit.objects.filter(entry_id=OuterRef("pk"), reached=True, at__gte=week.start, at__lt=week.end)
+    return roster_visible(user).filter(~Exists(reached))
+
+
+def compliance(user, week: Week, by: str = "area_id") -> list[dict]:
+    """每周探访达标情况 grouped by community (`area_id`) or responsible worker (`worker_id`): people, people whose
+    plan is met, people not reached, home visits and calls done against planned."""
+    rows = (with_week(roster_visible(user), week).order_by().values(by)
+            .annotate(people=Count("id"),
+                      met=Count("id", filter=_met()),
+                      unreached=Count("id", filter=Q(home_done=0, calls_done=0)),
+                      home_done_total=Sum("home_done"), home_planned=Sum("home_plan"),
+                      calls_done_total=Sum("calls_done"), calls_planned=Sum("calls_plan"))
+            .order_by(by))
+    return [{**row, "rate": round(100 * row["met"] / row["people"], 1) if row["people"] else None} for row in rows]
+
+
+def visits_against_plan(user, start: date, end: date) -> list[dict]:
+    """探访完成情况 per community for a period [start, end] (inclusive days), for the cockpit: reached home visits and
+    calls done against the plan of the people on the roster now (weekly plan × weeks in the period). Two grouped
+    queries whatever the number of people."""
+    weeks = ((end - start).days + 1) / 7
+    home, calls = plan_defaults(end)
+    planned = (roster_visible(user).order_by().values("area_id")
+               .annotate(people=Count("id"), home=Sum(Coalesce("home_visits_per_week", Value(home))),
+                         calls=Sum(Coalesce("phone_calls_per_week", Value(calls)))))
+    since = timezone.make_aware(datetime.combine(start, time.min))
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    done = {row["area_id"]: row for row in visits_visible(user).filter(at__gte=since, at__lt=until, reached=True)
+            .order_by().values("area_id").annotate(home=Count("id", filter=Q(kind=Visit.Kind.HOME)),
+                                                   calls=Count("id", filter=Q(kind=Visit.Kind.PHONE)))}
+    result = []
+    for row in planned.order_by("area_id"):
+        got = done.get(row["area_id"], {})
+        result.append({"area_id": row["area_id"], "people": row["people"],
+                       "home_planned": round(row["home"] * weeks), "home_done": got.get("home", 0),
+                       "calls_planned": round(row["calls"] * weeks), "calls_done": got.get("calls", 0)})
+    return result
