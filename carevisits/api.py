@@ -1,5 +1,6 @@
 """探访关爱接口: the roster (`/api/care-roster/`, manual addition, plan), visits (`/api/care-visits/`), weekly
-compliance (`/api/care-compliance/`) and the people not reached (`/api/care-roster/not-reached/`). The same
+compliance (`/api/care-compliance/`), the people not reached (`/api/care-roster/not-reached/`), smart water
+meters (`/api/meters/`), their readings (`POST /api/meter-readings/`) and alarms (`/api/meter-alerts/`). The same
 services and selectors as the pages; paths are a contract."""
 
 from datetime import date
@@ -17,9 +18,20 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.policy import area_in_scope
-from carevisits.models import RosterEntry, Visit
-from carevisits.selectors import Week, compliance, not_reached, roster_visible, visits_visible, with_week
+from carevisits.meters import meter_bind, readings_ingest
+from carevisits.models import Meter, MeterAlert, RosterEntry, Visit
+from carevisits.selectors import (
+    Week,
+    alerts_visible,
+    compliance,
+    meters_visible,
+    not_reached,
+    roster_visible,
+    visits_visible,
+    with_week,
+)
 from carevisits.services import roster_add_manual, visit_plan_set, visit_record
+from registry.models import Person
 from registry.selectors import persons_visible
 
 TAG = ["探访关爱"]
@@ -196,3 +208,88 @@ class ComplianceView(APIView):
         workers = [{**r, "key": r["worker_id"]} for r in compliance(request.user, week, by="worker_id")]
         return Response(ComplianceSerializer({"week_start": week.monday, "communities": communities,
                                               "workers": workers}).data)
+
+
+class MeterSerializer(serializers.ModelSerializer):
+    installed_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = Meter
+        fields = ["id", "code", "person", "area", "installed_at", "active"]
+        read_only_fields = ["area", "active"]
+        extra_kwargs = {"person": {"queryset": Person.objects.all(), "allow_null": False, "required": True}}
+
+
+class MeterViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """智能水表：登记并绑定到名册中的老年人。"""
+
+    queryset = Meter.objects.none()
+    serializer_class = MeterSerializer
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return meters_visible(self.request.user)
+
+    @extend_schema(summary="登记并绑定智能水表", tags=TAG, responses={201: MeterSerializer, 400: ERRORS[400],
+                                                              403: ERRORS[403]})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        form = MeterSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        person = persons_visible(request.user).filter(pk=form.validated_data["person"].pk).first()
+        if person is None:
+            raise ValidationError({"person": ["人员不存在或不在您的管辖范围内"]})
+        meter = meter_bind(acting_user=request.user, code=form.validated_data["code"], person=person,
+                           installed_at=form.validated_data.get("installed_at"))
+        return Response(MeterSerializer(meter).data, status=201)
+
+
+class ReadingSerializer(serializers.Serializer):
+    meter = serializers.CharField(help_text="设备编号")
+    time = serializers.DateTimeField(help_text="读数时间，ISO 8601；无时区时按北京时间")
+    reading = serializers.DecimalField(max_digits=15, decimal_places=3, help_text="累计读数（立方米）")
+
+
+class IngestResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="收到条数")
+    stored = serializers.IntegerField(help_text="新存入条数")
+    duplicates = serializers.IntegerField(help_text="重复（已存在，忽略）条数")
+
+
+class MeterReadingsView(APIView):
+    """水表读数上报：一批最多五万条；全部有效才存入（错误逐条列出行号和字段），重复读数忽略，乱序读数照收。"""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(summary="上报水表读数（批量）", tags=TAG, request=ReadingSerializer(many=True),
+                   responses={200: IngestResultSerializer, 400: ERRORS[400], 403: ERRORS[403]})
+    def post(self, request: Request) -> Response:
+        # Parsed by the service, not a serializer per row: a platform pushes thousands of rows at once.
+        return Response(readings_ingest(acting_user=request.user, rows=request.data))
+
+
+class MeterAlertSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    meter_code = serializers.CharField(source="meter.code")
+
+    class Meta:
+        model = MeterAlert
+        fields = ["id", "meter", "meter_code", "person", "area", "kind", "kind_label", "raised_at", "last_reading_at",
+                  "resolved_at"]
+
+
+class MeterAlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """水表告警（未恢复的 resolved_at 为空）。"""
+
+    queryset = MeterAlert.objects.none()
+    serializer_class = MeterAlertSerializer
+
+    def get_queryset(self):
+        alerts = alerts_visible(self.request.user).select_related("meter")
+        if self.request.query_params.get("open") == "1":
+            alerts = alerts.filter(resolved_at__isnull=True)
+        return alerts
+
+    @extend_schema(summary="水表告警（按主键翻页）", tags=TAG,
+                   parameters=[OpenApiParameter("open", str, description="1：只列未恢复的告警")])
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)

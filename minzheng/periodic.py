@@ -82,3 +82,13 @@ def refresh_care_roster() -> dict:
     with acting(source="job"):
         result = roster_refresh(today=timezone.localdate())
     return {"added": result.added, "on_roster": result.on_roster}
+
+
+@shared_task(name="periodic.detect_meter_alarms")
+def detect_meter_alarms() -> dict:
+    """智能水表告警检测 (carevisits.detection.meters_detect): a re-run raises no second alert or task."""
+    from carevisits.detection import meters_detect
+
+    with acting(source="job"):
+        result = meters_detect(now=timezone.now())
+    return {"raised": result.raised, "resolved": result.resolved, "tasks": result.tasks}

@@ -269,6 +269,8 @@ CELERY_BEAT_SCHEDULE = {
     # Daily, not only on the 1st: a server down on the 1st still gets the month's cycle the next day.
     "open-payment-cycle": {"task": "periodic.open_payment_cycle", "schedule": crontab(hour=2, minute=0)},
     "refresh-care-roster": {"task": "periodic.refresh_care_roster", "schedule": crontab(hour=2, minute=30)},
+    # Hourly: the alarm deadlines are counted in hours.
+    "detect-meter-alarms": {"task": "periodic.detect_meter_alarms", "schedule": crontab(minute=5)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")

@@ -1,0 +1,153 @@
+"""智能水表: bind a meter to a person on the roster, and take in readings — pushed by the platform in batches of
+thousands (`POST /api/meter-readings/`) or from a file (the staged import, schema "meter_readings").
+
+Readings are stored narrow (meter, time, litres) with (meter, time) as the primary key and written with one
+statement per chunk, `ON CONFLICT DO NOTHING`: a reading sent twice is stored once, a reading that arrives late
+(out of order) is simply another row. On PostgreSQL a chunk is one INSERT … SELECT FROM unnest(arrays); on SQLite
+one executemany.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.policy import allowed, area_in_scope
+from audit.models import EventType
+from audit.services import change_log_write, domain_event_write
+from carevisits.models import Meter, MeterReading, RosterEntry
+from minzheng.sql import is_postgres
+
+CHUNK = 20_000
+MAX_BATCH = 50_000
+MAX_LITRES = 10**12
+ERRORS_SHOWN = 20
+LOCAL = ZoneInfo(settings.TIME_ZONE)
+TABLE = MeterReading._meta.db_table
+
+
+@transaction.atomic
+def meter_bind(*, acting_user, code: str, person, installed_at: datetime | None = None) -> Meter:
+    """登记并绑定智能水表: the device number and the person (on the roster) whose home it measures."""
+    if not allowed(acting_user, "meter", "change"):
+        raise PermissionDenied("无智能水表登记权限")
+    if not area_in_scope(acting_user, person.area_id):
+        raise PermissionDenied("该人员不在您的管辖范围内")
+    code = (code or "").strip()
+    if not code or len(code) > 40:
+        raise ValidationError({"code": ["请填写设备编号（不超过40个字符）"]})
+    if not RosterEntry.objects.filter(person=person, active=True).exists():
+        raise ValidationError({"person": ["只能为探访关爱名册中的老年人安装智能水表"]})
+    if Meter.objects.filter(code=code).exists():
+        raise ValidationError({"code": [f"设备编号已登记：{code}"]})
+    meter = Meter.objects.create(code=code, person=person, area_id=person.area_id,
+                                 installed_at=installed_at or timezone.now())
+    change_log_write(instance=meter, action="create", before=None, acting_user=acting_user,
+                     after={"code": code, "person_id": person.pk})
+    domain_event_write(type=EventType.METER_BOUND, message=f"安装并绑定智能水表 {code}", person=person,
+                       subject=meter, acting_user=acting_user)
+    return meter
+
+
+def parse_time(value) -> datetime:
+    """ISO 8601; without an offset it is local time (Asia/Shanghai)."""
+    if not isinstance(value, str):
+        raise ValueError
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL)
+
+
+def parse_litres(value) -> int:
+    """The cumulative reading in cubic metres (立方米, e.g. 123.456) as whole litres."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError
+    litres = (Decimal(str(value)) * 1000).to_integral_value()
+    if not 0 <= litres < MAX_LITRES:
+        raise ValueError
+    return int(litres)
+
+
+def readings_parse(rows: Iterable, *, meter_ids: dict[str, int]) -> tuple[list[tuple[int, datetime, int]], list[str]]:
+    """Each `{"meter", "time", "reading"}` as (meter id, time, litres); errors name the row (1-based) and field."""
+    parsed, errors = [], []
+    for number, row in enumerate(rows, start=1):
+        try:
+            meter, time, reading = row["meter"], row["time"], row["reading"]
+        except (TypeError, KeyError) as exc:
+            errors.append(f"第{number}条：缺少字段 {exc.args[0] if exc.args else ''}（应有 meter、time、reading）")
+            continue
+        meter_id = meter_ids.get(meter) if isinstance(meter, str) else None
+        try:
+            if meter_id is None:
+                raise LookupError
+            parsed.append((meter_id, parse_time(time), parse_litres(reading)))
+        except LookupError:
+            errors.append(f"第{number}条 meter：未登记或已停用的水表编号 {str(meter)[:40]}")
+        except ValueError:
+            field = "reading" if _is_time(time) else "time"
+            errors.append(f"第{number}条 {field}：" + ("读数应为不小于0的数值（立方米）" if field == "reading"
+                                                     else "时间应为 ISO 8601 格式，如 2026-12-07T08:00:00+08:00"))
+        except InvalidOperation:
+            errors.append(f"第{number}条 reading：读数应为不小于0的数值（立方米）")
+        if len(errors) >= ERRORS_SHOWN:
+            break
+    return parsed, errors
+
+
+def _is_time(value) -> bool:
+    try:
+        parse_time(value)
+    except ValueError:
+        return False
+    return True
+
+
+def meter_ids_for(codes: set) -> dict[str, int]:
+    """Active meters by device number: one query for the batch."""
+    return dict(Meter.objects.filter(code__in=[c for c in codes if isinstance(c, str)], active=True)
+                .values_list("code", "id"))
+
+
+def readings_ingest(*, acting_user, rows: list) -> dict:
+    """接收水表读数: all rows valid or none stored (a 400 names the rows); duplicates are ignored."""
+    if not allowed(acting_user, "meter", "run"):
+        raise PermissionDenied("无水表读数上报权限")
+    if not isinstance(rows, list) or not rows:
+        raise ValidationError({"readings": ["应为非空数组，每条含 meter、time、reading"]})
+    if len(rows) > MAX_BATCH:
+        raise ValidationError({"readings": [f"每批最多 {MAX_BATCH} 条，请分批上报"]})
+    codes = {row.get("meter") for row in rows if isinstance(row, dict)}
+    parsed, errors = readings_parse(rows, meter_ids=meter_ids_for(codes))
+    if errors:
+        raise ValidationError({"readings": errors})
+    stored = readings_store(parsed)
+    return {"received": len(rows), "stored": stored, "duplicates": len(rows) - stored}
+
+
+@transaction.atomic
+def readings_store(readings: list[tuple[int, datetime, int]]) -> int:
+    """Insert (meter id, time, litres) rows, one statement per chunk; returns how many were new."""
+    stored = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(readings), CHUNK):
+            stored += _insert_chunk(cursor, readings[start:start + CHUNK])
+    return stored
+
+
+def _insert_chunk(cursor, chunk: list[tuple[int, datetime, int]]) -> int:
+    if is_postgres():
+        meters, times, litres = (list(column) for column in zip(*chunk, strict=True))
+        cursor.execute(f"INSERT INTO {TABLE} (meter_id, time, litres) "
+                       "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[]) "
+                       "ON CONFLICT DO NOTHING", [meters, times, litres])
+        return cursor.rowcount
+    adapt = connection.ops.adapt_datetimefield_value
+    before = connection.connection.total_changes
+    cursor.executemany(f"INSERT INTO {TABLE} (meter_id, time, litres) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                       [(m, adapt(t), v) for m, t, v in chunk])
+    return connection.connection.total_changes - before
