@@ -10,4 +10,7 @@ class CarevisitsConfig(AppConfig):
     verbose_name = "特殊困难老年人探访关爱"
 
     def ready(self) -> None:
-        from carevisits import desk  # noqa: F401  (its block joins the home page's desk)
+        from carevisits import (  # noqa: F401
+            desk,  # its block joins the home page's desk
+            import_schema,  # the meter-readings file joins the import registry
+        )

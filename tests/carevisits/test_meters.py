@@ -139,3 +139,25 @@ def test_api_readings_and_alerts(meters, personas):
     outsider = APIClient()
     outsider.force_authenticate(personas["outsider"])
     assert outsider.get("/api/meter-alerts/").json()["results"] == []
+
+
+def test_readings_from_a_file_through_the_staged_import(meters, personas, django_capture_on_commit_callbacks):
+    from imports.services import import_batch_commit, import_batch_stage
+
+    officer = personas["district_officer"]
+    content = ("设备编号,读数时间,累计读数（立方米）\n"
+               f"WM-normal,{timezone.localtime(NOW + timedelta(hours=1)):%Y-%m-%d %H:%M},2.5\n"
+               f"WM-normal,{timezone.localtime(NOW - timedelta(hours=3)):%Y-%m-%d %H:%M},0.16\n"  # already stored
+               "WM-unknown,2026-12-07 08:00,1\n"
+               "WM-normal,明天,1\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_batch_stage(acting_user=officer, schema="meter_readings", filename="水表.csv", content=content)
+    batch.refresh_from_db()
+    assert (batch.good_rows, batch.bad_rows) == (2, 2)
+    errors = sorted(e for r in batch.rows.all() for e in r.errors)
+    assert any("WM-unknown" in e for e in errors) and any("读数时间" in e for e in errors)
+    before = MeterReading.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_batch_commit(acting_user=officer, batch=batch)
+    assert MeterReading.objects.count() == before + 1
+    assert MeterReading.objects.get(meter=meters["normal"], time=NOW + timedelta(hours=1)).litres == 2500
