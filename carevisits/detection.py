@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from carevisits import parameters
 from carevisits.models import Meter, MeterAlert, MeterReading
+from minzheng.sql import tune_transaction
 from registry.models import Person
 from tasks.models import Task
 from tasks.services import TaskSpec, deadline_at, tasks_create_many
@@ -67,12 +68,12 @@ def offline_meters(now: datetime, hours: int) -> set[int]:
 
 
 def no_use_meters(now: datetime, hours: int, offline_hours: int) -> set[int]:
-    """Bound meters still reporting whose volume has not moved for `hours`."""
-    sql = (f"SELECT x.id FROM (SELECT m.id, {_latest('last_at', '%s')}, {_latest('base_at', '%s')} {BOUND}) x "
-           f"JOIN {READINGS} a ON a.meter_id = x.id AND a.time = x.last_at "
-           f"JOIN {READINGS} b ON b.meter_id = x.id AND b.time = x.base_at "
-           "WHERE x.last_at >= %s AND a.litres = b.litres")
-    return _ids(sql, [_adapt(now), _adapt(now - timedelta(hours=hours)),
+    """Bound meters still reporting whose volume has not moved for `hours`: the latest reading (time and volume)
+    and the latest one `hours` earlier, each a backward probe of the primary key."""
+    latest = f"FROM {READINGS} r WHERE r.meter_id = m.id AND r.time <= %s ORDER BY r.time DESC LIMIT 1"
+    sql = (f"SELECT x.id FROM (SELECT m.id, (SELECT r.time {latest}) AS last_at, (SELECT r.litres {latest}) AS last_l, "
+           f"(SELECT r.litres {latest}) AS base_l {BOUND}) x WHERE x.last_at >= %s AND x.last_l = x.base_l")
+    return _ids(sql, [_adapt(now), _adapt(now), _adapt(now - timedelta(hours=hours)),
                       _adapt(now - timedelta(hours=offline_hours))])
 
 
@@ -98,6 +99,8 @@ def meters_detect(*, now: datetime | None = None) -> DetectionResult:
     """水表告警检测: find, raise (with tasks), resolve. Idempotent."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    with connection.cursor() as cursor:
+        tune_transaction(cursor)  # no JIT: these short queries are costed high enough to trigger it
     hours = {key: parameters.value(key, today) for key in (
         parameters.NO_USE_HOURS, parameters.CONTINUOUS_HOURS, parameters.OFFLINE_HOURS)}
     offline = offline_meters(now, hours[parameters.OFFLINE_HOURS])

@@ -8,6 +8,8 @@ are correlated subqueries on the (entry, at) index; compliance is one grouped qu
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -86,15 +88,40 @@ def not_reached(user, week: Week) -> QuerySet[RosterEntry]:
 
 def compliance(user, week: Week, by: str = "area_id") -> list[dict]:
     """每周探访达标情况 grouped by community (`area_id`) or responsible worker (`worker_id`): people, people whose
-    plan is met, people not reached, home visits and calls done against planned."""
-    rows = (with_week(roster_visible(user), week).order_by().values(by)
-            .annotate(people=Count("id"),
-                      met=Count("id", filter=_met()),
-                      unreached=Count("id", filter=Q(home_done=0, calls_done=0)),
-                      home_done_total=Sum("home_done"), home_planned=Sum("home_plan"),
-                      calls_done_total=Sum("calls_done"), calls_planned=Sum("calls_plan"))
-            .order_by(by))
-    return [{**row, "rate": round(100 * row["met"] / row["people"], 1) if row["people"] else None} for row in rows]
+    plan is met, people not reached, home visits and calls done against planned.
+
+    One statement: the week's reached visits counted per person in one pass (the (area, at) index), joined to the
+    roster and grouped — both sides read through the scoped selectors (their compiled SQL is the FROM clause), so
+    the figures see exactly what the pages may show. Measured in bench/carevisits.py (correlated counts per person
+    took 0.8 s at 2,000 people)."""
+    if by not in ("area_id", "worker_id"):
+        raise ValueError(by)
+    home, calls = plan_defaults(week.monday)
+    roster = roster_visible(user).order_by().values("id", by, "home_visits_per_week", "phone_calls_per_week")
+    visits = (visits_visible(user).filter(at__gte=week.start, at__lt=week.end, reached=True).order_by()
+              .values("entry_id").annotate(home=Count("id", filter=Q(kind=Visit.Kind.HOME)),
+                                           calls=Count("id", filter=Q(kind=Visit.Kind.PHONE))))
+    try:
+        roster_sql, roster_params = roster.query.sql_with_params()
+        visits_sql, visits_params = visits.query.sql_with_params()
+    except EmptyResultSet:  # no grant or no area: nothing to count
+        return []
+    plan_home, plan_calls = "COALESCE(e.home_visits_per_week, %s)", "COALESCE(e.phone_calls_per_week, %s)"
+    done_home, done_calls = "COALESCE(v.home, 0)", "COALESCE(v.calls, 0)"
+    sql = (f"SELECT e.{by}, COUNT(*), SUM(CASE WHEN {done_home} >= {plan_home} AND {done_calls} >= {plan_calls} "
+           f"THEN 1 ELSE 0 END), SUM(CASE WHEN v.entry_id IS NULL THEN 1 ELSE 0 END), SUM({done_home}), "
+           f"SUM({plan_home}), SUM({done_calls}), SUM({plan_calls}) "
+           f"FROM ({roster_sql}) e LEFT JOIN ({visits_sql}) v ON v.entry_id = e.id GROUP BY e.{by} ORDER BY e.{by}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [home, calls, home, calls, *roster_params, *visits_params])
+        rows = cursor.fetchall()
+    keys = (by, "people", "met", "unreached", "home_done_total", "home_planned", "calls_done_total", "calls_planned")
+    result = []
+    for row in rows:
+        item = dict(zip(keys, (row[0], *(int(v or 0) for v in row[1:])), strict=True))
+        item["rate"] = round(100 * item["met"] / item["people"], 1) if item["people"] else None
+        result.append(item)
+    return result
 
 
 def visits_against_plan(user, start: date, end: date) -> list[dict]:
