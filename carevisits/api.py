@@ -23,7 +23,8 @@ from carevisits.models import Meter, MeterAlert, RosterEntry, Visit
 from carevisits.selectors import (
     Week,
     alerts_visible,
-    compliance,
+    compliance_cells,
+    compliance_rollup,
     meters_visible,
     not_reached,
     roster_visible,
@@ -204,8 +205,9 @@ class ComplianceView(APIView):
     @extend_schema(summary="每周探访达标情况", tags=TAG, parameters=[WEEK], responses={200: ComplianceSerializer})
     def get(self, request: Request) -> Response:
         week = week_param(request)
-        communities = [{**r, "key": r["area_id"]} for r in compliance(request.user, week)]
-        workers = [{**r, "key": r["worker_id"]} for r in compliance(request.user, week, by="worker_id")]
+        cells = compliance_cells(request.user, week)
+        communities = [{**r, "key": r["area_id"]} for r in compliance_rollup(cells, "area_id")]
+        workers = [{**r, "key": r["worker_id"]} for r in compliance_rollup(cells, "worker_id")]
         return Response(ComplianceSerializer({"week_start": week.monday, "communities": communities,
                                               "workers": workers}).data)
 

@@ -16,7 +16,15 @@ from accounts.policy import allowed
 from areas.models import Area
 from carevisits.forms import ManualAddForm, PlanForm, VisitForm
 from carevisits.models import CATEGORY_LABELS, RosterEntry
-from carevisits.selectors import Week, compliance, not_reached, roster_visible, visits_visible, with_week
+from carevisits.selectors import (
+    Week,
+    compliance_cells,
+    compliance_rollup,
+    not_reached,
+    roster_visible,
+    visits_visible,
+    with_week,
+)
 from carevisits.services import roster_add_manual, visit_plan_set, visit_record
 from registry.selectors import persons_visible
 from web.views.common import PAGE_SIZE, AreaFilter, after_cursor, require, service_errors_to_form
@@ -38,11 +46,12 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
     """本周探访达标情况: per community and per responsible worker, with the count of people not reached."""
     require(request.user, "carevisit", "view")
     week = _week(request)
-    communities = compliance(request.user, week)
+    cells = compliance_cells(request.user, week)
+    communities = compliance_rollup(cells, "area_id")
     names = _names(r["area_id"] for r in communities)
     for row in communities:
         row["name"] = names.get(row["area_id"], row["area_id"])
-    workers = compliance(request.user, week, by="worker_id")
+    workers = compliance_rollup(cells, "worker_id")
     people = dict(User.objects.filter(pk__in=[r["worker_id"] for r in workers if r["worker_id"]])
                   .values_list("pk", "username"))
     for row in workers:
