@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.context import acting
 from casework import clock
 from demo.assistance import DEMO_CASES, demo_assistance_load, demo_assistance_logins, demo_assistance_users_ensure
+from demo.carevisits import demo_carevisits_load
 from demo.loader import District, LoadSummary, demo_population_load, district_ensure
 from demo.monitoring import demo_monitoring_load
 from demo.payments import demo_payments_load
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                 self._assistance(district, seed, cases, first_household_id)
                 self._payments()
                 self._monitoring(seed)
+            self._carevisits()
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
     def _assistance(self, district: District, seed: int, cases: int, first_household_id: int) -> None:
@@ -108,6 +110,12 @@ class Command(BaseCommand):
         """动态监测演示数据: a month of department feeds, their warnings and tasks in every state."""
         with acting(source="command"):
             summary = demo_monitoring_load(today=clock.today(), seed=seed)
+        self.stdout.write(self.style.SUCCESS(summary.line()))
+
+    def _carevisits(self) -> None:
+        """探访关爱演示数据: the roster, this week's visits, meters with alarms and one offline."""
+        with acting(source="command"):
+            summary = demo_carevisits_load(today=clock.today())
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
     def _progress(self, message: str) -> None:
