@@ -60,6 +60,7 @@ bench: install
 	$(PY) bench/bank_files.py --db both --enrolments 50000
 	$(PY) bench/payment_reports.py --db both --enrolments 50000
 	$(PY) bench/rerate.py --db both --enrolments 50000  # issue 9 size: 300000
+	$(PY) bench/carevisits.py  # PostgreSQL: 250,000 over 60, 20,000 on the roster, 1 M readings, 10,000 meters × 30 days
 
 # Production web server: gunicorn with WORKERS processes behind a TLS-terminating proxy (README: 生产部署).
 # Needs SECRET_KEY and ALLOWED_HOSTS in the environment (DEBUG stays off); deploy/ has the systemd units.
