@@ -116,7 +116,9 @@ class Visit(models.Model):
         verbose_name_plural = "探访记录"
         ordering = ["-at", "-id"]
         indexes = [
-            models.Index(fields=["area", "at"], name="visit_area_at"),  # compliance by community and week
+            models.Index(fields=["area", "at"], name="visit_area_at"),  # a community's week
+            # the district's week (compliance over every community): a year holds ~50 weeks of visits
+            models.Index(fields=["at", "area"], name="visit_at_area"),
             models.Index(fields=["entry", "at"], name="visit_entry_at"),
         ]
 

@@ -65,17 +65,22 @@ def test_readings_duplicates_ignored_and_late_ones_accepted(meters, personas):
 
 
 def test_bad_rows_are_named_and_nothing_is_stored(meters, personas):
+    officer = personas["district_officer"]
     before = MeterReading.objects.count()
     with pytest.raises(ValidationError) as refused:
-        readings_ingest(acting_user=personas["district_officer"], rows=[
+        readings_ingest(acting_user=officer, rows=[
             {"meter": "WM-normal", "time": _at(0), "reading": "1"},
-            {"meter": "WM-nope", "time": _at(0), "reading": "1"},
+            {"meter": "WM nope\t", "time": _at(0), "reading": "1"},
             {"meter": "WM-normal", "time": "yesterday", "reading": "1"},
             {"meter": "WM-normal", "time": _at(1), "reading": "-2"},
             {"meter": "WM-normal", "time": _at(1)}])
     messages = refused.value.message_dict["readings"]
     assert messages[0].startswith("第2条 meter") and messages[1].startswith("第3条 time")
     assert messages[2].startswith("第4条 reading") and messages[3].startswith("第5条")
+    with pytest.raises(ValidationError) as unknown:  # well-formed, but no such meter: the whole batch refused
+        readings_ingest(acting_user=officer, rows=[{"meter": "WM-normal", "time": _at(-2), "reading": "9"},
+                                                   {"meter": "WM-nope", "time": _at(0), "reading": "1"}])
+    assert unknown.value.message_dict["readings"] == ["第2条 meter：未登记或已停用的水表编号 WM-nope"]
     assert MeterReading.objects.count() == before
     with pytest.raises(PermissionDenied):
         readings_ingest(acting_user=personas["community_worker"], rows=[{"meter": "WM-normal", "time": _at(0),
