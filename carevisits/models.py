@@ -198,3 +198,32 @@ class MeterAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.meter_id}"
+
+
+class ComplianceCell(models.Model):
+    """每周探访达标快照: the figures of one (week, community, responsible worker) — what the compliance page reads,
+    so it adds up a few hundred rows instead of the district's roster and visits on every request. Rewritten for a
+    community by every visit, plan change or manual addition there, and for the whole district by the roster
+    refresh (`carevisits.snapshot`)."""
+
+    week = models.DateField("周一日期")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
+                             verbose_name="村社区")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", db_index=False, db_constraint=False, verbose_name="责任探访人")
+    people = models.PositiveIntegerField("名册人数")
+    met = models.PositiveIntegerField("达标人数")
+    unreached = models.PositiveIntegerField("未探访到人数")
+    home_done_total = models.PositiveIntegerField("上门完成")
+    home_planned = models.PositiveIntegerField("上门计划")
+    calls_done_total = models.PositiveIntegerField("电话完成")
+    calls_planned = models.PositiveIntegerField("电话计划")
+    computed_at = models.DateTimeField("统计时间")
+
+    class Meta:
+        verbose_name = "每周探访达标快照"
+        verbose_name_plural = "每周探访达标快照"
+        indexes = [models.Index(fields=["week", "area"], name="compliancecell_week_area")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.area_id}"

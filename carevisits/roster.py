@@ -122,4 +122,8 @@ def roster_refresh(*, today: date | None = None, acting_user=None) -> RefreshRes
         change_log_bulk_create(model=RosterEntry, rows=[(str(pk), f"名册 · {person}", {"person_id": person})
                                                         for pk, person in new], acting_user=acting_user,
                                reason="名册比对：符合特殊困难老年人条件")
+    from carevisits.selectors import Week  # the roster is below the selectors; imported here, not at the top
+    from carevisits.snapshot import compliance_snapshot_refresh
+
+    compliance_snapshot_refresh(week=Week.of(today))
     return RefreshResult(added=added, updated=updated, on_roster=RosterEntry.objects.filter(active=True).count())

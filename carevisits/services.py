@@ -13,6 +13,8 @@ from audit.services import change_log_write, domain_event_write
 from carevisits import parameters
 from carevisits.models import RosterEntry, Visit
 from carevisits.roster import eligible_persons
+from carevisits.selectors import Week
+from carevisits.snapshot import compliance_snapshot_refresh
 from registry.models import Person
 from tasks.models import Task
 from tasks.services import deadline_at, task_create
@@ -53,6 +55,7 @@ def roster_add_manual(*, acting_user, person: Person, reason: str) -> RosterEntr
                      reason=reason)
     domain_event_write(type=EventType.CARE_ROSTER_ADDED, message=f"人工纳入探访关爱名册：{reason}", person=person,
                        subject=entry, acting_user=acting_user)
+    compliance_snapshot_refresh(week=Week.of(today), area_prefix=entry.area_id)
     return entry
 
 
@@ -86,6 +89,7 @@ def visit_plan_set(*, acting_user, entry: RosterEntry, home_visits_per_week=None
     change_log_write(instance=entry, action="update", before=before, after=after, acting_user=acting_user)
     domain_event_write(type=EventType.CARE_PLAN_SET, message="调整探访计划", person=entry.person, subject=entry,
                        acting_user=acting_user, params=after)
+    compliance_snapshot_refresh(week=Week.of(timezone.localdate()), area_prefix=entry.area_id)
     return entry
 
 
@@ -126,6 +130,7 @@ def visit_record(*, acting_user, entry: RosterEntry, kind: str, reached: bool = 
                        + ("已联系上" if visit.reached else "未联系上"))
     if visit.need != Visit.Need.NONE or visit.safety == Visit.Safety.HAZARD:
         _followup_task(visit, acting_user, now)
+    compliance_snapshot_refresh(week=Week.of(timezone.localdate(at)), area_prefix=entry.area_id)
     return visit
 
 

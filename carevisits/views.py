@@ -22,6 +22,7 @@ from carevisits.selectors import (
     compliance_rollup,
     not_reached,
     roster_visible,
+    snapshot_cells,
     visits_visible,
     with_week,
 )
@@ -46,7 +47,9 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
     """本周探访达标情况: per community and per responsible worker, with the count of people not reached."""
     require(request.user, "carevisit", "view")
     week = _week(request)
-    cells = compliance_cells(request.user, week)
+    cells = snapshot_cells(request.user, week)
+    if cells is None:  # a week no visit or refresh has touched yet (e.g. Monday before the night's refresh)
+        cells = compliance_cells(request.user, week)
     communities = compliance_rollup(cells, "area_id")
     names = _names(r["area_id"] for r in communities)
     for row in communities:

@@ -137,3 +137,25 @@ def test_api_visit_compliance_and_not_reached(roster, personas):
     outsider.force_authenticate(personas["outsider"])
     assert outsider.post("/api/care-visits/", {"entry": entry.pk, "kind": "home"}, format="json").status_code == 400
     assert date.fromisoformat(report["week_start"]).weekday() == 0
+
+
+def test_snapshot_follows_visits_and_plans_and_matches_the_live_figures(roster, personas, client):
+    from carevisits.models import ComplianceCell
+    from carevisits.selectors import compliance_cells, snapshot_cells
+
+    worker = personas["community_worker"]
+    week, moments = _week_moments()
+    alone = roster["独居甲"]
+    assert snapshot_cells(worker, week) is not None  # the roster refresh wrote this week's cells
+    visit_record(acting_user=worker, entry=alone, kind="home", at=moments[0])
+    visit_plan_set(acting_user=worker, entry=roster["高龄乙"], home_visits_per_week=0, phone_calls_per_week=0)
+    key = ("area_id", "worker_id", "people", "met", "unreached", "home_done_total", "home_planned")
+    stored = sorted(tuple(c[k] for k in key) for c in snapshot_cells(worker, week))
+    live = sorted(tuple(c[k] for k in key) for c in compliance_cells(worker, week))
+    assert stored == live
+    cell = ComplianceCell.objects.get(week=week.monday, area_id=alone.area_id)
+    # 4 people; 高龄乙's plan is now 0 + 0, so met; 3 home visits planned; 独居甲 visited once.
+    assert (cell.people, cell.met, cell.home_done_total, cell.home_planned) == (4, 1, 1, 3)
+    client.force_login(personas["district_officer"])
+    page = client.get("/carevisits/").content.decode()
+    assert "1/3" in page
