@@ -2,7 +2,7 @@
 phone-sized visit page (htmx: a tap records the visit and answers with this week's counts) and manual addition.
 Reads via carevisits.selectors (scoped); writes via carevisits.services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.policy import allowed
+from accounts.policy import allowed, scope_prefix
 from areas.models import Area
 from carevisits.forms import ManualAddForm, PlanForm, VisitForm
 from carevisits.models import CATEGORY_LABELS, RosterEntry
@@ -44,26 +44,36 @@ def _names(codes) -> dict[str, str]:
 
 @login_required
 def compliance_page(request: HttpRequest) -> HttpResponse:
-    """本周探访达标情况: per community and per responsible worker, with the count of people not reached."""
+    """本周探访达标情况: per town for a district user (a town opens its communities), per community below, and per
+    responsible worker, with the count of people not reached. Reads the weekly snapshot."""
     require(request.user, "carevisit", "view")
     week = _week(request)
     cells = snapshot_cells(request.user, week)
     if cells is None:  # a week no visit or refresh has touched yet (e.g. Monday before the night's refresh)
         cells = compliance_cells(request.user, week)
-    communities = compliance_rollup(cells, "area_id")
-    names = _names(r["area_id"] for r in communities)
-    for row in communities:
+    town = request.GET.get("town", "")
+    if len(town) == 12 and town.isdigit():
+        cells = [c for c in cells if c["area_id"].startswith(town[:9])]
+    by_town = len(scope_prefix(request.user) or "") <= 6 and not town
+    if by_town:  # a district's 200 communities would be a long table: its towns first
+        cells_by_area = [{**c, "area_id": c["area_id"][:9] + "000"} for c in cells]
+    else:
+        cells_by_area = cells
+    areas = compliance_rollup(cells_by_area, "area_id")
+    names = _names(r["area_id"] for r in areas)
+    for row in areas:
         row["name"] = names.get(row["area_id"], row["area_id"])
     workers = compliance_rollup(cells, "worker_id")
     people = dict(User.objects.filter(pk__in=[r["worker_id"] for r in workers if r["worker_id"]])
                   .values_list("pk", "username"))
     for row in workers:
         row["name"] = people.get(row["worker_id"], "未指定责任探访人")
-    totals = {k: sum(r[k] for r in communities) for k in ("people", "met", "unreached")}
+    totals = {k: sum(r[k] for r in areas) for k in ("people", "met", "unreached")}
     return render(request, "carevisits/compliance.html", {
-        "week": week, "communities": communities, "workers": workers, "totals": totals,
-        "previous": week.monday.fromordinal(week.monday.toordinal() - 7),
-        "next": week.monday.fromordinal(week.monday.toordinal() + 7)})
+        "week": week, "week_param": week.monday.isoformat(), "communities": areas, "by_town": by_town,
+        "town": town, "town_name": _names([town]).get(town, "") if town else "", "workers": workers,
+        "totals": totals, "previous": (week.monday - timedelta(days=7)).isoformat(),
+        "next": (week.monday + timedelta(days=7)).isoformat()})
 
 
 def _entries_page(request: HttpRequest, entries, title: str, template: str = "carevisits/roster.html"):
