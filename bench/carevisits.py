@@ -18,8 +18,9 @@ A child process gets a fresh PostgreSQL database (`--name`, default carevisits_b
     SQL queries finding the same no-use meters (a GROUP BY over the last day's rows, and a LATERAL latest-reading
     probe); the ratio of the job's no-use query to the faster hand-written one is the target (≤ 2×);
 (d) with visits logged for this week (four fifths of the roster: one home visit and three calls) and the week's
-    compliance snapshot rewritten for the district (timed), `--requests` GETs of each page through django.test.Client as the district officer: the weekly compliance page, the roster's
-    first page and the people not reached — median and p95 ms (target p95 < 150 ms).
+    compliance snapshot rewritten for the district (timed), `--requests` GETs of each page through
+    django.test.Client as the district officer: the weekly compliance page, the roster's first page and the people
+    not reached — median and p95 ms (target p95 < 150 ms).
 """
 
 import argparse
