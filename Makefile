@@ -64,6 +64,7 @@ bench: install
 	$(PY) bench/rerate.py --db both --enrolments 50000  # issue 9 size: 300000
 	$(PY) bench/coverage.py --db both --persons 300000  # issue 15 size: 1500000 (60,000 certificates)
 	$(PY) bench/cockpit.py --db both --enrolments 50000  # issue 14 size: 300000 --db postgres
+	$(PY) bench/carevisits.py  # PostgreSQL: 250,000 over 60, 20,000 on the roster, 1 M readings, 10,000 meters × 30 days
 
 # Production web server: gunicorn with WORKERS processes behind a TLS-terminating proxy (README: 生产部署).
 # Needs SECRET_KEY and ALLOWED_HOSTS in the environment (DEBUG stays off); deploy/ has the systemd units.

@@ -51,5 +51,6 @@ urlpatterns = [
     path("", include("children.urls")),
     path("", include("eldercare.urls")),
     path("", include("indicators.urls")),
+    path("", include("carevisits.urls")),
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -100,6 +100,11 @@ class EventType(models.TextChoices):
     VOUCHER_REDEEMED = "voucher_redeemed", "核销养老服务消费券"
     VOUCHERS_SETTLED = "vouchers_settled", "结算养老服务消费券"
     SURVIVAL_CHECK_FAILED = "survival_check_failed", "生存认证未通过"
+    # 探访关爱 (carevisits)
+    CARE_ROSTER_ADDED = "care_roster_added", "纳入探访关爱名册"
+    CARE_PLAN_SET = "care_plan_set", "调整探访计划"
+    CARE_VISIT_RECORDED = "care_visit_recorded", "探访关爱记录"
+    METER_BOUND = "meter_bound", "绑定智能水表"
 
 
 class DomainEvent(models.Model):

@@ -115,3 +115,23 @@ def indicator_snapshots() -> dict:
 
     with acting(source="job"):
         return snapshots_monthly(today=timezone.localdate())
+
+
+@shared_task(name="periodic.refresh_care_roster")
+def refresh_care_roster() -> dict:
+    """探访关爱名册比对 (carevisits.roster.roster_refresh): set-based, a re-run changes nothing."""
+    from carevisits.roster import roster_refresh
+
+    with acting(source="job"):
+        result = roster_refresh(today=timezone.localdate())
+    return {"added": result.added, "on_roster": result.on_roster}
+
+
+@shared_task(name="periodic.detect_meter_alarms")
+def detect_meter_alarms() -> dict:
+    """智能水表告警检测 (carevisits.detection.meters_detect): a re-run raises no second alert or task."""
+    from carevisits.detection import meters_detect
+
+    with acting(source="job"):
+        result = meters_detect(now=timezone.now())
+    return {"raised": result.raised, "resolved": result.resolved, "tasks": result.tasks}

@@ -96,11 +96,11 @@ INSTALLED_APPS = [
     "monitoring",
     "payments",
     "indicators",
-    # domains beyond the assistance core
+    # domains beyond the assistance core: disability, children, elderly care (养老服务, 探访关爱)
     "disability",
     "children",
-    # domains (养老服务)
     "eldercare",
+    "carevisits",
     # pages, demo
     "web",
     "demo",
@@ -279,6 +279,9 @@ CELERY_BEAT_SCHEDULE = {
     "children-age-out": {"task": "periodic.children_age_out", "schedule": crontab(hour=1, minute=45)},
     # Daily: last month's final figures and this month's so far (re-runs rewrite only what changed).
     "indicator-snapshots": {"task": "periodic.indicator_snapshots", "schedule": crontab(hour=3, minute=0)},
+    "refresh-care-roster": {"task": "periodic.refresh_care_roster", "schedule": crontab(hour=2, minute=30)},
+    # Hourly: the alarm deadlines are counted in hours.
+    "detect-meter-alarms": {"task": "periodic.detect_meter_alarms", "schedule": crontab(minute=5)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")

@@ -11,6 +11,7 @@ NAV_ITEMS = [
     ("数据导入", "import-list", "import"),
     ("社会救助", "assistance-queue", "application"),
     ("动态监测", "monitoring-warnings", "warning"),
+    ("探访关爱", "carevisits-compliance", "carevisit"),
     ("待办任务", "task-queue", "task"),
     ("儿童福利", "children-list", "child"),
     ("资金发放", "payment-cycle-list", "payment"),

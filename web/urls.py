@@ -49,4 +49,6 @@ urlpatterns = [
     path("eldercare/", include("eldercare.web_urls")),
     # the cockpit (数字驾驶舱) and indicator pages — owned by the indicators app
     path("cockpit/", include("indicators.web_urls")),
+    # solitary and vulnerable elderly (探访关爱) — owned by the carevisits app
+    path("carevisits/", include("carevisits.web_urls")),
 ]

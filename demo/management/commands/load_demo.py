@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.context import acting
 from casework import clock
 from demo.assistance import DEMO_CASES, demo_assistance_load, demo_assistance_logins, demo_assistance_users_ensure
+from demo.carevisits import demo_carevisits_load
 from demo.children import demo_children_load
 from demo.disability import demo_disability_load
 from demo.eldercare import demo_eldercare_load
@@ -91,6 +92,7 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(demo_eldercare_load(today=clock.today()).line()))
                 bank_accounts_create()  # the later domains' payees are paid like every other: an account each
                 self._indicators()
+            self._carevisits()
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
     def _assistance(self, district: District, seed: int, cases: int, first_household_id: int) -> None:
@@ -131,6 +133,12 @@ class Command(BaseCommand):
         """指标快照: the cockpit's last 24 months over the demo data."""
         with acting(source="command"):
             summary = demo_indicators_load(today=clock.today())
+        self.stdout.write(self.style.SUCCESS(summary.line()))
+
+    def _carevisits(self) -> None:
+        """探访关爱演示数据: the roster, this week's visits, meters with alarms and one offline."""
+        with acting(source="command"):
+            summary = demo_carevisits_load(today=clock.today())
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
     def _progress(self, message: str) -> None:

@@ -1,0 +1,27 @@
+"""Desk block of 探访关爱: for whoever visits (grant carevisit/add), the people on the roster not yet reached this
+week in their area, and the open water-meter alarms; two indexed queries and a short list."""
+
+from datetime import date
+
+from django.urls import reverse
+
+from accounts.policy import allowed
+from carevisits.selectors import Week, alerts_visible, not_reached
+from web.desk import LIST_SIZE, Block, desk_block
+
+ROW = "carevisits/_desk_row.html"
+
+
+@desk_block(75)
+def not_visited_this_week(user, today: date) -> Block | None:
+    """本周待探访: people on the roster with no reached visit or call yet this week."""
+    if not allowed(user, "carevisit", "add"):
+        return None
+    waiting = not_reached(user, Week.of(today))
+    rows = list(waiting.select_related("person", "area").order_by("pk")[:LIST_SIZE])
+    count = len(rows) if len(rows) < LIST_SIZE else waiting.order_by().count()
+    block = Block("carevisits", "本周待探访的老年人", row_template=ROW, rows=rows, empty="本周名册人员均已探访到",
+                  more_url=reverse("carevisits-not-reached"), more_label="查看全部待探访")
+    alarms = alerts_visible(user).filter(resolved_at__isnull=True).order_by().count()
+    block.figures = [("本周未探访到", count, "warning"), ("水表告警未恢复", alarms, "danger")]
+    return block
