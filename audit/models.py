@@ -64,6 +64,8 @@ class EventType(models.TextChoices):
     DISABILITY_RECORDED = "disability_recorded", "登记残疾信息"
     HOUSEHOLD_IMPORTED = "household_imported", "导入家庭"
     MEMBERS_IMPORTED = "members_imported", "导入家庭成员"
+    PERSON_FACT_RECORDED = "person_fact_recorded", "登记人员情况"
+    PERSONS_MERGED = "persons_merged", "合并重复人员"
     # 办件 (casework)
     CASE_SUBMITTED = "case_submitted", "提交申请"
     CASE_STEP = "case_step", "办理环节"

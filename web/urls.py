@@ -21,6 +21,7 @@ urlpatterns = [
     path("persons/<int:pk>/edit/", persons.person_edit, name="person-edit"),
     path("persons/<int:pk>/death/", persons.person_record_death, name="person-record-death"),
     path("persons/<int:pk>/disabilities/", persons.person_disability_add, name="person-disability-add"),
+    path("persons/<int:pk>/facts/", persons.person_fact_add, name="person-fact-add"),
     # households (家庭)
     path("households/", households.household_list, name="household-list"),
     path("households/new/", households.household_create, name="household-create"),
