@@ -36,7 +36,8 @@ def test_hukou_moving_out_of_chongqing_keeps_the_history(registry_data, personas
     assert not has_chongqing_hukou(person, date(2026, 3, 1))
     assert not has_chongqing_hukou(person, date(2019, 12, 31))  # nothing recorded then
     assert chongqing_hukou_ids([person.pk, registry_data["a2"].pk], date(2025, 6, 1)) == {person.pk}
-    logs = ChangeLog.objects.filter(model="registry.personfact", object_id=str(first.pk)).values_list("action", flat=True)
+    logs = ChangeLog.objects.filter(model="registry.personfact", object_id=str(first.pk))
+    logs = logs.values_list("action", flat=True)
     assert sorted(logs) == ["create", "update"]
     assert DomainEvent.objects.filter(person=person, type="person_fact_recorded").count() == 2
 
@@ -121,7 +122,8 @@ def test_the_person_page_shows_and_records_facts(client, registry_data, personas
 def _facts_file(rows: list[list[str]]) -> bytes:
     from tests.imports.helpers import to_csv
 
-    headers = ["身份证号", "姓名", "起始日期", "户籍地代码", "婚姻状况", "劳动能力", "就业状况", "重特大疾病", "确诊日期"]
+    headers = ["身份证号", "姓名", "起始日期", "户籍地代码", "婚姻状况", "劳动能力", "就业状况", "重特大疾病",
+               "确诊日期"]
     return to_csv(rows, headers=headers)
 
 
@@ -148,8 +150,8 @@ def test_the_staged_import_records_facts(registry_data, personas, django_capture
 
 
 def test_marriage_and_hukou_feeds_update_the_facts(registry_data, personas, django_capture_on_commit_callbacks):
-    from tests.monitoring.conftest import feed_csv
     from monitoring.services import feed_batch_upload
+    from tests.monitoring.conftest import feed_csv
 
     a1, a2 = registry_data["a1"], registry_data["a2"]
     def run(feed, rows):
