@@ -3,6 +3,8 @@
 dates, extension, amount and its calculation, decision reasons), the home investigation (入户调查), the
 economic-status verification (信息核对) and the public evaluation (群众评议, Chongqing)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -28,6 +30,8 @@ class Application(models.Model):
     restarted_on = models.DateField("重新调查日期", null=True, blank=True, help_text="公示异议成立之日")
     confirmation_base_on = models.DateField("报送审核确认日期", null=True, blank=True,
                                             help_text="公示期满之日，审核确认期限由此起算")
+    verification_requested_on = models.DateField("提请信息核对日期", null=True, blank=True,
+                                                 help_text="入户调查录入之日，信息核对期限由此起算")
     extended = models.BooleanField("已延期", default=False)
     extension_reason = models.CharField("延期理由", max_length=200, blank=True)
     monthly_amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
@@ -42,6 +46,15 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"申请事项（案件{self.case_id}）"
+
+    @property
+    def not_counted_days(self) -> int:
+        """Calendar days of 群众评议 and 公示 (every notice, withdrawn ones included: the days were spent), each
+        day once — the Chongqing overall limit does not count them (条例第十九条)."""
+        days = set(self.case.evaluations.values_list("held_on", flat=True))
+        for start, end in self.case.notices.values_list("starts_on", "ends_on"):
+            days |= {start + timedelta(days=i) for i in range((end - start).days + 1)}
+        return len(days)
 
 
 class Investigation(models.Model):
@@ -204,3 +217,4 @@ class Recheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_trigger_display()} {self.due_on:%Y-%m-%d}"
+

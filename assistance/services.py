@@ -242,6 +242,7 @@ def application_investigate(*, acting_user, case: Case, investigators: list[int]
                                           members_present=(members_present or "")[:200], findings=findings,
                                           note=note or "", recorded_by=acting_user, area_id=case.area_id)
     record.investigators.set(people)
+    case.application.verification_requested_on = clock.today()
     names = "、".join((u.get_full_name() or u.username) for u in people)
     case_advance(case=case, action="investigate", to_state="investigated", acting_user=acting_user, before=before,
                  note=note or "", message=f"入户调查（{visited:%Y-%m-%d}，调查人员：{names}）",
