@@ -126,3 +126,13 @@ BANK_ACCOUNT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 for _role, _resources in BANK_ACCOUNT_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
+
+# 特困认定抽查 (the district draws and records; seeded by assistance/migrations/0012).
+ISSUE12_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    DISTRICT_OFFICER: {"spot_check": ("view", "add")},
+    DISTRICT_APPROVER: {"spot_check": ("view", "add")},
+    LEADER: {"spot_check": READ},
+    ADMIN: {"spot_check": READ},
+}
+for _role, _resources in ISSUE12_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_resources)

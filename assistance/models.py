@@ -170,6 +170,7 @@ class Recheck(models.Model):
         MEMBER_DEATH = "member_death", "家庭成员死亡后重新核定"
         PHASE_OUT_END = "phase_out_end", "渐退期满"
         DATA = "data", "部门数据比对预警"
+        CARE_CHANGE = "care_change", "生活自理能力变化后重新评估"
 
     class Status(models.TextChoices):
         DUE = "due", "待复核"
@@ -218,3 +219,75 @@ class Recheck(models.Model):
     def __str__(self) -> str:
         return f"{self.get_trigger_display()} {self.due_on:%Y-%m-%d}"
 
+
+class SpotCheck(models.Model):
+    """特困认定抽查: the district's draw of at least 30 % of a town's 特困 recognitions (《特困人员认定办法》: the
+    county spot-checks ≥30 % of the cases the town sends for confirmation).
+
+    The draw is reproducible: every case of the population is ranked by SHA-256 of "seed:case id" and the first
+    `ceil(rate × N)` are the sample — the same seed and population always give the same sample, on any machine
+    and Python version, so anyone may re-draw it from what is recorded here."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇（街道）")
+    period_from = models.DateField("受理日期自")
+    period_to = models.DateField("受理日期至")
+    seed = models.CharField("随机种子", max_length=40)
+    rate = models.DecimalField("抽查比例", max_digits=5, decimal_places=4)
+    basis = models.JSONField("比例依据", default=dict, blank=True)
+    population = models.JSONField("抽样总体（案件编号）", default=list)
+    sample = models.JSONField("抽中案件编号", default=list)
+    results = models.JSONField("抽查结果", default=dict, blank=True, help_text="案件编号 → 结论、意见、抽查人、日期")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="抽取人")
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "特困认定抽查"
+        verbose_name_plural = "特困认定抽查"
+        ordering = ["-drawn_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"特困认定抽查（{len(self.sample)}/{len(self.population)}）"
+
+
+class TerminationNotice(models.Model):
+    """终止公示: before a 特困 (or other) enrolment ends, the ground is posted for `days` days (《特困人员认定办法》:
+    公示7天, support stops from the next month); the enrolment may be ended only after the notice has run."""
+
+    class Ground(models.TextChoices):
+        DEATH = "death", "死亡"
+        WORK_CAPACITY = "work_capacity", "恢复劳动能力"
+        IMPRISONED = "imprisoned", "被判刑收监执行"
+        INCOME_PROPERTY = "income_property", "收入或财产超过规定"
+        SUPPORTER = "supporter", "有了具备履行能力的法定义务人"
+        WORK_REFUSAL = "work_refusal", "无正当理由三次拒绝介绍的就业"
+        VOLUNTARY = "voluntary", "自愿申请退出"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "公示中"
+        ENDED = "ended", "已终止待遇"
+        WITHDRAWN = "withdrawn", "异议成立撤回"
+
+    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="termination_notices",
+                                  verbose_name="享受对象")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    ground = models.CharField("终止事由", max_length=20, choices=Ground.choices)
+    reason = models.TextField("说明")
+    starts_on = models.DateField("公示开始")
+    ends_on = models.DateField("公示截止（含）")
+    days = models.PositiveSmallIntegerField("公示天数")
+    basis = models.JSONField("天数依据", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="经办人")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "终止公示"
+        verbose_name_plural = "终止公示"
+        constraints = [models.UniqueConstraint(fields=["enrolment"], condition=models.Q(status="open"),
+                                               name="termination_notice_one_open")]
+
+    def __str__(self) -> str:
+        return f"终止公示：{self.get_ground_display()}"

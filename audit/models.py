@@ -83,6 +83,8 @@ class EventType(models.TextChoices):
     # 复核 (assistance)
     RECHECK_SCHEDULED = "recheck_scheduled", "安排复核"
     RECHECK_NOTICE = "recheck_notice", "复核结果告知"
+    SPOT_CHECK_DRAWN = "spot_check_drawn", "特困认定抽查"
+    TERMINATION_NOTICE = "termination_notice", "终止公示"
     # 发放 (payments)
     PAYMENT_CYCLE_OPENED = "payment_cycle_opened", "建立发放批次"
     PAYMENT_CYCLE_APPROVED = "payment_cycle_approved", "审批发放批次"
