@@ -127,7 +127,8 @@ BANK_ACCOUNT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 for _role, _resources in BANK_ACCOUNT_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
 
-# 特困认定抽查 (the district draws and records; seeded by assistance/migrations/0012).
+# 特困认定抽查 (the district draws and records; seeded by assistance/migrations/0012) and 重复登记合并 (person
+# "merge", the district officer and the administrator; seeded by registry/migrations/0006).
 ISSUE12_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     DISTRICT_OFFICER: {"spot_check": ("view", "add")},
     DISTRICT_APPROVER: {"spot_check": ("view", "add")},
@@ -136,3 +137,5 @@ ISSUE12_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 for _role, _resources in ISSUE12_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
+for _role in (DISTRICT_OFFICER, ADMIN):
+    DEFAULT_GRANTS[_role]["person"] = tuple(dict.fromkeys(DEFAULT_GRANTS[_role]["person"] + ("merge",)))

@@ -28,6 +28,7 @@ class Person(models.Model):
         ACTIVE = "active", "正常"
         DECEASED = "deceased", "死亡"
         MOVED_OUT = "moved_out", "迁出"
+        MERGED = "merged", "已合并（重复登记）"
 
     class NoIdReason(models.TextChoices):
         UNIDENTIFIED = "unidentified", "身份不明"
@@ -48,6 +49,9 @@ class Person(models.Model):
     phone = models.CharField("联系电话", max_length=20, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
     death_date = models.DateField("死亡日期", null=True, blank=True)
+    # 重复登记合并: the record this one was merged into (registry.merge); every link now points there.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
+                                    verbose_name="已合并至")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

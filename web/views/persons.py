@@ -69,7 +69,9 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
     user = request.user
     can_change = allowed(user, "person", "change")
     facts = list(person.facts.order_by("kind", "-valid_from"))
-    history = history_for({Person: [person.pk], Disability: [d.pk for d in person.disabilities.all()],
+    # The history of records merged into this one (重复登记合并) is part of its history.
+    merged = list(person.merged_from.values_list("pk", flat=True))
+    history = history_for({Person: [person.pk, *merged], Disability: [d.pk for d in person.disabilities.all()],
                            PersonFact: [f.pk for f in facts]})
     context = {
         "person": person,
@@ -82,6 +84,7 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
         "events": timeline(DomainEvent.objects.filter(person=person)),
         "open_form": next(iter(forms), ""),
         "facts": facts,
+        "can_merge": allowed(user, "person", "merge") and person.status != Person.Status.MERGED,
         # 发放记录: every payment from every programme, for those who may read payments (area-scoped lines).
         "can_view_payments": allowed(user, "payment", "view"),
         "can_view_bank_account": allowed(user, "bank_account", "view"),
