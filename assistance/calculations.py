@@ -117,25 +117,56 @@ def _decimal_input(ctx: QuoteContext, name: str, label: str, *, required: bool) 
 
 # ---- 低保 ---------------------------------------------------------------------------------------------------
 
+def _paid_members(ctx: QuoteContext, income: HouseholdIncome) -> int:
+    """Members whose share is paid: all but those who refused suitable work `work_refusal_limit` times without a
+    proper reason (assistance.grounds); their income still counts in the per-capita income."""
+    if "paid_members" in ctx.cache:
+        return ctx.cache["paid_members"]
+    from assistance.grounds import members_refusing_work, refusals_exist
+
+    members = ctx.household_facts.members_in(ctx.month)
+    if not refusals_exist([m.person_id for m in members], ctx.month):
+        ctx.cache["paid_members"] = income.size  # nothing recorded: no figure is read (nor cited)
+        return income.size
+    limit = ctx.param("work_refusal_limit", program=None)
+    window = ctx.param("work_refusal_window_months", program=None)
+    refusing = members_refusing_work([m.person_id for m in members], ctx.month, limit=int(limit.value),
+                                     window_months=int(window.value))
+    if refusing:
+        names = "、".join(m.name for m in members if m.person_id in refusing)
+        ctx.line(limit.cite(f"减发：{names} 无正当理由拒绝介绍的就业达", f"{int(limit.value)}次"),
+                 f"{len(refusing)}人")
+    paid = income.size - len(refusing)
+    if refusing:  # kept with the quote, so a re-rating (dibao_amount_sql) pays the same members
+        ctx.flags["paid_members"] = paid
+    ctx.cache["paid_members"] = paid
+    return paid
+
+
 @register_eligibility("dibao")
 def dibao_eligibility(ctx: QuoteContext) -> None:
-    """低保: 家庭月人均收入 < 低保标准, no disqualifying property, someone in the household."""
+    """低保: 家庭月人均收入 < 低保标准, no disqualifying property, someone in the household; a household whose
+    every member refused work three times is stopped (停发)."""
     standard, income = _dibao_means(ctx)
     _refuse_household_basics(ctx, income)
     if income.per_capita is not None and income.per_capita >= standard:
         ctx.refuse("家庭月人均收入不低于低保标准")
+    if income.size and _paid_members(ctx, income) == 0:
+        ctx.refuse("家庭成员均无正当理由三次拒绝介绍的就业，停发低保金")
 
 
 @register_calculator("dibao")
 def dibao_amount(ctx: QuoteContext) -> Decimal:
-    """低保金 = (低保标准 − 家庭月人均收入) × 家庭人数 (《最低生活保障审核确认办法》第二十三条, 差额补助).
+    """低保金 = (低保标准 − 家庭月人均收入) × 家庭人数 (《最低生活保障审核确认办法》第二十三条, 差额补助); the
+    members who refused work three times without reason are not counted in the multiplier (减发其本人的份额).
 
     Rounding: per-capita income to the fen (half up) first, then the difference, then the amount to the fen.
     """
     standard, income = _dibao_means(ctx)
-    gap, amount = gap_amount(standard, income.per_capita, income.size)
+    paid = _paid_members(ctx, income)
+    gap, amount = gap_amount(standard, income.per_capita, paid)
     ctx.line(f"差额 = {money(standard)} − {money(income.per_capita)}", money(gap))
-    ctx.line(f"低保金 = {money(gap)} × {income.size}", money(amount))
+    ctx.line(f"低保金 = {money(gap)} × {paid}", money(amount))
     return amount
 
 
@@ -147,7 +178,9 @@ def dibao_amount_sql(columns: dict) -> str:
     standard = (f"CASE WHEN h.hukou_type = 'rural' THEN {columns[('dibao', 'standard_rural')]} "
                 f"ELSE {columns[('dibao', 'standard_urban')]} END")
     pci = sql.fen(sql.json_number("e.calculation", "per_capita_income"))
-    size = sql.json_number("e.calculation", "household_size")
+    # the members paid (減发: fewer than the household when a member refused work three times), else the size
+    paid = f"CAST({sql.json_text('e.calculation', 'flags.paid_members')} AS NUMERIC)"
+    size = f"COALESCE({paid}, {sql.json_number('e.calculation', 'household_size')})"
     return sql.yuan(f"{sql.greatest(f'{sql.fen(standard)} - {pci}', '0')} * CAST({size} AS BIGINT)")
 
 

@@ -291,3 +291,29 @@ class TerminationNotice(models.Model):
 
     def __str__(self) -> str:
         return f"终止公示：{self.get_ground_display()}"
+
+
+class WorkRefusal(models.Model):
+    """拒绝就业登记: a member able to work refused a suitable job introduced to them. Refusals without a proper
+    reason, counted over a window (`work_refusal_window_months`), reach the limit (`work_refusal_limit`, 3:
+    《最低生活保障审核确认办法》动态管理) → that member's share of 低保金 is no longer paid (减发), and with
+    every member so, the household's (停发)."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="work_refusals",
+                               verbose_name="成员")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    refused_on = models.DateField("拒绝日期")
+    job = models.CharField("介绍的工作岗位", max_length=200)
+    reason_given = models.CharField("本人说明的理由", max_length=200, blank=True)
+    justified = models.BooleanField("理由正当", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="录入人")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "拒绝就业登记"
+        verbose_name_plural = "拒绝就业登记"
+        indexes = [models.Index(fields=["person", "refused_on"], name="work_refusal_person")]
+
+    def __str__(self) -> str:
+        return f"拒绝就业：{self.job}"
