@@ -39,10 +39,15 @@ class Application(models.Model):
                                    help_text="初审（review）、先行审批（advance）与审核确认（confirmation）时的测算")
     advance_approved_on = models.DateField("先行审批日期", null=True, blank=True)
     decision_reasons = models.TextField("不予确认理由", blank=True)
+    certificate_number = models.CharField("证件编号", max_length=30, blank=True,
+                                          help_text="低保证、特困人员救助供养证编号，审核确认时发给（assistance.certificates）")
 
     class Meta:
         verbose_name = "社会救助申请事项"
         verbose_name_plural = "社会救助申请事项"
+        constraints = [models.UniqueConstraint(fields=["certificate_number"],
+                                               condition=~models.Q(certificate_number=""),
+                                               name="application_certificate_number_unique")]
 
     def __str__(self) -> str:
         return f"申请事项（案件{self.case_id}）"

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.policy import allowed
+from assistance.certificates import certificate_number_issue
 from assistance.inputs import (
     LINSHI_KINDS,
     amount_text,
@@ -425,6 +426,7 @@ def application_confirm(*, acting_user, case: Case, note: str = "", household_ki
             care_level=case.inputs.get("care_level", ""), support_mode=case.inputs.get("support_mode", ""))
     case.application.calculation = {**case.application.calculation, "confirmation": result.as_json()}
     case.application.monthly_amount, case.decided_on = result.monthly_amount, today
+    certificate_number_issue(application=case.application, on=today)
     PublicNotice.objects.filter(pk=notice.pk).update(status=PublicNotice.Status.ENDED)
     amount = money(result.monthly_amount)
     message = f"审核确认：{case.program.name} {amount} 元，自 {start:%Y年%m月}起"

@@ -60,6 +60,14 @@ def test_decision_notice_states_amount_start_month_and_basis(login, staff, cases
     assert "自2026年03月起每月发放 540.00 元" in text
     assert "《最低生活保障审核确认办法》" in text and "《重庆市城乡居民最低生活保障条例》第二十二条" in text
     assert "行政复议" in text and "沙坪坝区民政局（盖章）" in text
+    # the 低保证 number issued at confirmation: district code, year of confirmation, the first of the year
+    case.application.refresh_from_db()
+    assert case.application.certificate_number == f"{case.area_id[:6]}{case.decided_on.year}000001"
+    assert f"低保证编号 {case.application.certificate_number}" in text or (
+        "低保证编号" in text and case.application.certificate_number in text)
+    second = cases.make("confirmed", names=("孙一", "李二"))
+    second.application.refresh_from_db()
+    assert second.application.certificate_number == f"{case.area_id[:6]}{case.decided_on.year}000002"
 
 
 def test_rejection_notice_gives_reasons_and_the_right_to_review(login, staff, cases, cid_font):
