@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from minzheng.dates import age_on, month_end
+from minzheng.dates import add_months, age_on, month_end
 from programs.calculations import sql
 from programs.calculations.base import (
     QuoteContext,
@@ -18,7 +18,7 @@ from programs.calculations.base import (
     register_facts_due,
     register_set_form,
 )
-from programs.calculations.facts import COUNTED, DEDUCTIBLE, IncomeSummary
+from programs.calculations.facts import COUNTED, DEDUCTIBLE, IncomeSummary, income_in
 from programs.calculations.money import ROUNDING_RULE, ZERO, gap_amount, money, per_capita, plain, round_money, scaled
 from programs.models import CareLevel
 from programs.selectors import ParameterNotFound
@@ -63,6 +63,8 @@ def household_income(ctx: QuoteContext) -> HouseholdIncome:
     members = facts.members_in(ctx.month)
     income = facts.income_in(ctx.month)
     _income_lines(ctx, income, "家庭")
+    total = _farming_average(ctx, members) if members else None
+    income = income if total is None else IncomeSummary(counted=total, deducted=ZERO, items=income.items)
     ctx.line(f"家庭人数（{'、'.join(m.name for m in members) or '无在户成员'}）", str(len(members)))
     pc = per_capita(income.total, len(members)) if members else None
     if pc is not None:
@@ -71,6 +73,28 @@ def household_income(ctx: QuoteContext) -> HouseholdIncome:
     result = HouseholdIncome(size=len(members), total=income.total, per_capita=pc)
     ctx.cache["household_income"] = result
     return result
+
+
+def _farming_average(ctx: QuoteContext, members) -> Decimal | None:
+    """农业家庭 (a member's 就业状况 is 务农 in the month): the monthly income is the average of the months before
+    it (`farming_income_average_months`, 12: 《重庆市城乡居民最低生活保障条例》第十二条), each month's income
+    counted as the registry holds it (counted − deductible, floored at zero). None for any other household."""
+    from registry.facts import facts_on
+    from registry.models import Employment, PersonFact
+
+    end = month_end(ctx.month)
+    farming = [f for f in facts_on([m.person_id for m in members], PersonFact.Kind.EMPLOYMENT, end).values()
+               if f.value == Employment.FARMING]
+    if not farming:
+        return None
+    ref = ctx.param("farming_income_average_months", program=None)
+    months = [add_months(ctx.month, -i) for i in range(1, int(ref.value) + 1)]
+    ids = {m.person_id for m in members}
+    total = sum((income_in(ctx.household_facts.incomes, ids, month).total for month in months), ZERO)
+    average = round_money(total / len(months))
+    n = len(months)
+    ctx.line(ref.cite(f"农业家庭月收入 = 前{n}个月收入合计 ÷ {n}", f"{money(total)} ÷ {n}"), money(average))
+    return average
 
 
 def dibao_standard(ctx: QuoteContext, hukou_type: str, label: str = "低保标准") -> Decimal:

@@ -93,3 +93,20 @@ def test_gaoling_allowance_is_not_income_for_tekun(staff, families, clock):
     assert result.eligible, result.reasons
     assert result.total_income == Decimal("500")
     assert any("不计入" in label and "高龄津贴" in label for label, _ in result.lines)
+
+
+def test_a_farming_household_income_is_the_12_month_average(staff, families, clock):
+    household, (head, wife) = families.household(["务农甲", "务农乙"], hukou="rural")
+    officer = staff["district_officer"]
+    # harvest income: 2 400 a month from April to September 2025, nothing since
+    income_add(acting_user=officer, household=household, person=head, category="business",
+               monthly_amount=Decimal("2400"), start_month=date(2025, 4, 1), end_month=date(2025, 9, 1))
+    plain = quote(program="dibao", household=household, month=MONTH)
+    rural = Decimal("630")  # 农村低保标准 渝民规〔2025〕6号
+    assert plain.monthly_amount == rural * 2  # March 2026 alone has no income
+    person_fact_record(acting_user=officer, person=head, kind="employment", value="务农", valid_from=date(2025, 1, 1))
+    farming = quote(program="dibao", household=household, month=MONTH)
+    # March 2025 … February 2026: six months of 2 400, averaged over 12, per head over 2
+    average = fen(Decimal(2400) * 6 / 12)
+    assert farming.total_income == average == Decimal("1200.00")
+    assert farming.monthly_amount == fen((rural - fen(average / 2)) * 2) == Decimal("60.00")
