@@ -18,5 +18,7 @@ urlpatterns = [
     # 公示名单: one notice by id, or an area's notices running on a day (?area=&date=); one name, two shapes.
     path("notices/<int:pk>/pdf/", pdf.notice_pdf, name="assistance-notice-pdf"),
     path("notices/pdf/", pdf.notice_pdf, name="assistance-notice-pdf"),
+    # 长期公示名单: current recipients of an area (?area=&date=), name + 人数 + 金额 only.
+    path("roster/pdf/", pdf.roster_pdf, name="assistance-roster-pdf"),
     path("rechecks/<int:pk>/", rechecks.recheck_show, name="assistance-recheck"),
 ]

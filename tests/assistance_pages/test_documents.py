@@ -1,6 +1,8 @@
 """Printable documents: valid PDFs with the right content; the public list shows name, household size and amount
 only; a document with personal data is an export — it needs the export grant and is logged."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -157,3 +159,23 @@ def test_default_font_produces_a_readable_pdf(cases):
     assert "540.00" in text  # ASCII stays readable with either font
     embedded = b"/FontFile2" in pdf  # a TrueType subset in the file
     assert embedded == (documents.pdf_font() == documents.FONT_NAME)
+
+
+def test_standing_roster_lists_current_recipients_with_only_what_the_law_publishes(login, staff, cases, cid_font,
+                                                                                   clock):
+    confirmed = cases.make("confirmed")  # 低保 540.00 for 2 people, paid from March 2026 (Chongqing: 当月)
+    other = cases.make("confirmed", names=("外镇甲", "外镇乙"), area=cases.families.areas["community_b"])
+    head = confirmed.household.members.get(relation="head").person
+    community = confirmed.area_id
+    url = reverse("assistance-roster-pdf")
+    _, text = _pdf(login(staff["town_officer"]), f"{url}?area={community}&date=2026-03-15")
+    assert "长期公示名单" in text and head.name in text and "540.00" in text
+    assert head.id_number not in text and head.masked_id_number not in text  # no ID number at all
+    assert other.applicant.name not in text  # another town's recipient
+    # an ended enrolment leaves the roster
+    from programs.services import enrolment_end
+
+    enrolment_end(acting_user=staff["district_officer"], enrolment=confirmed.enrolment, reason="收入超过标准",
+                  effective_month=date(2026, 4, 1))
+    _, text = _pdf(login(staff["town_officer"]), f"{url}?area={community}&date=2026-04-15")
+    assert head.name not in text
