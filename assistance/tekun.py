@@ -122,7 +122,7 @@ def spot_check_result_record(*, acting_user, check: SpotCheck, case_id: int, res
 
 
 def spot_checks_visible(user) -> QuerySet[SpotCheck]:
-    return restrict(SpotCheck.objects.all(), user, "view")
+    return restrict(SpotCheck.objects.all(), user, "view", resource=SPOT_CHECK_RESOURCE)
 
 
 # ---- 重新评估 (re-assessment after a change of self-care capacity) ----------------------------------------------

@@ -124,3 +124,19 @@ def test_termination_only_after_the_7_day_notice(staff, families, areas, clock):
     # support stops from the month after: March is the last month paid
     assert (ended.status, ended.end_month) == ("ended", date(2026, 3, 1))
     assert TerminationNotice.objects.get(pk=notice.pk).status == "ended"
+
+
+def test_the_spot_check_page_draws_and_records(client, staff, areas, clock):
+    _cases(staff, areas, 4)
+    client.force_login(staff["district_officer"])
+    response = client.post("/assistance/spot-checks/", {"town": areas["town_a"], "period_from": "2026-01-01",
+                                                        "period_to": "2026-01-31", "seed": "页面种子"})
+    assert response.status_code == 302
+    check = SpotCheck.objects.get()
+    assert check.seed == "页面种子" and check.sample == spot_check_sample("页面种子", check.population,
+                                                                        Decimal("0.30"))
+    client.post(f"/assistance/spot-checks/{check.pk}/cases/{check.sample[0]}/result/", {"result": "agree"})
+    page = client.get("/assistance/spot-checks/").content.decode()
+    assert "页面种子" in page and f"案件{check.sample[0]}" in page and "符合" in page
+    client.force_login(staff["town_officer"])
+    assert client.get("/assistance/spot-checks/").status_code == 403
