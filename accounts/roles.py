@@ -165,6 +165,20 @@ for _role, _resources in INDICATOR_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
 
 
+# 特困认定抽查 (the district draws and records; seeded by assistance/migrations/0012) and 重复登记合并 (person
+# "merge", the district officer and the administrator; seeded by registry/migrations/0006).
+ISSUE12_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    DISTRICT_OFFICER: {"spot_check": ("view", "add")},
+    DISTRICT_APPROVER: {"spot_check": ("view", "add")},
+    LEADER: {"spot_check": READ},
+    ADMIN: {"spot_check": READ},
+}
+for _role, _resources in ISSUE12_GRANTS.items():
+    DEFAULT_GRANTS[_role].update(_resources)
+for _role in (DISTRICT_OFFICER, ADMIN):
+    DEFAULT_GRANTS[_role]["person"] = tuple(dict.fromkeys(DEFAULT_GRANTS[_role]["person"] + ("merge",)))
+
+
 def default_grants_add(grants: dict[str, dict[str, tuple[str, ...]]]) -> None:
     """A domain app's default grants (its own resources), merged into DEFAULT_GRANTS when the app is ready, so the
     table stays the one list of what a fresh installation grants; the app's migration seeds the same rows."""

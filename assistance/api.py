@@ -51,7 +51,7 @@ ERRORS = {
     404: OpenApiResponse(description="申请不存在或不在您的管辖范围内"),
 }
 # The deadline kinds the API always lists (null when the case has none of that kind).
-DEADLINE_KINDS = ("investigation_due", "town_review_due", "confirmation_due", "overall_due")
+DEADLINE_KINDS = ("investigation_due", "verification_due", "town_review_due", "confirmation_due", "overall_due")
 
 
 class ApplicationFilter(django_filters.FilterSet):

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from minzheng.dates import age_on, month_end
+from minzheng.dates import add_months, age_on, month_end
 from programs.calculations import sql
 from programs.calculations.base import (
     QuoteContext,
@@ -18,7 +18,7 @@ from programs.calculations.base import (
     register_facts_due,
     register_set_form,
 )
-from programs.calculations.facts import COUNTED, DEDUCTIBLE, IncomeSummary
+from programs.calculations.facts import COUNTED, DEDUCTIBLE, IncomeSummary, income_in
 from programs.calculations.money import ROUNDING_RULE, ZERO, gap_amount, money, per_capita, plain, round_money, scaled
 from programs.models import CareLevel
 from programs.selectors import ParameterNotFound
@@ -63,6 +63,8 @@ def household_income(ctx: QuoteContext) -> HouseholdIncome:
     members = facts.members_in(ctx.month)
     income = facts.income_in(ctx.month)
     _income_lines(ctx, income, "家庭")
+    total = _farming_average(ctx, members) if members else None
+    income = income if total is None else IncomeSummary(counted=total, deducted=ZERO, items=income.items)
     ctx.line(f"家庭人数（{'、'.join(m.name for m in members) or '无在户成员'}）", str(len(members)))
     pc = per_capita(income.total, len(members)) if members else None
     if pc is not None:
@@ -71,6 +73,28 @@ def household_income(ctx: QuoteContext) -> HouseholdIncome:
     result = HouseholdIncome(size=len(members), total=income.total, per_capita=pc)
     ctx.cache["household_income"] = result
     return result
+
+
+def _farming_average(ctx: QuoteContext, members) -> Decimal | None:
+    """农业家庭 (a member's 就业状况 is 务农 in the month): the monthly income is the average of the months before
+    it (`farming_income_average_months`, 12: 《重庆市城乡居民最低生活保障条例》第十二条), each month's income
+    counted as the registry holds it (counted − deductible, floored at zero). None for any other household."""
+    from registry.facts import facts_on
+    from registry.models import Employment, PersonFact
+
+    end = month_end(ctx.month)
+    farming = [f for f in facts_on([m.person_id for m in members], PersonFact.Kind.EMPLOYMENT, end).values()
+               if f.value == Employment.FARMING]
+    if not farming:
+        return None
+    ref = ctx.param("farming_income_average_months", program=None)
+    months = [add_months(ctx.month, -i) for i in range(1, int(ref.value) + 1)]
+    ids = {m.person_id for m in members}
+    total = sum((income_in(ctx.household_facts.incomes, ids, month).total for month in months), ZERO)
+    average = round_money(total / len(months))
+    n = len(months)
+    ctx.line(ref.cite(f"农业家庭月收入 = 前{n}个月收入合计 ÷ {n}", f"{money(total)} ÷ {n}"), money(average))
+    return average
 
 
 def dibao_standard(ctx: QuoteContext, hukou_type: str, label: str = "低保标准") -> Decimal:
@@ -117,25 +141,56 @@ def _decimal_input(ctx: QuoteContext, name: str, label: str, *, required: bool) 
 
 # ---- 低保 ---------------------------------------------------------------------------------------------------
 
+def _paid_members(ctx: QuoteContext, income: HouseholdIncome) -> int:
+    """Members whose share is paid: all but those who refused suitable work `work_refusal_limit` times without a
+    proper reason (assistance.grounds); their income still counts in the per-capita income."""
+    if "paid_members" in ctx.cache:
+        return ctx.cache["paid_members"]
+    from assistance.grounds import members_refusing_work, refusals_exist
+
+    members = ctx.household_facts.members_in(ctx.month)
+    if not refusals_exist([m.person_id for m in members], ctx.month):
+        ctx.cache["paid_members"] = income.size  # nothing recorded: no figure is read (nor cited)
+        return income.size
+    limit = ctx.param("work_refusal_limit", program=None)
+    window = ctx.param("work_refusal_window_months", program=None)
+    refusing = members_refusing_work([m.person_id for m in members], ctx.month, limit=int(limit.value),
+                                     window_months=int(window.value))
+    if refusing:
+        names = "、".join(m.name for m in members if m.person_id in refusing)
+        ctx.line(limit.cite(f"减发：{names} 无正当理由拒绝介绍的就业达", f"{int(limit.value)}次"),
+                 f"{len(refusing)}人")
+    paid = income.size - len(refusing)
+    if refusing:  # kept with the quote, so a re-rating (dibao_amount_sql) pays the same members
+        ctx.flags["paid_members"] = paid
+    ctx.cache["paid_members"] = paid
+    return paid
+
+
 @register_eligibility("dibao")
 def dibao_eligibility(ctx: QuoteContext) -> None:
-    """低保: 家庭月人均收入 < 低保标准, no disqualifying property, someone in the household."""
+    """低保: 家庭月人均收入 < 低保标准, no disqualifying property, someone in the household; a household whose
+    every member refused work three times is stopped (停发)."""
     standard, income = _dibao_means(ctx)
     _refuse_household_basics(ctx, income)
     if income.per_capita is not None and income.per_capita >= standard:
         ctx.refuse("家庭月人均收入不低于低保标准")
+    if income.size and _paid_members(ctx, income) == 0:
+        ctx.refuse("家庭成员均无正当理由三次拒绝介绍的就业，停发低保金")
 
 
 @register_calculator("dibao")
 def dibao_amount(ctx: QuoteContext) -> Decimal:
-    """低保金 = (低保标准 − 家庭月人均收入) × 家庭人数 (《最低生活保障审核确认办法》第二十三条, 差额补助).
+    """低保金 = (低保标准 − 家庭月人均收入) × 家庭人数 (《最低生活保障审核确认办法》第二十三条, 差额补助); the
+    members who refused work three times without reason are not counted in the multiplier (减发其本人的份额).
 
     Rounding: per-capita income to the fen (half up) first, then the difference, then the amount to the fen.
     """
     standard, income = _dibao_means(ctx)
-    gap, amount = gap_amount(standard, income.per_capita, income.size)
+    paid = _paid_members(ctx, income)
+    gap, amount = gap_amount(standard, income.per_capita, paid)
     ctx.line(f"差额 = {money(standard)} − {money(income.per_capita)}", money(gap))
-    ctx.line(f"低保金 = {money(gap)} × {income.size}", money(amount))
+    ctx.line(f"低保金 = {money(gap)} × {paid}", money(amount))
     return amount
 
 
@@ -147,7 +202,9 @@ def dibao_amount_sql(columns: dict) -> str:
     standard = (f"CASE WHEN h.hukou_type = 'rural' THEN {columns[('dibao', 'standard_rural')]} "
                 f"ELSE {columns[('dibao', 'standard_urban')]} END")
     pci = sql.fen(sql.json_number("e.calculation", "per_capita_income"))
-    size = sql.json_number("e.calculation", "household_size")
+    # the members paid (減发: fewer than the household when a member refused work three times), else the size
+    paid = f"CAST({sql.json_text('e.calculation', 'flags.paid_members')} AS NUMERIC)"
+    size = f"COALESCE({paid}, {sql.json_number('e.calculation', 'household_size')})"
     return sql.yuan(f"{sql.greatest(f'{sql.fen(standard)} - {pci}', '0')} * CAST({size} AS BIGINT)")
 
 

@@ -31,6 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from areas.models import Area
+from assistance.certificates import certificate_name
 from assistance.workflows import CHONGQING
 from casework.document_numbers import document_number
 from casework.models import Case, PublicNotice
@@ -326,8 +327,10 @@ def decision_pdf(case: Case) -> bytes:
                  "民政部门将按规定定期核查，并根据核查结果调整待遇。", st.body),
               _p(REVIEW_RIGHTS, st.body)]
     story += _seal(case)
-    story.append(_table([["案件编号", case.pk, "享受记录编号", case.enrolment_id or "—"]],
-                        [width * 0.2, width * 0.3, width * 0.2, width * 0.3], header=False))
+    rows = [["案件编号", case.pk, "享受记录编号", case.enrolment_id or "—"]]
+    if case.application.certificate_number:
+        rows.append([f"{certificate_name(case.program_id)}编号", case.application.certificate_number, "", ""])
+    story.append(_table(rows, [width * 0.2, width * 0.3, width * 0.2, width * 0.3], header=False))
     return render("审核确认决定书", story)
 
 

@@ -3,6 +3,8 @@
 dates, extension, amount and its calculation, decision reasons), the home investigation (入户调查), the
 economic-status verification (信息核对) and the public evaluation (群众评议, Chongqing)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -28,6 +30,8 @@ class Application(models.Model):
     restarted_on = models.DateField("重新调查日期", null=True, blank=True, help_text="公示异议成立之日")
     confirmation_base_on = models.DateField("报送审核确认日期", null=True, blank=True,
                                             help_text="公示期满之日，审核确认期限由此起算")
+    verification_requested_on = models.DateField("提请信息核对日期", null=True, blank=True,
+                                                 help_text="入户调查录入之日，信息核对期限由此起算")
     extended = models.BooleanField("已延期", default=False)
     extension_reason = models.CharField("延期理由", max_length=200, blank=True)
     monthly_amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
@@ -35,13 +39,27 @@ class Application(models.Model):
                                    help_text="初审（review）、先行审批（advance）与审核确认（confirmation）时的测算")
     advance_approved_on = models.DateField("先行审批日期", null=True, blank=True)
     decision_reasons = models.TextField("不予确认理由", blank=True)
+    certificate_number = models.CharField("证件编号", max_length=30, blank=True,
+                                          help_text="低保证、特困人员救助供养证编号，审核确认时发给（assistance.certificates）")
 
     class Meta:
         verbose_name = "社会救助申请事项"
         verbose_name_plural = "社会救助申请事项"
+        constraints = [models.UniqueConstraint(fields=["certificate_number"],
+                                               condition=~models.Q(certificate_number=""),
+                                               name="application_certificate_number_unique")]
 
     def __str__(self) -> str:
         return f"申请事项（案件{self.case_id}）"
+
+    @property
+    def not_counted_days(self) -> int:
+        """Calendar days of 群众评议 and 公示 (every notice, withdrawn ones included: the days were spent), each
+        day once — the Chongqing overall limit does not count them (条例第十九条)."""
+        days = set(self.case.evaluations.values_list("held_on", flat=True))
+        for start, end in self.case.notices.values_list("starts_on", "ends_on"):
+            days |= {start + timedelta(days=i) for i in range((end - start).days + 1)}
+        return len(days)
 
 
 class Investigation(models.Model):
@@ -157,6 +175,7 @@ class Recheck(models.Model):
         MEMBER_DEATH = "member_death", "家庭成员死亡后重新核定"
         PHASE_OUT_END = "phase_out_end", "渐退期满"
         DATA = "data", "部门数据比对预警"
+        CARE_CHANGE = "care_change", "生活自理能力变化后重新评估"
 
     class Status(models.TextChoices):
         DUE = "due", "待复核"
@@ -204,3 +223,102 @@ class Recheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_trigger_display()} {self.due_on:%Y-%m-%d}"
+
+
+class SpotCheck(models.Model):
+    """特困认定抽查: the district's draw of at least 30 % of a town's 特困 recognitions (《特困人员认定办法》: the
+    county spot-checks ≥30 % of the cases the town sends for confirmation).
+
+    The draw is reproducible: every case of the population is ranked by SHA-256 of "seed:case id" and the first
+    `ceil(rate × N)` are the sample — the same seed and population always give the same sample, on any machine
+    and Python version, so anyone may re-draw it from what is recorded here."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇（街道）")
+    period_from = models.DateField("受理日期自")
+    period_to = models.DateField("受理日期至")
+    seed = models.CharField("随机种子", max_length=40)
+    rate = models.DecimalField("抽查比例", max_digits=5, decimal_places=4)
+    basis = models.JSONField("比例依据", default=dict, blank=True)
+    population = models.JSONField("抽样总体（案件编号）", default=list)
+    sample = models.JSONField("抽中案件编号", default=list)
+    results = models.JSONField("抽查结果", default=dict, blank=True, help_text="案件编号 → 结论、意见、抽查人、日期")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="抽取人")
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "特困认定抽查"
+        verbose_name_plural = "特困认定抽查"
+        ordering = ["-drawn_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"特困认定抽查（{len(self.sample)}/{len(self.population)}）"
+
+
+class TerminationNotice(models.Model):
+    """终止公示: before a 特困 (or other) enrolment ends, the ground is posted for `days` days (《特困人员认定办法》:
+    公示7天, support stops from the next month); the enrolment may be ended only after the notice has run."""
+
+    class Ground(models.TextChoices):
+        DEATH = "death", "死亡"
+        WORK_CAPACITY = "work_capacity", "恢复劳动能力"
+        IMPRISONED = "imprisoned", "被判刑收监执行"
+        INCOME_PROPERTY = "income_property", "收入或财产超过规定"
+        SUPPORTER = "supporter", "有了具备履行能力的法定义务人"
+        WORK_REFUSAL = "work_refusal", "无正当理由三次拒绝介绍的就业"
+        VOLUNTARY = "voluntary", "自愿申请退出"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "公示中"
+        ENDED = "ended", "已终止待遇"
+        WITHDRAWN = "withdrawn", "异议成立撤回"
+
+    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="termination_notices",
+                                  verbose_name="享受对象")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    ground = models.CharField("终止事由", max_length=20, choices=Ground.choices)
+    reason = models.TextField("说明")
+    starts_on = models.DateField("公示开始")
+    ends_on = models.DateField("公示截止（含）")
+    days = models.PositiveSmallIntegerField("公示天数")
+    basis = models.JSONField("天数依据", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="经办人")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "终止公示"
+        verbose_name_plural = "终止公示"
+        constraints = [models.UniqueConstraint(fields=["enrolment"], condition=models.Q(status="open"),
+                                               name="termination_notice_one_open")]
+
+    def __str__(self) -> str:
+        return f"终止公示：{self.get_ground_display()}"
+
+
+class WorkRefusal(models.Model):
+    """拒绝就业登记: a member able to work refused a suitable job introduced to them. Refusals without a proper
+    reason, counted over a window (`work_refusal_window_months`), reach the limit (`work_refusal_limit`, 3:
+    《最低生活保障审核确认办法》动态管理) → that member's share of 低保金 is no longer paid (减发), and with
+    every member so, the household's (停发)."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="work_refusals",
+                               verbose_name="成员")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    refused_on = models.DateField("拒绝日期")
+    job = models.CharField("介绍的工作岗位", max_length=200)
+    reason_given = models.CharField("本人说明的理由", max_length=200, blank=True)
+    justified = models.BooleanField("理由正当", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="录入人")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "拒绝就业登记"
+        verbose_name_plural = "拒绝就业登记"
+        indexes = [models.Index(fields=["person", "refused_on"], name="work_refusal_person")]
+
+    def __str__(self) -> str:
+        return f"拒绝就业：{self.job}"

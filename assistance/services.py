@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.policy import allowed
+from assistance.certificates import certificate_number_issue
 from assistance.inputs import (
     LINSHI_KINDS,
     amount_text,
@@ -242,6 +243,7 @@ def application_investigate(*, acting_user, case: Case, investigators: list[int]
                                           members_present=(members_present or "")[:200], findings=findings,
                                           note=note or "", recorded_by=acting_user, area_id=case.area_id)
     record.investigators.set(people)
+    case.application.verification_requested_on = clock.today()
     names = "、".join((u.get_full_name() or u.username) for u in people)
     case_advance(case=case, action="investigate", to_state="investigated", acting_user=acting_user, before=before,
                  note=note or "", message=f"入户调查（{visited:%Y-%m-%d}，调查人员：{names}）",
@@ -427,6 +429,7 @@ def application_confirm(*, acting_user, case: Case, note: str = "", household_ki
             care_level=case.inputs.get("care_level", ""), support_mode=case.inputs.get("support_mode", ""))
     case.application.calculation = {**case.application.calculation, "confirmation": result.as_json()}
     case.application.monthly_amount, case.decided_on = result.monthly_amount, today
+    certificate_number_issue(application=case.application, on=today)
     if notice is not None:
         PublicNotice.objects.filter(pk=notice.pk).update(status=PublicNotice.Status.ENDED)
     amount = money(result.monthly_amount)

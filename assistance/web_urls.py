@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assistance.views import cases, chain, pdf, queue, quote, rechecks, search
+from assistance.views import cases, chain, pdf, queue, quote, rechecks, search, spot_checks
 
 urlpatterns = [
     path("", queue.work_queue, name="assistance-queue"),
@@ -18,5 +18,10 @@ urlpatterns = [
     # 公示名单: one notice by id, or an area's notices running on a day (?area=&date=); one name, two shapes.
     path("notices/<int:pk>/pdf/", pdf.notice_pdf, name="assistance-notice-pdf"),
     path("notices/pdf/", pdf.notice_pdf, name="assistance-notice-pdf"),
+    # 长期公示名单: current recipients of an area (?area=&date=), name + 人数 + 金额 only.
+    path("roster/pdf/", pdf.roster_pdf, name="assistance-roster-pdf"),
+    path("spot-checks/", spot_checks.spot_check_list, name="assistance-spot-checks"),
+    path("spot-checks/<int:pk>/cases/<int:case_id>/result/", spot_checks.spot_check_result,
+         name="assistance-spot-check-result"),
     path("rechecks/<int:pk>/", rechecks.recheck_show, name="assistance-recheck"),
 ]

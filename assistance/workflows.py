@@ -117,7 +117,23 @@ def _transitions(family: str, variant: str) -> tuple[Transition, ...]:
     return tuple(steps)
 
 
-def _deadlines(family: str) -> tuple[tuple[DeadlineRule, ...], dict[str, tuple[str, ...]]]:
+# Where the district delegates 审核确认 to towns (S4 《关于进一步做好最低生活保障等社会救助兜底工作的通知》), the
+# overall limit is 20 working days: a PolicyParameter switch per district, 0 (not delegated) by default.
+DELEGATION_SWITCH = ("confirmation_delegated_to_towns", "deadline_overall_delegated_wd")
+
+
+def _overall(variant: str) -> DeadlineRule:
+    """办结期限: national 30 WD from 受理 (Art.22); Chongqing 30 日 with the 评议 and 公示 days not counted
+    (《重庆市城乡居民最低生活保障条例》第十九条); either becomes 20 WD where confirmation is delegated."""
+    if variant == CHONGQING:
+        return DeadlineRule("overall_due", "deadline_overall_cq_days", ("accepted_on",), "办结期限",
+                            extended_key="deadline_overall_extended_wd", unit="calendar",
+                            not_counted="not_counted_days", switch=DELEGATION_SWITCH)
+    return DeadlineRule("overall_due", "deadline_overall_wd", ("accepted_on",), "办结期限",
+                        extended_key="deadline_overall_extended_wd", switch=DELEGATION_SWITCH)
+
+
+def _deadlines(family: str, variant: str) -> tuple[tuple[DeadlineRule, ...], dict[str, tuple[str, ...]]]:
     confirm = DeadlineRule("confirmation_due", "deadline_confirm_wd", ("confirmation_base_on",), "审核确认期限")
     if family == TEKUN:
         # 《特困人员认定办法》: 乡镇 初审 within 15 WD (again within 15 WD after an upheld objection), county confirms
@@ -129,13 +145,14 @@ def _deadlines(family: str) -> tuple[tuple[DeadlineRule, ...], dict[str, tuple[s
                                    "publicised": ("confirmation_due",)}
     investigation = DeadlineRule("investigation_due", "deadline_investigation_start_wd", ("accepted_on",),
                                  "启动家庭经济状况调查期限")
-    overall = DeadlineRule("overall_due", "deadline_overall_wd", ("accepted_on",), "办结期限",
-                           extended_key="deadline_overall_extended_wd")
-    overall_only = ("approved_pending_completion", "investigated", "verified", "evaluated", "reviewed",
-                    "reinvestigating")
-    return (investigation, confirm, overall), {"accepted": ("investigation_due", "overall_due"),
-                                               **{s: ("overall_due",) for s in overall_only},
-                                               "publicised": ("confirmation_due", "overall_due")}
+    # 信息核对: the county answers within 3 WD of the town's request (提请, made when the investigation is recorded).
+    verification = DeadlineRule("verification_due", "deadline_verification_wd", ("verification_requested_on",),
+                                "信息核对期限")
+    overall = _overall(variant)
+    overall_only = ("approved_pending_completion", "verified", "evaluated", "reviewed", "reinvestigating")
+    return (investigation, verification, confirm, overall), {
+        "accepted": ("investigation_due", "overall_due"), "investigated": ("verification_due", "overall_due"),
+        **{s: ("overall_due",) for s in overall_only}, "publicised": ("confirmation_due", "overall_due")}
 
 
 def _omitted(family: str, variant: str) -> dict[str, str]:
@@ -154,7 +171,7 @@ def _sequence(variant: str) -> str:
 
 def _build(program, variant: str) -> Workflow:
     family = program.workflow
-    deadlines, state_deadlines = _deadlines(family)
+    deadlines, state_deadlines = _deadlines(family, variant)
     republication = "publicity_days_after_objection" if variant == CHONGQING and family != TEKUN \
         else "publicity_days"
     return Workflow(

@@ -64,6 +64,8 @@ class EventType(models.TextChoices):
     DISABILITY_RECORDED = "disability_recorded", "登记残疾信息"
     HOUSEHOLD_IMPORTED = "household_imported", "导入家庭"
     MEMBERS_IMPORTED = "members_imported", "导入家庭成员"
+    PERSON_FACT_RECORDED = "person_fact_recorded", "登记人员情况"
+    PERSONS_MERGED = "persons_merged", "合并重复人员"
     # 办件 (casework)
     CASE_SUBMITTED = "case_submitted", "提交申请"
     CASE_STEP = "case_step", "办理环节"
@@ -81,6 +83,8 @@ class EventType(models.TextChoices):
     # 复核 (assistance)
     RECHECK_SCHEDULED = "recheck_scheduled", "安排复核"
     RECHECK_NOTICE = "recheck_notice", "复核结果告知"
+    SPOT_CHECK_DRAWN = "spot_check_drawn", "特困认定抽查"
+    TERMINATION_NOTICE = "termination_notice", "终止公示"
     # 发放 (payments)
     PAYMENT_CYCLE_OPENED = "payment_cycle_opened", "建立发放批次"
     PAYMENT_CYCLE_APPROVED = "payment_cycle_approved", "审批发放批次"

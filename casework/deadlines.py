@@ -47,15 +47,34 @@ def _base(case: Case, rule: DeadlineRule, workflow: Workflow) -> date | None:
     return next((found for name in rule.bases if (found := case_date(case, name, workflow))), None)
 
 
+def _rule_key(case: Case, rule: DeadlineRule, base: date, workflow: Workflow) -> tuple[str, str, bool]:
+    """(key, unit, switched): the extended key once the flag is set, the switch's key where its flag is on."""
+    if rule.extended_key and case_flag(case, rule.extended_flag, workflow):
+        return rule.extended_key, "working", False
+    if rule.switch and parameter_or_default(case.program_id, rule.switch[0], case.area_id, base).value:
+        return rule.switch[1], "working", True
+    return rule.key, rule.unit, False
+
+
 def _rule_due(case: Case, rule: DeadlineRule, base: date, workflow: Workflow) -> tuple[date, bool, dict]:
-    extended = bool(rule.extended_key) and case_flag(case, rule.extended_flag, workflow)
-    key = rule.extended_key if extended else rule.key
+    key, unit, switched = _rule_key(case, rule, base, workflow)
     row = parameter_or_default(case.program_id, key, case.area_id, base)
     count = int(row.value)
-    due, provisional = add_working_days_provisional(base, count)
-    basis = {"label": rule.label, "key": key, "working_days": count, "from": base.isoformat(),
-             "due": due.isoformat(), "provisional": provisional, "source": row.source, "verified": row.verified,
-             "parameter": row.pk}
+    if unit == "calendar":
+        due, provisional = base + timedelta(days=count), False
+    else:
+        due, provisional = add_working_days_provisional(base, count)
+    basis = {"label": rule.label, "key": key, "from": base.isoformat(), "source": row.source,
+             "verified": row.verified, "parameter": row.pk}
+    basis["calendar_days" if unit == "calendar" else "working_days"] = count
+    own = key == rule.key  # neither extended nor switched: the days not counted apply to the rule's own limit
+    skipped = int(case_date(case, rule.not_counted, workflow) or 0) if rule.not_counted and own else 0
+    if skipped:
+        due += timedelta(days=skipped)
+        basis["not_counted_days"] = skipped
+    if switched:
+        basis["switched_by"] = rule.switch[0]
+    basis.update(due=due.isoformat(), provisional=provisional)
     return due, provisional, basis
 
 

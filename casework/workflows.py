@@ -60,6 +60,14 @@ class DeadlineRule:
     label: str
     extended_key: str = ""
     extended_flag: str = "extended"
+    # "working" (工作日, the default) or "calendar" (日): the unit of `key` (the extended limit stays in working days).
+    unit: str = "working"
+    # A case or domain-record attribute giving the calendar days not counted in the limit (e.g. 评议 and 公示
+    # periods under the Chongqing rule); they push the deadline back by as many days.
+    not_counted: str = ""
+    # (flag key, key): when the PolicyParameter `flag key` in force for the case's area is non-zero, the limit
+    # is `key` in working days instead, with nothing excluded (e.g. 20 WD where confirmation is delegated).
+    switch: tuple[str, str] = ()
 
 
 @dataclass(frozen=True)

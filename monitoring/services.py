@@ -30,6 +30,7 @@ from jobs.models import Job
 from jobs.services import job_run, job_start
 from minzheng.dates import years_before
 from monitoring.conditions import compile_condition, condition_check
+from monitoring.feed_facts import facts_from_feed
 from monitoring.feeds import feed_type_get, record_key
 from monitoring.models import DeptRecord, FeedBatch, MatchReview, Rule, RuleFailure, Warning, WarningType
 from monitoring.rule_writes import WARNING_SOURCE, statistics_fresh, warnings_and_tasks_insert
@@ -104,6 +105,7 @@ def feed_batch_process(*, feed_batch: FeedBatch, job: Job | None = None) -> dict
                                                           finished_at=timezone.now())
         return {"status": "duplicate", "duplicate_of": batch.duplicate_of_id}
     feed_batch.refresh_from_db()
+    facts_from_feed(feed_batch=feed_batch, acting_user=feed_batch.created_by)
     result = rules_run(feed_batch=feed_batch, acting_user=feed_batch.created_by)
     FeedBatch.objects.filter(pk=feed_batch.pk).update(
         status=FeedBatch.Status.DONE, warnings_created=result["warnings"], finished_at=timezone.now())

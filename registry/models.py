@@ -28,6 +28,7 @@ class Person(models.Model):
         ACTIVE = "active", "正常"
         DECEASED = "deceased", "死亡"
         MOVED_OUT = "moved_out", "迁出"
+        MERGED = "merged", "已合并（重复登记）"
 
     class NoIdReason(models.TextChoices):
         UNIDENTIFIED = "unidentified", "身份不明"
@@ -48,6 +49,9 @@ class Person(models.Model):
     phone = models.CharField("联系电话", max_length=20, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
     death_date = models.DateField("死亡日期", null=True, blank=True)
+    # 重复登记合并: the record this one was merged into (registry.merge); every link now points there.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
+                                    verbose_name="已合并至")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -270,3 +274,80 @@ class Disability(models.Model):
     def is_severe(self) -> bool:
         """重度残疾: grade 1 or 2."""
         return self.grade <= 2
+
+
+class PersonFact(models.Model):
+    """人员情况（有效期）: a fact about a person that rules read as of a date — 户籍地, 婚姻状况, 劳动能力, 就业状况,
+    重特大疾病 — kept as rows with a validity period so a rule asks "on that day" and the history is the rows.
+
+    Why rows and not the change log: the change log records when a record was *written*, but a feed reports a
+    marriage registered last month and an officer back-dates a diagnosis; rules (高龄津贴 needs 重庆户籍 in the
+    month paid, 单人户 needs the illness on the application date) read the fact's own dates. One open row per
+    person and kind (valid_to empty); a new value closes it the day before. Each row's write is still in the
+    change log (who, when, before/after)."""
+
+    class Kind(models.TextChoices):
+        HUKOU_PLACE = "hukou_place", "户籍地"
+        MARITAL = "marital", "婚姻状况"
+        LABOUR = "labour", "劳动能力"
+        EMPLOYMENT = "employment", "就业状况"
+        SERIOUS_ILLNESS = "serious_illness", "重特大疾病"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="facts", verbose_name="人员")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    # 户籍地: a 12-digit division code that may lie outside the district (not a key to local areas);
+    # 婚姻状况 / 劳动能力 / 就业状况: a value of its choices below; 重特大疾病: the disease's name.
+    value = models.CharField("内容", max_length=100)
+    diagnosed_on = models.DateField("确诊日期", null=True, blank=True)
+    valid_from = models.DateField("起始日期")
+    valid_to = models.DateField("截止日期", null=True, blank=True)
+    source = models.CharField("来源", max_length=40, blank=True, help_text="登记、导入或部门数据类型")
+    # The person's area, copied so facts scope without a join.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name="村社区", related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "人员情况"
+        verbose_name_plural = "人员情况"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], condition=Q(valid_to__isnull=True),
+                                    name="person_fact_one_open"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="person_fact_period"),
+        ]
+        indexes = [models.Index(fields=["person", "kind", "valid_from"], name="person_fact_on")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.value_label}"
+
+    @property
+    def value_label(self) -> str:
+        """The value as a person reads it (a label, never the stored code of a choice)."""
+        choices = FACT_CHOICES.get(self.kind)
+        return str(choices(self.value).label) if choices and self.value in choices.values else self.value
+
+
+class MaritalStatus(models.TextChoices):
+    UNMARRIED = "unmarried", "未婚"
+    MARRIED = "married", "已婚"
+    DIVORCED = "divorced", "离婚"
+    WIDOWED = "widowed", "丧偶"
+
+
+class LabourCapacity(models.TextChoices):
+    ABLE = "able", "有劳动能力"
+    PARTIAL = "partial", "部分丧失劳动能力"
+    NONE = "none", "无劳动能力"
+
+
+class Employment(models.TextChoices):
+    EMPLOYED = "employed", "就业"
+    FLEXIBLE = "flexible", "灵活就业"
+    FARMING = "farming", "务农"
+    UNEMPLOYED = "unemployed", "失业（无业）"
+    STUDENT = "student", "在校学生"
+    RETIRED = "retired", "退休"
+
+
+FACT_CHOICES = {PersonFact.Kind.MARITAL: MaritalStatus, PersonFact.Kind.LABOUR: LabourCapacity,
+                PersonFact.Kind.EMPLOYMENT: Employment}

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.policy import scope_prefix
 from areas.models import Area, AreaLevel
-from registry.models import Asset, Disability, HouseholdMember, HukouType, IncomeCategory, Person, Relation
+from registry.models import Asset, Disability, HouseholdMember, HukouType, IncomeCategory, Person, PersonFact, Relation
 from registry.selectors import persons_visible
 
 BLANK = [("", "请选择")]
@@ -136,6 +136,18 @@ class DisabilityForm(StyledForm):
     grade = forms.TypedChoiceField(label="残疾等级", coerce=int, choices=BLANK + Disability.Grade.choices)
     certificate_number = forms.CharField(label="残疾人证号", max_length=30, required=False)
     issued_on = forms.DateField(label="发证日期", required=False, widget=DateInput)
+
+
+class PersonFactForm(StyledForm):
+    """登记人员情况: one fact from a date; the value is a 区划代码, one of the kind's labels, or a disease's name."""
+
+    kind = forms.ChoiceField(label="类别", choices=BLANK + PersonFact.Kind.choices)
+    value = forms.CharField(label="内容", max_length=100, help_text=(
+        "户籍地填6、9或12位区划代码；婚姻状况填 未婚/已婚/离婚/丧偶；"
+        "劳动能力填 有劳动能力/部分丧失劳动能力/无劳动能力；就业状况填 就业/灵活就业/务农/失业（无业）/在校学生/退休；"
+        "重特大疾病填病种名称"))
+    valid_from = forms.DateField(label="起始日期", widget=DateInput)
+    diagnosed_on = forms.DateField(label="确诊日期", required=False, widget=DateInput, help_text="重特大疾病必填")
 
 
 # ---- households (家庭) ---------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from web.views import home, households, persons
+from web.views import home, households, person_merge, persons
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     # persons (人员)
     path("persons/", persons.person_list, name="person-list"),
     path("persons/new/", persons.person_create, name="person-create"),
+    path("persons/merge/", person_merge.person_merge_page, name="person-merge"),
     path("persons/autocomplete/", persons.person_autocomplete, name="person-autocomplete"),
     path("persons/<int:pk>/", persons.person_show, name="person-detail"),
     path("persons/<int:pk>/reveal-id/", persons.person_reveal_id, name="person-reveal-id"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("persons/<int:pk>/edit/", persons.person_edit, name="person-edit"),
     path("persons/<int:pk>/death/", persons.person_record_death, name="person-record-death"),
     path("persons/<int:pk>/disabilities/", persons.person_disability_add, name="person-disability-add"),
+    path("persons/<int:pk>/facts/", persons.person_fact_add, name="person-fact-add"),
     # households (家庭)
     path("households/", households.household_list, name="household-list"),
     path("households/new/", households.household_create, name="household-create"),

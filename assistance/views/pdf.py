@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.policy import area_in_scope, restrict
 from areas.models import Area, AreaLevel
 from assistance import documents
+from assistance.roster import standing_roster
 from assistance.views.cases import PDF_KINDS
 from assistance.views.common import case_or_404
 from assistance.workflows import RESOURCE
@@ -88,3 +89,15 @@ def _area_and_day(request: HttpRequest) -> tuple[Area, date]:
     except ValueError:
         day = None
     return area, day or clock.today()
+
+
+@login_required
+@require_GET
+def roster_pdf(request: HttpRequest) -> HttpResponse:
+    """长期公示名单 of an area (`?area=` town or community code) for a month (`?date=` in it, default today)."""
+    require(request.user, "enrolment", "view")
+    area, day = _area_and_day(request)
+    rows = standing_roster(user=request.user, area=area, month=day)
+    content = documents.notice_list_pdf(title=f"{area.name}社会救助对象长期公示名单",
+                                        period=f"{day:%Y年%m月}（长期公示）", place=_place(area), rows=rows)
+    return pdf_response(content, f"roster-{area.code}-{day:%Y%m}.pdf")

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from imports.schemas.base import CellError, Column, Context, Schema
+from imports.schemas.person_facts import SCHEMA as PERSON_FACTS
 from imports.schemas.persons_households import SCHEMA as PERSONS_HOUSEHOLDS
 
 _SCHEMAS: dict[str, Schema] = {}
@@ -25,5 +26,6 @@ def schema_choices() -> list[tuple[str, str]]:
 
 
 schema_register(PERSONS_HOUSEHOLDS)
+schema_register(PERSON_FACTS)
 
 __all__ = ["CellError", "Column", "Context", "Schema", "schema_choices", "schema_get", "schema_register"]

@@ -480,7 +480,7 @@ def _write_persons(sql: Sql, stamp: dict) -> int:
         "id": "id", "id_number": "id_number", "no_id_reason": "no_id_reason", "other_document": "''",
         "name": "name", "name_pinyin": "name_pinyin", "name_initials": "name_initials", "sex": "sex",
         "birth_date": sql.date_iso("birth_date"), "area_id": "area_id", "phone": "phone", "status": "'active'",
-        "death_date": "NULL", "created_at": stamp["iso"], "updated_at": stamp["iso"]})
+        "death_date": "NULL", "merged_into_id": "NULL", "created_at": stamp["iso"], "updated_at": stamp["iso"]})
     _change_log(sql, stamp, model="registry.person", source=PERSON, object_id="id", label="name", after=after)
     return written
 

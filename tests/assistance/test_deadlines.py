@@ -14,6 +14,12 @@ from workcalendar.models import CalendarDay, CalendarYear, DayKind
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def national(settings):
+    """The national count (30 working days, 45 when extended): the Chongqing one is in test_deadlines_chongqing."""
+    settings.MINZHENG_ASSISTANCE_VARIANT = "national"
+
+
 def _accepted(api, families, body: dict, program: str = "dibao") -> dict:
     household, _ = families.household(["期限户"])
     cid = api.submit("town_officer", {"program": program, "household": household.pk,
@@ -28,7 +34,7 @@ def test_library_knows_the_2025_national_day_arrangement():
     assert chinese_calendar.is_workday(date(2025, 9, 30))
 
 
-def test_deadlines_across_the_national_day_holiday(api, families, clock):
+def test_deadlines_across_the_national_day_holiday(api, families, clock, national):
     clock.set(date(2025, 12, 1))
     # given a paper application accepted on 30 September 2025 and entered later (back-dated acceptance)
     case = _accepted(api, families, {"date": "2025-09-30"})
@@ -62,8 +68,8 @@ def test_completion_cannot_predate_the_one_time_notice(api, families, clock):
     assert done["deadlines"]["investigation_due"] == working_days_after(date(2026, 2, 25), 3).isoformat()
 
 
-def test_provisional_deadline_into_2027_is_recomputed_when_2027_is_published(api, staff, families, clock,
-                                                                             django_capture_on_commit_callbacks):
+def test_provisional_deadline_into_2027_is_recomputed_when_2027_is_published(
+        api, staff, families, clock, django_capture_on_commit_callbacks, national):
     # given 2027 is not in the library and not entered
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(date(2027, 1, 4))
@@ -79,6 +85,7 @@ def test_provisional_deadline_into_2027_is_recomputed_when_2027_is_published(api
     # after the investigation the current deadline is the overall one, shown as provisional
     case = api.step("town_officer", case["id"], "investigate", {
         "investigators": [staff["town_officer"].pk, staff["town_officer2"].pk]})
+    case = api.step("town_officer", case["id"], "verify", {"sources": ["hukou"], "result": "match"})
     assert (case["deadline"], case["deadline_provisional"]) == ("2027-01-26", True)
     # still on the day of acceptance: 12 working days of 2026 (16–31 Dec) + 18 weekdays of 2027, all 30 left
     assert in_2026 == 12 and case["working_days_left"] == 30
@@ -94,7 +101,7 @@ def test_provisional_deadline_into_2027_is_recomputed_when_2027_is_published(api
     assert Case.objects.get(pk=case["id"]).deadline_provisional is False
 
 
-def test_extend_to_45_working_days_once_with_a_reason(api, families, clock):
+def test_extend_to_45_working_days_once_with_a_reason(api, families, clock, national):
     case = _accepted(api, families, {})
     assert case["deadlines"]["overall_due"] == working_days_after(date(2026, 3, 2), 30).isoformat()
     blank = api.step("town_officer", case["id"], "extend", {"reason": " "}, expect=400)

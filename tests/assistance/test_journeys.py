@@ -1,7 +1,7 @@
 """Full journeys through the API: 低保 (urban, Chongqing rules), 特困 with a care level, 临时救助 急难型 approved
 first by the town and completed afterwards, and a rejection with written reasons."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -29,13 +29,16 @@ def test_dibao_urban_chongqing_journey(api, staff, families, clock):
     case = api.step("town_officer", cid, "accept", {})
     assert (case["status"], case["accepted_on"]) == ("accepted", "2026-03-02")
     assert case["deadline"] == working_days_after(date(2026, 3, 2), 3).isoformat()  # 启动调查 ≤ 3 working days
-    assert case["deadlines"]["overall_due"] == working_days_after(date(2026, 3, 2), 30).isoformat()
+    # Chongqing: 30 日 from 受理, 评议 and 公示 days not counted (条例第十九条)
+    assert case["deadlines"]["overall_due"] == (date(2026, 3, 2) + timedelta(days=30)).isoformat()
     assert case["working_days_left"] == 3 and case["deadline_provisional"] is False
     # investigation by two different officers finds the head's wage
     case = api.step("town_officer", cid, "investigate", {
         "investigators": [staff["town_officer"].pk, staff["town_officer2"].pk], "visited_on": "2026-03-02",
         "incomes": [{"person": head.pk, "category": "wage", "monthly_amount": "1000.00"}], "note": "家中无车"})
-    assert case["status"] == "investigated" and case["deadline"] == case["deadlines"]["overall_due"]
+    # 信息核对 is requested with the investigation: due 3 working days later
+    assert case["status"] == "investigated" and case["deadline"] == case["deadlines"]["verification_due"]
+    assert case["deadline"] == working_days_after(date(2026, 3, 2), 3).isoformat()
     assert household.incomes.get().monthly_amount == 1000  # written to the registry, read by the quote
     case = api.step("town_officer", cid, "verify", {"sources": ["hukou", "tax", "real_estate"], "result": "match"})
     case = api.step("town_officer", cid, "evaluate", {"participants": 9, "result": "agree"})

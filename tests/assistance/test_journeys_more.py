@@ -7,7 +7,7 @@ Each journey checks the status and the deadline shown after every step, and work
 (Decimal, half-up to the fen) rather than reading it back from the code under test.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -37,6 +37,11 @@ def wd(start: date, n: int) -> str:
     return working_days_after(start, n).isoformat()
 
 
+def cq(not_counted: int = 0) -> str:
+    """The Chongqing overall limit: 30 日 from 受理 plus the 评议 and 公示 days (条例第十九条)."""
+    return (ACCEPTED + timedelta(days=30 + not_counted)).isoformat()
+
+
 def investigators(staff, *names) -> list[int]:
     return [staff[n].pk for n in names]
 
@@ -49,13 +54,12 @@ def accept(api, cid) -> dict:
     case = api.step("town_officer", cid, "accept", {})
     assert (case["status"], case["accepted_on"]) == ("accepted", ACCEPTED.isoformat())
     assert case["deadline"] == wd(ACCEPTED, 3) == case["deadlines"]["investigation_due"]
-    assert case["deadlines"]["overall_due"] == wd(ACCEPTED, 30)
+    assert case["deadlines"]["overall_due"] == cq()
     return case
 
 
 def through_review(api, staff, cid, *, incomes=(), team=("town_officer", "town_officer2"), overall=30) -> dict:
     """入户调查 → 信息核对 → 群众评议 → 初审, checking the status and the (overall) deadline after each step."""
-    overall_due = wd(ACCEPTED, overall)
     body = {"investigators": investigators(staff, *team), "incomes": list(incomes)}
     for who, action, payload, status in (
             ("town_officer", "investigate", body, "investigated"),
@@ -63,9 +67,11 @@ def through_review(api, staff, cid, *, incomes=(), team=("town_officer", "town_o
             ("town_officer2", "evaluate", {"participants": 7, "result": "agree"}, "evaluated"),
             ("town_reviewer", "review", {"opinion": "agree"}, "reviewed")):
         case = api.step(who, cid, action, payload)
-        assert (case["status"], case["deadline"], case["deadlines"]["overall_due"]) == (status, overall_due,
-                                                                                         overall_due)
-        assert case["working_days_left"] == overall  # still on the day of acceptance
+        # the 评议 day (today, the day of acceptance) is not counted once it is held
+        overall_due = wd(ACCEPTED, overall) if overall != 30 else cq(int(status in ("evaluated", "reviewed")))
+        # while 信息核对 is awaited, its 3 working days are the current deadline
+        current = wd(ACCEPTED, 3) if status == "investigated" else overall_due
+        assert (case["status"], case["deadline"], case["deadlines"]["overall_due"]) == (status, current, overall_due)
     return case
 
 
@@ -232,11 +238,11 @@ def test_extension_to_45_working_days_then_confirmation(api, staff, families, cl
     accept(api, cid)
     case = api.step("town_officer", cid, "investigate", {"investigators": investigators(staff, "town_officer",
                                                                                         "town_officer2")})
-    assert (case["status"], case["deadline"]) == ("investigated", wd(ACCEPTED, 30))
+    assert (case["status"], case["deadline"]) == ("investigated", wd(ACCEPTED, 3))
     case = api.step("town_officer", cid, "extend", {"reason": "人户分离，需异地核对"})
     assert (case["status"], case["extended"]) == ("investigated", True)  # the state does not move
-    assert case["deadline"] == case["deadlines"]["overall_due"] == wd(ACCEPTED, 45)
-    assert case["working_days_left"] == 45
+    assert case["deadlines"]["overall_due"] == wd(ACCEPTED, 45)
+    assert case["deadline"] == wd(ACCEPTED, 3) and case["working_days_left"] == 3  # 信息核对 comes first
     assert case["deadline_basis"]["overall_due"]["working_days"] == 45
     api.step("town_officer", cid, "verify", {"sources": ["hukou"], "result": "match"})
     api.step("town_officer", cid, "evaluate", {"participants": 5, "result": "agree"})
@@ -269,14 +275,15 @@ def test_objection_upheld_sends_the_case_back_and_republishes_for_three_days(api
     case = api.step("town_officer", cid, "objection", {"content": "其子在镇上打工，每月有工资", "objector": "邻居",
                                                         "decision": "upheld", "handling": "经核实属实，重新入户调查"})
     assert case["status"] == "reinvestigating"
-    assert case["deadline"] == case["deadlines"]["overall_due"] == wd(ACCEPTED, 30)
+    # 30 日 + the 评议 day and the 7 days of the withdrawn notice (2–8 March, the 评议 day among them)
+    assert case["deadline"] == case["deadlines"]["overall_due"] == cq(7)
     assert case["deadlines"]["confirmation_due"] is None  # no notice is running any more
     assert case["notices"][0]["status"] == "withdrawn" and case["objections"][0]["status"] == "upheld"
     api.step("district_approver", cid, "confirm", {}, expect=400)
     # a new investigation finds the son's wage; verification, evaluation and a new review follow
     case = api.step("town_officer", cid, "investigate", {
         "investigators": investigators(staff, "town_officer", "town_officer3"), "incomes": [wage(son, "600.00")]})
-    assert (case["status"], case["deadline"]) == ("investigated", wd(ACCEPTED, 30))
+    assert (case["status"], case["deadline"]) == ("investigated", wd(date(2026, 3, 5), 3))
     api.step("town_officer", cid, "verify", {"sources": ["tax"], "result": "match"})
     api.step("town_officer", cid, "evaluate", {"participants": 8, "result": "agree"})
     case = api.step("town_reviewer", cid, "review", {"opinion": "agree"})
@@ -313,7 +320,7 @@ def test_close_relative_case_needs_a_district_investigator_before_confirmation(a
     body = {"investigators": investigators(staff, "town_officer", "district_officer"),
             "incomes": [wage(daughter, "800.00")]}
     case = api.step("town_officer", cid, "investigate", body)
-    assert (case["status"], case["deadline"]) == ("investigated", wd(ACCEPTED, 30))
+    assert (case["status"], case["deadline"]) == ("investigated", wd(ACCEPTED, 3))
     assert case["investigations"][0]["district_investigation"] is True
     api.step("town_officer", cid, "verify", {"sources": ["hukou", "tax"], "result": "match"})
     api.step("town_officer", cid, "evaluate", {"participants": 6, "result": "agree"})

@@ -1,6 +1,8 @@
 """Printable documents: valid PDFs with the right content; the public list shows name, household size and amount
 only; a document with personal data is an export — it needs the export grant and is logged."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -60,6 +62,14 @@ def test_decision_notice_states_amount_start_month_and_basis(login, staff, cases
     assert "自2026年03月起每月发放 540.00 元" in text
     assert "《最低生活保障审核确认办法》" in text and "《重庆市城乡居民最低生活保障条例》第二十二条" in text
     assert "行政复议" in text and "沙坪坝区民政局（盖章）" in text
+    # the 低保证 number issued at confirmation: district code, year of confirmation, the first of the year
+    case.application.refresh_from_db()
+    assert case.application.certificate_number == f"{case.area_id[:6]}{case.decided_on.year}000001"
+    assert f"低保证编号 {case.application.certificate_number}" in text or (
+        "低保证编号" in text and case.application.certificate_number in text)
+    second = cases.make("confirmed", names=("孙一", "李二"))
+    second.application.refresh_from_db()
+    assert second.application.certificate_number == f"{case.area_id[:6]}{case.decided_on.year}000002"
 
 
 def test_rejection_notice_gives_reasons_and_the_right_to_review(login, staff, cases, cid_font):
@@ -177,3 +187,21 @@ def test_approval_form_boxes_carry_each_levels_opinion_and_its_own_date(login, s
     from django.utils import timezone
 
     assert f"{timezone.localtime(review.at):%Y年%m月%d日}" in text.replace("\n", "")
+def test_standing_roster_lists_current_recipients_with_only_what_the_law_publishes(login, staff, cases, cid_font,
+                                                                                   clock):
+    confirmed = cases.make("confirmed")  # 低保 540.00 for 2 people, paid from March 2026 (Chongqing: 当月)
+    other = cases.make("confirmed", names=("外镇甲", "外镇乙"), area=cases.families.areas["community_b"])
+    head = confirmed.household.members.get(relation="head").person
+    community = confirmed.area_id
+    url = reverse("assistance-roster-pdf")
+    _, text = _pdf(login(staff["town_officer"]), f"{url}?area={community}&date=2026-03-15")
+    assert "长期公示名单" in text and head.name in text and "540.00" in text
+    assert head.id_number not in text and head.masked_id_number not in text  # no ID number at all
+    assert other.applicant.name not in text  # another town's recipient
+    # an ended enrolment leaves the roster
+    from programs.services import enrolment_end
+
+    enrolment_end(acting_user=staff["district_officer"], enrolment=confirmed.enrolment, reason="收入超过标准",
+                  effective_month=date(2026, 4, 1))
+    _, text = _pdf(login(staff["town_officer"]), f"{url}?area={community}&date=2026-04-15")
+    assert head.name not in text

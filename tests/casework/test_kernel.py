@@ -31,7 +31,8 @@ def test_working_days_left_counts_an_unpublished_year_on_weekdays():
 
 
 @pytest.fixture
-def provisional_case(staff, families, clock):
+def provisional_case(staff, families, clock, settings):
+    settings.MINZHENG_ASSISTANCE_VARIANT = "national"  # 30 working days: the count that runs into 2027
     clock.set(date(2026, 12, 15))
     household, _ = families.household(["年末户"])
     case = application_submit(acting_user=staff["town_officer"], program="dibao", household=household)
@@ -111,7 +112,8 @@ def test_close_relative_register(staff, families, areas):
 
 
 def test_a_case_that_cannot_be_recomputed_is_logged_and_the_others_go_on(staff, families, clock, monkeypatch,
-                                                                         caplog):
+                                                                         caplog, settings):
+    settings.MINZHENG_ASSISTANCE_VARIANT = "national"  # 30 working days: the count that runs into 2027
     clock.set(date(2026, 12, 15))
     cases = []
     for name in ("甲户", "乙户"):

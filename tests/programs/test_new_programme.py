@@ -6,7 +6,7 @@ its own legal basis, its investigation form shows its own input, and the payroll
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -88,7 +88,8 @@ def test_a_new_programme_goes_from_application_to_a_bank_file(programme, api, st
     assert not PolicyParameter.objects.filter(program=programme, key__startswith="deadline_").exists()
     case = api.step("town_officer", cid, "accept", {})
     assert case["deadline"] == working_days_after(date(2026, 3, 2), 3).isoformat()
-    assert case["deadlines"]["overall_due"] == working_days_after(date(2026, 3, 2), 30).isoformat()
+    # the Chongqing rule (the default): 30 日 from 受理 (评议 and 公示 days added as they happen)
+    assert case["deadlines"]["overall_due"] == (date(2026, 3, 2) + timedelta(days=30)).isoformat()
     assert "默认值" in PolicyParameter.objects.get(pk=case["deadline_basis"]["overall_due"]["parameter"]).note
     # the investigation form asks for exactly the inputs its row lists
     form = InvestigateForm(case=Case.objects.get(pk=cid), user=staff["town_officer"])

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.policy import allowed
 from audit.models import DomainEvent
 from payments.selectors import payments_of_person
+from registry import facts as person_facts
 from registry import services
 from registry.disclosure import certificate_number_reveal, id_number_reveal, phone_reveal
-from registry.models import Disability, Person
+from registry.models import Disability, Person, PersonFact
 from registry.selectors import current_household_of, keyset_page, person_detail, person_search
-from web.forms import DeathForm, DisabilityForm, PersonCreateForm, PersonEditForm
+from web.forms import DeathForm, DisabilityForm, PersonCreateForm, PersonEditForm, PersonFactForm
 from web.receives_now import receives_now, total_monthly
 from web.views.common import (
     PAGE_SIZE,
@@ -68,7 +69,11 @@ def person_autocomplete(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
     user = request.user
     can_change = allowed(user, "person", "change")
-    history = history_for({Person: [person.pk], Disability: [d.pk for d in person.disabilities.all()]})
+    facts = list(person.facts.order_by("kind", "-valid_from"))
+    # The history of records merged into this one (重复登记合并) is part of its history.
+    merged = list(person.merged_from.values_list("pk", flat=True))
+    history = history_for({Person: [person.pk, *merged], Disability: [d.pk for d in person.disabilities.all()],
+                           PersonFact: [f.pk for f in facts]})
     household = current_household_of(person)
     receives = receives_now(user=user, person=person, household=household)
     context = {
@@ -82,6 +87,8 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
         "history": history_rows(history),
         "events": timeline(DomainEvent.objects.filter(person=person)),
         "open_form": next(iter(forms), ""),
+        "facts": facts,
+        "can_merge": allowed(user, "person", "merge") and person.status != Person.Status.MERGED,
         # 发放记录: every payment from every programme, for those who may read payments (area-scoped lines).
         "can_view_payments": allowed(user, "payment", "view"),
         "can_view_bank_account": allowed(user, "bank_account", "view"),
@@ -92,6 +99,7 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
         context["edit_form"] = forms.get("edit_form") or PersonEditForm(
             user=user, initial={"name": person.name, "area": person.area_id})  # the phone stays masked: blank = keep
         context["death_form"] = forms.get("death_form") or DeathForm()
+        context["fact_form"] = forms.get("fact_form") or PersonFactForm()
     if context["can_add_disability"]:
         context["disability_form"] = forms.get("disability_form") or DisabilityForm()
     return context
@@ -205,3 +213,17 @@ def person_disability_add(request: HttpRequest, pk: int) -> HttpResponse:
         return f"已登记残疾情况：{record}"
 
     return _detail_post(request, pk, ("disability", "add"), "disability_form", DisabilityForm(request.POST), action)
+
+
+@login_required
+@require_POST
+def person_fact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记人员情况 (户籍地, 婚姻状况, 劳动能力, 就业状况, 重特大疾病) from a date."""
+
+    def action(person: Person, data: dict) -> str:
+        fact = person_facts.person_fact_record(
+            acting_user=request.user, person=person, kind=data["kind"], value=data["value"],
+            valid_from=data["valid_from"], diagnosed_on=data["diagnosed_on"])
+        return f"已登记：{fact}"
+
+    return _detail_post(request, pk, ("person", "change"), "fact_form", PersonFactForm(request.POST), action)
