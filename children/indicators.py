@@ -6,9 +6,8 @@ towns — one row per town from `children.network.town_coverage`, summed up to t
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-
 from django.db.models import Q
+from django.utils import timezone
 
 from children.models import ProtectionStation
 from children.network import town_coverage
