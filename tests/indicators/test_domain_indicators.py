@@ -36,7 +36,8 @@ def q(x):
 def test_the_wired_indicators_are_collected():
     codes = ["elderly_ability_assessment_rate", "nursing_bed_share", "minor_protection_station_coverage",
              "disability_living_subsidy_coverage", "disability_care_subsidy_coverage"]
-    assert set(Indicator.objects.filter(code__in=codes, status="collected").values_list("code", flat=True)) == set(codes)
+    collected = Indicator.objects.filter(code__in=codes, status="collected").values_list("code", flat=True)
+    assert set(collected) == set(codes)
 
 
 def test_nursing_bed_share(areas, personas):
