@@ -7,7 +7,7 @@ from datetime import date
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -222,6 +222,7 @@ class MeterSerializer(serializers.ModelSerializer):
         extra_kwargs = {"person": {"queryset": Person.objects.all(), "allow_null": False, "required": True}}
 
 
+@extend_schema_view(list=extend_schema(tags=TAG))
 class MeterViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """智能水表：登记并绑定到名册中的老年人。"""
 

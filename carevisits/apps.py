@@ -10,7 +10,11 @@ class CarevisitsConfig(AppConfig):
     verbose_name = "特殊困难老年人探访关爱"
 
     def ready(self) -> None:
+        from accounts.roles import default_grants_add
         from carevisits import (  # noqa: F401
             desk,  # its block joins the home page's desk
             import_schema,  # the meter-readings file joins the import registry
         )
+        from carevisits.grants import CAREVISITS_GRANTS
+
+        default_grants_add(CAREVISITS_GRANTS)

@@ -113,7 +113,8 @@ def seed(apps, schema_editor):
 def unseed(apps, schema_editor):
     Grant = apps.get_model("accounts", "Grant")
     Grant.objects.filter(resource__in=["assessment", "carehome", "service_order", "voucher", "time_bank"]).delete()
-    apps.get_model("accounts", "Role").objects.filter(code="care_provider", users__isnull=True).delete()
+    # The care_provider role itself stays (without grants it allows nothing): deleting it here would cascade
+    # through the user table of another migration state.
     apps.get_model("programs", "PolicyParameter").objects.filter(
         key="ability_reassess_months", created_by__isnull=True).delete()
     for model in ("AbilityLevelBand", "AbilityItem", "AbilityDimension", "AbilityStandard", "SafetyChecklistItem"):
