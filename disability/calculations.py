@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from disability.rules import SEVERE_GRADES, certificates_held, dibao_enrolment
+from minzheng.dates import month_end
 from minzheng.lookups import prefix_q
 from programs.calculations.base import (
     QuoteContext,
@@ -24,6 +25,7 @@ from programs.calculations.base import (
 )
 from programs.calculations.money import money
 from programs.models import OPEN_STATUSES, Enrolment, PolicyParameter, Program, Rerate
+from registry.facts import hukou_outside_chongqing_text
 from registry.models import Disability
 
 WORK_INJURY_CARE = "work_injury_care"  # 已领取工伤保险生活护理费 (officer's input)
@@ -35,6 +37,9 @@ def _person_refused(ctx: QuoteContext, label: str) -> bool:
         return True
     if ctx.person.status != "active":
         ctx.refuse("人员状态不是“正常”（已死亡或已迁出）")
+    outside = hukou_outside_chongqing_text(ctx.person, month_end(ctx.month))
+    if outside:  # 渝民发〔2021〕15号: 重庆市户籍 (RULES.md §4)
+        ctx.refuse(outside)
     return False
 
 

@@ -26,6 +26,7 @@ from minzheng.dates import first_of_month, month_end
 from minzheng.lookups import prefix_q
 from programs.models import OPEN_STATUSES, Enrolment
 from programs.selectors import HOLDING_STATUSES
+from registry.facts import hukou_outside_chongqing
 from registry.models import Disability, HouseholdMember, Person
 
 PROGRAMS = (LIVING, CARE)
@@ -64,7 +65,8 @@ def _eligible_q(program: str, month: date) -> Q:
     """The conditions over a Person queryset. The certificate and 低保 conditions are IN (subquery): both databases
     drive the search from the 60,000 certificates rather than test each of 1.5 M people (measured:
     bench/coverage.py); the exclusions are NOT EXISTS (an anti-join)."""
-    condition = Q(pk__in=_holders(month, severe=program == CARE)) & ~Q(_holding(TEKUN))
+    condition = (Q(pk__in=_holders(month, severe=program == CARE)) & ~Q(_holding(TEKUN))
+                 & ~Q(pk__in=hukou_outside_chongqing(month_end(month))))
     return condition & Q(pk__in=_dibao_members()) if program == LIVING else condition
 
 
@@ -82,7 +84,7 @@ def missing(program: str, month: date, area_prefix: str = "") -> QuerySet[Person
 
 def ineligible_enrolled(program: str, month: date, area_prefix: str = "") -> QuerySet[Enrolment]:
     """已享但不再符合: enrolments holding the subsidy whose person is not eligible in `month`, with the facts that
-    say why (`has_certificate`, `has_severe`, `in_dibao`, `in_tekun`, `person_active`)."""
+    say why (`has_certificate`, `has_severe`, `in_dibao`, `in_tekun`, `hukou_outside`, `person_active`)."""
     month = first_of_month(month)
     person = "person_id"
     eligible_person = (Person.objects.filter(pk=OuterRef(person), status=Person.Status.ACTIVE)
@@ -93,6 +95,8 @@ def ineligible_enrolled(program: str, month: date, area_prefix: str = "") -> Que
             .annotate(has_certificate=_certificate(month, severe=False, person=person),
                       has_severe=_certificate(month, severe=True, person=person),
                       in_dibao=_in_dibao(person), in_tekun=_holding(TEKUN, person),
+                      hukou_outside=Exists(
+                          hukou_outside_chongqing(month_end(month)).filter(person_id=OuterRef(person))),
                       person_active=Exists(Person.objects.filter(pk=OuterRef(person), status=Person.Status.ACTIVE))))
 
 
@@ -106,6 +110,8 @@ def ineligible_reason(program: str, row) -> str:
         return "残疾等级已调整为三级或四级"
     if row.in_tekun:
         return "已纳入特困人员救助供养"
+    if row.hukou_outside:
+        return "户籍已迁出重庆市"
     if program == LIVING and not row.in_dibao:
         return "已不在低保家庭"
     return "不再符合条件"

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.policy import allowed, area_in_scope
 from audit.models import ChangeLog, EventType
@@ -197,3 +197,19 @@ def labour_capacity_on(person: Person | int, on: date) -> str:
     """劳动能力 on that day (a LabourCapacity value), or "" when none is recorded."""
     fact = fact_on(person, Kind.LABOUR, on)
     return fact.value if fact else ""
+
+
+def hukou_outside_chongqing(on: date) -> QuerySet:
+    """The people whose recorded 户籍地 on that day lies outside Chongqing, as a `person_id` values queryset (a
+    subquery for set-based checks). Someone with no 户籍地 recorded is not in it: the registry's residents are
+    taken as registered here unless a record (an officer's, the 户籍 feed's 迁出) says otherwise."""
+    return (PersonFact.objects.filter(_on(on), kind=Kind.HUKOU_PLACE).exclude(value__startswith=CHONGQING_PREFIX)
+            .values("person_id"))
+
+
+def hukou_outside_chongqing_text(person: Person | int, on: date) -> str:
+    """The refusal for one person ("" when their recorded 户籍地 is in Chongqing or none is recorded)."""
+    fact = fact_on(person, Kind.HUKOU_PLACE, on)
+    if fact is None or fact.value.startswith(CHONGQING_PREFIX):
+        return ""
+    return f"户籍地（{fact.value}）不在重庆市，本补贴限重庆市户籍人员"

@@ -158,3 +158,32 @@ def test_the_quote_api_answers_for_both(make, personas, client):
                       {"person": people[0].pk, "month": "2026-02", "work_injury_care": "maybe"},
                       content_type="application/json")
     assert bad.status_code == 400 and "work_injury_care" in bad.json()
+
+
+
+def test_a_recorded_hukou_outside_chongqing_refuses_both_subsidies_and_leaves_the_coverage(make, personas):
+    """渝民发〔2021〕15号: 重庆市户籍. A recorded 户籍地 outside Chongqing refuses; none recorded counts as the
+    registry's; an enrolled holder whose 户籍 moves out is listed as no longer eligible, with the reason."""
+    from disability.coverage import eligible, ineligible_enrolled, ineligible_reason
+    from registry.facts import person_fact_record
+
+    household, people = make.household(2)
+    make.dibao(household)
+    moved, stays = people
+    for person in people:
+        make.certificate(person, 1)
+    make.enrol("disability_care", moved, date(2026, 1, 1))
+    assert quote(program="disability_care", person=stays, month=FEB_2026).eligible  # nothing recorded: eligible
+    person_fact_record(acting_user=personas["district_officer"], person=moved, kind="hukou_place",
+                       value="510104000000", valid_from=date(2026, 2, 10), source="户籍迁出")  # 成都市锦江区
+    person_fact_record(acting_user=personas["district_officer"], person=stays, kind="hukou_place",
+                       value="500106001001", valid_from=date(2026, 2, 10))
+    for program in ("disability_care", "disability_living"):
+        refused = quote(program=program, person=moved, month=FEB_2026)
+        assert not refused.eligible and any("不在重庆市" in r for r in refused.reasons)
+        assert quote(program=program, person=stays, month=FEB_2026).eligible
+        assert quote(program=program, person=moved, month=date(2026, 1, 1)).eligible  # before the move
+    care = set(eligible("disability_care", FEB_2026).values_list("pk", flat=True))
+    assert stays.pk in care and moved.pk not in care
+    (row,) = ineligible_enrolled("disability_care", FEB_2026)
+    assert row.person_id == moved.pk and ineligible_reason("disability_care", row) == "户籍已迁出重庆市"
