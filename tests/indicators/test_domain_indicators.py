@@ -2,10 +2,11 @@
 老年人能力综合评估率, 养老机构护理型床位占比, 镇街未成年人保护工作站覆盖率, 残疾人两项补贴覆盖率; the drill-down
 count equals the numerator."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from areas.models import Area, AreaLevel
 from children.models import ProtectionStation
@@ -89,3 +90,23 @@ def test_disability_care_subsidy_coverage(areas, personas):
                              monthly_amount=Decimal("110.00"), start_month=date(2025, 6, 1))
     district = value("disability_care_subsidy_coverage", areas["district"])
     assert (district.numerator, district.denominator) == (1, 3) and district.value == q(Decimal(100) / 3)
+
+
+def test_visits_against_plan(areas, personas):
+    from carevisits.models import RosterEntry, Visit
+
+    worker = personas["community_worker"]
+    people = [Person.objects.create(name=f"探访{i}", area_id=areas["community_a"], birth_date=date(1940, 1, 1),
+                                    id_number=make_id("500106", "19400101", 70 + i)) for i in range(2)]
+    entries = [RosterEntry.objects.create(person=p, area_id=p.area_id, living_alone=True) for p in people]
+    moment = timezone.make_aware(datetime(2026, 1, 15, 10))
+    for reached in (True, True, True, False):
+        Visit.objects.create(entry=entries[0], person=people[0], area_id=people[0].area_id, kind="phone", at=moment,
+                             reached=reached, worker=worker)
+    district = value("elderly_visits_against_plan", areas["district"])
+    # the plan: 2 people × (1 home visit + 3 calls) a week × 31/7 weeks of January = 35.43; 3 calls reached
+    planned = (Decimal(2 * 4) * Decimal(31) / 7).quantize(Decimal("0.01"))
+    assert (district.numerator, district.denominator) == (3, planned)
+    assert district.value == q(Decimal(3) / planned * 100)
+    indicator = Indicator.objects.get(code="elderly_visits_against_plan")
+    assert selectors.records(personas["district_officer"], indicator, MONTH).count() == 3
