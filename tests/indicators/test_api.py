@@ -19,7 +19,7 @@ def test_catalogue(personas):
     by_code = {row["code"]: row for row in body}
     assert set(body[0]) == {"code", "name", "unit", "direction", "target", "source", "status"}
     assert by_code["dibao_rural_urban_ratio"]["target"] == "不低于85%（2025年）"
-    assert by_code["nursing_bed_share"]["status"] == "not_collected"
+    assert by_code["care_home_quality_rate"]["status"] == "not_collected"
 
 
 def test_one_month_and_series(personas, areas):
@@ -36,7 +36,7 @@ def test_one_month_and_series(personas, areas):
 
 
 def test_not_collected(personas, areas):
-    body = client(personas["leader"]).get("/api/indicators/nursing_bed_share/values/",
+    body = client(personas["leader"]).get("/api/indicators/care_home_quality_rate/values/",
                                           {"area": areas["district"], "period": "2026-01"}).json()
     assert body["status"] == "not_collected" and body["value"] is None
 

@@ -238,7 +238,7 @@ def test_town_leader_cannot_read_another_town(cases, town_leader, areas):
 
 
 def test_not_collected_has_no_value_and_says_what_feeds_it(personas, areas):
-    indicator = Indicator.objects.get(code="nursing_bed_share")
+    indicator = Indicator.objects.get(code="care_home_quality_rate")
     assert indicator.status == "not_collected" and indicator.feed_text
     reading = selectors.reading(personas["leader"], indicator, areas["district"], MONTH)
     assert reading.status == "not_collected" and reading.value is None

@@ -65,8 +65,8 @@ def test_indicator_page_and_export(cases, personas, areas):  # noqa: F811
 
 
 def test_not_collected_page(personas):
-    text = signed_in(personas["leader"]).get("/cockpit/indicators/elderly_ability_assessment_rate/").content.decode()
-    assert "尚未采集" in text and "老年人能力评估记录" in text
+    text = signed_in(personas["leader"]).get("/cockpit/indicators/care_home_quality_rate/").content.decode()
+    assert "尚未采集" in text and "机构质量检查记录" in text
 
 
 def test_leader_desk_shows_key_figures(personas, town_leader):
