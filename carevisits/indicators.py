@@ -14,6 +14,7 @@ from carevisits.models import RosterEntry, Visit
 from carevisits.selectors import plan_defaults
 from indicators.registry import Measure, register_indicator
 from minzheng.dates import month_end
+from programs.selectors import ParameterNotFound
 
 HUNDRED = 100
 
@@ -22,7 +23,10 @@ HUNDRED = 100
 def visits_against_plan(month: date) -> Measure:
     end = min(month_end(month), timezone.localdate())
     weeks = Decimal((end - month).days + 1) / 7
-    home, calls = plan_defaults(end)
+    try:
+        home, calls = plan_defaults(end)
+    except ParameterNotFound:  # before the visit plan was set (2026): no plan, no figure
+        return Measure(rows=[], records=Visit.objects.none(), scale=HUNDRED, resource="carevisit")
     planned = dict(RosterEntry.objects.filter(active=True).order_by().values("area_id")
                    .annotate(n=Sum(Coalesce("home_visits_per_week", Value(home))
                                    + Coalesce("phone_calls_per_week", Value(calls))))

@@ -110,3 +110,8 @@ def test_visits_against_plan(areas, personas):
     assert district.value == q(Decimal(3) / planned * 100)
     indicator = Indicator.objects.get(code="elderly_visits_against_plan")
     assert selectors.records(personas["district_officer"], indicator, MONTH).count() == 3
+
+
+def test_visits_against_plan_has_no_figure_before_the_plan_existed(areas):
+    snapshots_refresh(month=date(2025, 1, 1), codes=["elderly_visits_against_plan"])  # the plan starts in 2026
+    assert not IndicatorValue.objects.filter(indicator_id="elderly_visits_against_plan").exists()
