@@ -13,7 +13,9 @@ from registry.models import Person
 from tests.conftest import make_id
 
 ROOT = Path(settings.BASE_DIR)
-pytestmark = [pytest.mark.django_db(transaction=True),
+# pg_dump reads committed data: a transactional test. serialized_rollback as every transactional test here has, so
+# its flush does not re-create content types that the next browser test's reload would then collide with.
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
               pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump backs up PostgreSQL; the "
                                  "SQLite run has no dump to test (the PostgreSQL run of the suite covers it)")]
 
