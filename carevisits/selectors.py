@@ -7,6 +7,7 @@ are correlated subqueries on the (entry, at) index; compliance is one grouped qu
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -151,24 +152,46 @@ def compliance(user, week: Week, by: str = "area_id") -> list[dict]:
     return compliance_rollup(compliance_cells(user, week), by)
 
 
-def visits_against_plan(user, start: date, end: date) -> list[dict]:
-    """探访完成情况 per community for a period [start, end] (inclusive days), for the cockpit: reached home visits and
-    calls done against the plan of the people on the roster now (weekly plan × weeks in the period). Two grouped
-    queries whatever the number of people."""
-    weeks = ((end - start).days + 1) / 7
+@dataclass(frozen=True)
+class PlanAndDone:
+    """探访计划与完成 per community for a period: planned (weekly plan × weeks, unrounded) and reached visits."""
+
+    people: dict[str, int]
+    home_planned: dict[str, Decimal]
+    calls_planned: dict[str, Decimal]
+    home_done: dict[str, int]
+    calls_done: dict[str, int]
+
+
+def plan_and_done(roster: QuerySet[RosterEntry], visits: QuerySet[Visit], start: date, end: date) -> PlanAndDone:
+    """The plan of the people of `roster` (each person's own, else the parameters in force on `end`) × the weeks in
+    [start, end], and the reached home visits and calls of `visits` in it, by community: two grouped queries. The
+    callers choose the scope (a user's for the pages, the whole district for the cockpit)."""
+    weeks = Decimal((end - start).days + 1) / 7
     home, calls = plan_defaults(end)
-    planned = (roster_visible(user).order_by().values("area_id")
+    planned = (roster.order_by().values("area_id")
                .annotate(people=Count("id"), home=Sum(Coalesce("home_visits_per_week", Value(home))),
                          calls=Sum(Coalesce("phone_calls_per_week", Value(calls)))))
     since = timezone.make_aware(datetime.combine(start, time.min))
     until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
-    done = {row["area_id"]: row for row in visits_visible(user).filter(at__gte=since, at__lt=until, reached=True)
-            .order_by().values("area_id").annotate(home=Count("id", filter=Q(kind=Visit.Kind.HOME)),
-                                                   calls=Count("id", filter=Q(kind=Visit.Kind.PHONE)))}
-    result = []
-    for row in planned.order_by("area_id"):
-        got = done.get(row["area_id"], {})
-        result.append({"area_id": row["area_id"], "people": row["people"],
-                       "home_planned": round(row["home"] * weeks), "home_done": got.get("home", 0),
-                       "calls_planned": round(row["calls"] * weeks), "calls_done": got.get("calls", 0)})
+    done = (visits.filter(at__gte=since, at__lt=until, reached=True).order_by().values("area_id")
+            .annotate(home=Count("id", filter=Q(kind=Visit.Kind.HOME)),
+                      calls=Count("id", filter=Q(kind=Visit.Kind.PHONE))))
+    result = PlanAndDone({}, {}, {}, {}, {})
+    for row in planned:
+        result.people[row["area_id"]] = row["people"]
+        result.home_planned[row["area_id"]] = row["home"] * weeks
+        result.calls_planned[row["area_id"]] = row["calls"] * weeks
+    for row in done:
+        result.home_done[row["area_id"]], result.calls_done[row["area_id"]] = row["home"], row["calls"]
     return result
+
+
+def visits_against_plan(user, start: date, end: date) -> list[dict]:
+    """探访完成情况 per community for a period [start, end] (inclusive days), for the user's area: reached home
+    visits and calls done against the plan of the people on the roster now (`plan_and_done`)."""
+    figures = plan_and_done(roster_visible(user), visits_visible(user), start, end)
+    return [{"area_id": code, "people": people,
+             "home_planned": round(figures.home_planned[code]), "home_done": figures.home_done.get(code, 0),
+             "calls_planned": round(figures.calls_planned[code]), "calls_done": figures.calls_done.get(code, 0)}
+            for code, people in sorted(figures.people.items())]
