@@ -6,11 +6,9 @@ towns — one row per town from `children.network.town_coverage`, summed up to t
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
-from children.models import ProtectionStation
-from children.network import town_coverage
+from children.network import stations_open, town_coverage
 from indicators.registry import Measure, register_indicator
 from minzheng.dates import month_end
 
@@ -21,5 +19,4 @@ HUNDRED = 100
 def minor_protection_station_coverage(month: date) -> Measure:
     on = min(month_end(month), timezone.localdate())
     rows = [(town.code, Decimal(1 if town.station else 0), Decimal(1)) for town in town_coverage("", on)]
-    stations = ProtectionStation.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on), opened_on__lte=on)
-    return Measure(rows=rows, records=stations, scale=HUNDRED, resource="child_network")
+    return Measure(rows=rows, records=stations_open(on), scale=HUNDRED, resource="child_network")

@@ -108,6 +108,11 @@ def _in_post(on: date) -> Q:
     return Q(appointed_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
 
 
+def stations_open(on: date):
+    """未成年人保护工作站 open on `on` (opened by then, not closed)."""
+    return ProtectionStation.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on), opened_on__lte=on)
+
+
 def town_coverage(prefix: str, on: date | None = None) -> list[TownCoverage]:
     """Per town under `prefix` (a district or town code prefix): directors, supervisor, station, gaps."""
     on = on or clock.today()
@@ -117,9 +122,7 @@ def town_coverage(prefix: str, on: date | None = None) -> list[TownCoverage]:
     roles = NetworkRole.objects.filter(_in_post(on), prefix_q("area_id", prefix))
     directors = set(roles.filter(kind=NetworkRole.Kind.DIRECTOR).values_list("area_id", flat=True))
     supervisors = dict(roles.filter(kind=NetworkRole.Kind.SUPERVISOR).values_list("area_id", "name"))
-    stations = dict(ProtectionStation.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on),
-                                                     prefix_q("area_id", prefix), opened_on__lte=on)
-                    .values_list("area_id", "name"))
+    stations = dict(stations_open(on).filter(prefix_q("area_id", prefix)).values_list("area_id", "name"))
     rows = []
     for town in towns:
         mine = [(code, name) for code, name, parent in communities if parent == town.code]

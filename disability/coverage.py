@@ -77,6 +77,11 @@ def eligible(program: str, month: date, area_prefix: str = "") -> QuerySet[Perso
             .filter(_eligible_q(program, month)))
 
 
+def enrolled_eligible(program: str, month: date, area_prefix: str = "") -> QuerySet[Person]:
+    """应享已享: eligible and holding the subsidy (the coverage rate's numerator)."""
+    return eligible(program, month, area_prefix).filter(_holding(program))
+
+
 def missing(program: str, month: date, area_prefix: str = "") -> QuerySet[Person]:
     """应享未享: eligible, holding no enrolment in the subsidy."""
     return eligible(program, month, area_prefix).filter(~Q(_holding(program)))

@@ -4,7 +4,7 @@ them enrolled counted — the same lists the coverage check and page use."""
 
 from datetime import date
 
-from disability.coverage import eligible, missing
+from disability.coverage import eligible, enrolled_eligible
 from disability.rules import CARE, LIVING
 from indicators.registry import Measure, register_indicator
 
@@ -12,9 +12,8 @@ HUNDRED = 100
 
 
 def _coverage(program: str, month: date) -> Measure:
-    people = eligible(program, month)
-    enrolled = people.exclude(pk__in=missing(program, month).values("pk"))
-    return Measure(records=enrolled, base=people, scale=HUNDRED, resource="person")
+    return Measure(records=enrolled_eligible(program, month), base=eligible(program, month), scale=HUNDRED,
+                   resource="person")
 
 
 @register_indicator("disability_living_subsidy_coverage")

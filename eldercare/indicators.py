@@ -1,20 +1,20 @@
 """Indicators of elderly care (养老服务指标), registered with the indicators kernel.
 
 - 老年人能力综合评估率 (seed 001 annex 2): resident people aged 60+ at the month's end holding a valid assessment
-  (made by then, its next routine one not yet due) ÷ resident people aged 60+ — the same rule as
-  `eldercare.selectors.assessment_rate_by_community`.
+  (made by then, its next routine one not yet due) ÷ resident people aged 60+ — `eldercare.selectors`'
+  `older_residents` and `validly_assessed`, as the per-community rate there.
 - 养老机构护理型床位占比 (seed 003, target ≥ 65 %): nursing-type beds ÷ beds of the registered care homes.
 """
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from eldercare.models import Assessment, CareHome
+from eldercare.models import CareHome
+from eldercare.selectors import older_residents, validly_assessed
 from indicators.registry import Measure, register_indicator
-from minzheng.dates import month_end, years_before
-from registry.models import Person
+from minzheng.dates import month_end
 
 HUNDRED = 100
 
@@ -26,9 +26,8 @@ def _on(month: date) -> date:
 @register_indicator("elderly_ability_assessment_rate")
 def ability_assessment_rate(month: date) -> Measure:
     on = _on(month)
-    older = Person.objects.filter(status=Person.Status.ACTIVE, birth_date__lte=years_before(on, 60))
-    valid = Assessment.objects.filter(person_id=OuterRef("pk"), date__lte=on, next_due__gte=on)
-    return Measure(records=older.filter(Exists(valid)), base=older, scale=HUNDRED, resource="assessment")
+    older = older_residents(on)
+    return Measure(records=older.filter(validly_assessed(on)), base=older, scale=HUNDRED, resource="assessment")
 
 
 @register_indicator("nursing_bed_share")

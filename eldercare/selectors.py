@@ -54,14 +54,22 @@ def latest_level(person, *, on: date | None = None) -> int | None:
     return found.level if found else None
 
 
+def older_residents(on: date) -> QuerySet[Person]:
+    """评估率的分母: resident (living) people aged 60 or more on `on`."""
+    return Person.objects.filter(status=Person.Status.ACTIVE, birth_date__lte=years_before(on, 60))
+
+
+def validly_assessed(on: date) -> Exists:
+    """评估率的分子 condition, over a Person queryset: an assessment made by `on` whose next routine one is not due."""
+    return Exists(Assessment.objects.filter(person_id=OuterRef("pk"), date__lte=on, next_due__gte=on))
+
+
 def assessment_rate_by_community(*, area_prefix: str, on: date) -> dict[str, dict]:
     """老年人能力综合评估率 per community: resident people aged 60+ on `on` with a valid assessment (dated on or
     before `on`, next routine one not yet due) ÷ resident people aged 60+. Two grouped queries, no loop over
     people: {community code: {"older": n, "assessed": m, "rate": m/n or None}}."""
-    valid = Assessment.objects.filter(person_id=OuterRef("pk"), date__lte=on, next_due__gte=on)
-    rows = (Person.objects.filter(prefix_q("area_id", area_prefix), status=Person.Status.ACTIVE,
-                                  birth_date__lte=years_before(on, 60))
-            .annotate(assessed=Exists(valid)).values("area_id")
+    rows = (older_residents(on).filter(prefix_q("area_id", area_prefix))
+            .annotate(assessed=validly_assessed(on)).values("area_id")
             .annotate(older=Count("id"), done=Count("id", filter=Q(assessed=True))))
     return {r["area_id"]: {"older": r["older"], "assessed": r["done"],
                            "rate": (r["done"] / r["older"]) if r["older"] else None} for r in rows}
