@@ -84,15 +84,20 @@ class Command(BaseCommand):
                 summary = demo_population_load(district=district, persons=persons, seed=seed, chunk_size=chunk_size,
                                                progress=self._progress)
             self._report(summary)
+            today = clock.today()
             if cases:
                 self._assistance(district, seed, cases, first_household_id)
                 self._payments()
-                self._monitoring(seed)
-                self._disability(seed)
-                self.stdout.write(self.style.SUCCESS(demo_eldercare_load(today=clock.today()).line()))
+                # 动态监测: a month of department feeds, their warnings and tasks in every state; then the other
+                # domains on the same registry (children, disability, elderly care).
+                self._domain(demo_monitoring_load, today=today, seed=seed)
+                self._domain(demo_children_load, today=today, seed=seed)
+                self._domain(demo_disability_load, today=today, seed=seed)
+                self._domain(demo_eldercare_load, today=today)
                 bank_accounts_create()  # the later domains' payees are paid like every other: an account each
-                self._indicators()
-            self._carevisits()
+            self._domain(demo_carevisits_load, today=today)
+            if cases:
+                self._domain(demo_indicators_load, today=today)  # last: the cockpit's 24 months over all of it
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
     def _assistance(self, district: District, seed: int, cases: int, first_household_id: int) -> None:
@@ -114,31 +119,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
-    def _monitoring(self, seed: int) -> None:
-        """动态监测演示数据: a month of department feeds, their warnings and tasks in every state."""
+    def _domain(self, load, **kwargs) -> None:
+        """One domain's demo data (its `demo_<app>_load`), written as the command, and its summary line."""
         with acting(source="command"):
-            summary = demo_monitoring_load(today=clock.today(), seed=seed)
-        self.stdout.write(self.style.SUCCESS(summary.line()))
-        with acting(source="command"):
-            summary = demo_children_load(today=clock.today(), seed=seed)
-        self.stdout.write(self.style.SUCCESS(summary.line()))
-
-    def _disability(self, seed: int) -> None:
-        """残疾人福利演示数据: most certificate holders enrolled, the rest found by the coverage check."""
-        with acting(source="command"):
-            summary = demo_disability_load(today=clock.today(), seed=seed)
-        self.stdout.write(self.style.SUCCESS(summary.line()))
-
-    def _indicators(self) -> None:
-        """指标快照: the cockpit's last 24 months over the demo data."""
-        with acting(source="command"):
-            summary = demo_indicators_load(today=clock.today())
-        self.stdout.write(self.style.SUCCESS(summary.line()))
-
-    def _carevisits(self) -> None:
-        """探访关爱演示数据: the roster, this week's visits, meters with alarms and one offline."""
-        with acting(source="command"):
-            summary = demo_carevisits_load(today=clock.today())
+            summary = load(**kwargs)
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
     def _progress(self, message: str) -> None:
