@@ -6,8 +6,9 @@ reveal services only."""
 
 import re
 
-# 15–19 digits (an ID number with its X, a certificate number, a bank account), or an 11-digit mobile number.
-LONG_NUMBER = re.compile(r"\d{14,18}[\dXx]|\d{15}")
+# 15–19 characters of digits, the last maybe X (an ID number, a certificate number, a bank account); an 11-digit
+# mobile number.
+LONG_NUMBER = re.compile(r"\d{14,18}[\dXx]")
 MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 
 
