@@ -42,7 +42,8 @@ def start(user, person, **overrides):
 # ---- 登记代管 ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("missing, field", [
-    ({"content": None}, "agreement_file"), ({"number": ""}, "agreement_number"), ({"signed_on": None}, "agreement_date"),
+    ({"content": None}, "agreement_file"), ({"number": ""}, "agreement_number"),
+    ({"signed_on": None}, "agreement_date"),
     ({"content": b"just some text, not a scan"}, "agreement_file")])
 def test_custody_without_a_signed_agreement_is_refused(roll, personas, missing, field):
     person = roll.person()
