@@ -317,6 +317,8 @@ def custody_check_tasks_create(*, today: date | None = None, acting_user=None) -
                       title=f"{check.custody.person.name}卡折代管{month:%Y年%m月}核对（代管人：{check.custody.custodian_name}）",
                       deadline=_deadline(month, check.area_id, parameters), person_id=check.custody.person_id,
                       source_type=TASK_SOURCE, source_id=check.pk,
-                      detail={"月份": f"{month:%Y年%m月}", "代管人": check.custody.custodian_name})
+                      detail={"advice": f"查看代管人保管的卡（折）交易明细和支出凭证，在该人员的“卡折代管”页记录"
+                                        f"{month:%Y年%m月}核对结果（代管人签字确认）；记录后本任务自动办结",
+                              "month": f"{month:%Y-%m}", "custodian": check.custody.custodian_name})
              for check in due.iterator(chunk_size=2000)]
     return len(tasks_create_many(specs=specs, acting_user=acting_user)) if specs else 0
