@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("payments.urls")),
     path("", include("payments.urls_reports")),
+    path("", include("payments.custody.urls")),
     path("", include("disability.urls")),
     path("", include("children.urls")),
     path("", include("eldercare.urls")),

@@ -92,6 +92,10 @@ class EventType(models.TextChoices):
     PAYMENT_BANK_RETURN_IMPORTED = "payment_bank_return_imported", "导入银行回盘"
     PAYMENT_REISSUED = "payment_reissued", "发放失败重发"
     PAYMENT_CYCLE_CLOSED = "payment_cycle_closed", "结束发放批次"
+    # 卡折代管 (payments.custody)
+    CUSTODY_STARTED = "custody_started", "登记卡折代管"
+    CUSTODY_CHECKED = "custody_checked", "卡折代管月度核对"
+    CUSTODY_ENDED = "custody_ended", "终止卡折代管"
     # 儿童福利 (children)
     CHILD_FILE_RECORDED = "child_file_recorded", "建立或更新儿童档案"
     PARENT_SITUATION_RECORDED = "parent_situation_recorded", "登记父母情况"

@@ -135,3 +135,13 @@ def detect_meter_alarms() -> dict:
     with acting(source="job"):
         result = meters_detect(now=timezone.now())
     return {"raised": result.raised, "resolved": result.resolved, "tasks": result.tasks}
+
+
+@shared_task(name="periodic.custody_check_tasks")
+def custody_check_tasks() -> int:
+    """卡折代管月度核对: a task for every custody whose check of last month is missing
+    (payments.custody.services.custody_check_tasks_create; daily, so a server down on the 1st still makes them)."""
+    from payments.custody.services import custody_check_tasks_create
+
+    with acting(source="job"):
+        return custody_check_tasks_create(today=timezone.localdate())

@@ -253,6 +253,10 @@ SPECTACULAR_SETTINGS = {
         "CareLevelEnum": "programs.models.CareLevel",
         "RelationEnum": "registry.models.Relation",
         "CloseRelationEnum": "casework.models.CloseRelation",
+        "CustodyReasonEnum": "payments.models.BankCardCustody.Reason",
+        # The assessment reasons (eldercare.api) keep their name beside the custody reasons.
+        "ReasonEnum": ["first", "routine", "immediate", "review"],
+        "CustodyStatusEnum": "payments.models.BankCardCustody.Status",
     },
 }
 
@@ -282,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-care-roster": {"task": "periodic.refresh_care_roster", "schedule": crontab(hour=2, minute=30)},
     # Hourly: the alarm deadlines are counted in hours.
     "detect-meter-alarms": {"task": "periodic.detect_meter_alarms", "schedule": crontab(minute=5)},
+    # Daily: last month's missing 卡折代管 checks become tasks once (re-runs create nothing).
+    "custody-check-tasks": {"task": "periodic.custody_check_tasks", "schedule": crontab(hour=2, minute=15)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")

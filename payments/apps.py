@@ -9,6 +9,10 @@ class PaymentsConfig(AppConfig):
     verbose_name = "资金发放"
 
     def ready(self) -> None:
+        from accounts.roles import default_grants_add
+        from payments.custody.grants import CUSTODY_GRANTS
+
+        default_grants_add(CUSTODY_GRANTS)
         # Registers the "payments.generate" job handler and the bank return import schema ("bank_return").
         from payments import (  # noqa: F401
             bankreturn,

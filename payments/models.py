@@ -506,3 +506,114 @@ class BankReturn(models.Model):
 
     def __str__(self) -> str:
         return f"回盘#{self.pk}（{self.bank_file}）"
+
+
+# --- 卡折代管 (custody of a payee's bank card or passbook) -------------------------------------------------------
+
+
+class BankCardCustody(models.Model):
+    """卡折代管: a payee who cannot manage their own card or passbook (特困 in care, severe disability, dementia, a
+    minor) has it kept by a guardian, the village/community committee or the care institution, under a written
+    custody agreement (代管协议), checked every month (每月核对). The money still goes to the payee's own account
+    (`bank_account`, the person's): nothing here holds the custodian's account, so a bank file cannot pay it.
+
+    The signed agreement is kept in the database (a BinaryField), as bank files and uploads are: one store the
+    stateless web tier and the workers share, committed or rolled back with its record.
+    """
+
+    class CustodianKind(models.TextChoices):
+        GUARDIAN = "guardian", "监护人"
+        COMMITTEE = "committee", "村（居）民委员会"
+        INSTITUTION = "institution", "供养服务机构"
+
+    class Reason(models.TextChoices):
+        IN_CARE = "in_care", "特困人员集中供养"
+        SEVERE_DISABILITY = "severe_disability", "重度残疾"
+        DEMENTIA = "dementia", "失能或认知障碍"
+        MINOR = "minor", "未成年人"
+        OTHER = "other", "其他无法自行管理卡折的情形"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "代管中"
+        ENDED = "ended", "已终止"
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="card_custodies",
+                               verbose_name="收款人")
+    # The person's community, copied so lists scope by area without a join.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="custodies",
+                                     verbose_name="代管的银行账户（收款人本人账户）")
+    custodian_kind = models.CharField("代管人类别", max_length=12, choices=CustodianKind.choices)
+    custodian_name = models.CharField("代管人（个人姓名或单位名称）", max_length=100)
+    custodian_person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name="代管人（居民信息库中的监护人）")
+    custodian_contact = models.CharField("代管人联系电话", max_length=20, blank=True)
+    reason = models.CharField("代管原因", max_length=20, choices=Reason.choices)
+    reason_note = models.CharField("原因说明", max_length=200, blank=True)
+    agreement_number = models.CharField("代管协议编号", max_length=60)
+    agreement_date = models.DateField("协议签订日期")
+    agreement_filename = models.CharField("协议文件名", max_length=120)
+    agreement_content_type = models.CharField("协议文件类型", max_length=60)
+    agreement_sha256 = models.CharField("协议文件 SHA-256", max_length=64)
+    agreement_file = models.BinaryField("代管协议（扫描件）", editable=False)
+    start_date = models.DateField("代管开始日期")
+    end_date = models.DateField("代管终止日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    end_reason = models.CharField("终止原因", max_length=200, blank=True)
+    handover_note = models.CharField("卡折交接情况", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name="终止登记人")
+    ended_at = models.DateTimeField("终止登记时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "卡折代管"
+        verbose_name_plural = "卡折代管"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank_account"], condition=Q(status="active"),
+                                    name="card_custody_one_active_per_account"),
+            models.UniqueConstraint(fields=["person"], condition=Q(status="active"),
+                                    name="card_custody_one_active_per_person"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                                   name="card_custody_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["area", "id"], name="card_custody_area"),
+                   models.Index(fields=["status", "start_date"], name="card_custody_status")]
+
+    def __str__(self) -> str:
+        return f"卡折代管（{self.get_custodian_kind_display()}：{self.custodian_name}）"
+
+
+class CustodyCheck(models.Model):
+    """卡折代管月度核对: the custodian's use of one month's money, checked and signed off. One per custody and month
+    (a database constraint); the monthly job writes a row waiting for the check (待核对) with its task."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", "待核对"
+        PROPER = "proper", "资金使用正常"
+        ISSUE = "issue", "发现问题"
+
+    custody = models.ForeignKey(BankCardCustody, on_delete=models.PROTECT, related_name="checks",
+                                verbose_name="卡折代管")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    month = models.DateField("核对月份", help_text="所在月的第一天")
+    result = models.CharField("核对结果", max_length=8, choices=Result.choices, default=Result.PENDING)
+    note = models.CharField("核对说明", max_length=300, blank=True)
+    custodian_signed = models.BooleanField("代管人已签字确认", default=False)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="核对人")
+    checked_at = models.DateTimeField("核对时间", null=True, blank=True)
+    created_at = models.DateTimeField("建立时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "卡折代管月度核对"
+        verbose_name_plural = "卡折代管月度核对"
+        ordering = ["custody_id", "-month"]
+        constraints = [models.UniqueConstraint(fields=["custody", "month"], name="custody_check_once_per_month")]
+        indexes = [models.Index(fields=["area", "month"], name="custody_check_area_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}代管核对（{self.get_result_display()}）"

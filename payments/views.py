@@ -22,6 +22,7 @@ from accounts.policy import allowed
 from jobs.models import Job
 from minzheng.dates import month_or_none
 from payments import selectors, services
+from payments.custody.selectors import persons_in_custody
 from payments.models import PaymentCycle, PaymentException, PaymentLine
 from programs.models import Program
 from web.views.common import PAGE_SIZE, AreaFilter, require, service_error_text
@@ -146,6 +147,7 @@ def cycle_show(request: HttpRequest, pk: int) -> HttpResponse:
         "exception_kinds": PaymentException.Kind.choices, "exception_statuses": PaymentException.Status.choices,
         "can_accept": allowed(request.user, "payment", "run") and cycle.status == PaymentCycle.Status.GENERATED,
         "lines": lines, "next_cursor": next_cursor, "line_filter": line_filter, "filter": area,
+        "custody_persons": persons_in_custody(request.user, {line.person_id for line in lines if line.person_id}),
         "query": query.urlencode(), "programs": Program.objects.all(),
         "kinds": PaymentLine.Kind.choices, "line_statuses": PaymentLine.Status.choices})
 

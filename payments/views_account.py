@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.policy import allowed, area_in_scope
+from payments.custody.selectors import custody_context
 from payments.models import BankAccount, BankAccountChange
 from payments.services import (
     bank_account_change_confirm,
@@ -91,6 +92,7 @@ def bank_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "payments/bank_account.html", {
         "person": person, "form": form, "pending": pending, "accounts": accounts, "changes": changes,
         "current": next((a for a in accounts if a.valid), None), "payee": is_current_payee(person),
+        **custody_context(request.user, person),
         "can_change": in_scope and allowed(request.user, "bank_account", "change"),
         "can_confirm": (in_scope and pending is not None and allowed(request.user, "bank_account", "confirm")
                         and pending.requested_by_id != request.user.pk)})

@@ -156,6 +156,7 @@ PARAMETER_KEYS: dict[str, tuple[str, str]] = {
     "voucher_cap": ("养老服务消费券每月上限", "元/人/月"),
     "xiaofei_min_level": ("养老服务消费补贴最低能力等级", "级"),
     "ability_reassess_months": ("老年人能力常规评估间隔", "个月"),
+    "custody_check_working_days": ("卡折代管月度核对期限（次月第几个工作日前）", "个工作日"),
 }
 
 

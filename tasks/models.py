@@ -14,7 +14,8 @@ from areas.models import Area
 
 # 任务类型 in words: `kind` is free text set by whoever creates tasks (the rules write "warning"); pages show these.
 KIND_LABELS = {"warning": "预警核查", "recheck": "复核", "visit": "走访", "reassessment": "能力复评",
-               "hazard": "隐患整改", "meter_alarm": "水表用水异常", "meter_offline": "水表设备离线"}
+               "hazard": "隐患整改", "meter_alarm": "水表用水异常", "meter_offline": "水表设备离线",
+               "custody_check": "卡折代管月度核对"}
 
 
 class Task(models.Model):

@@ -45,6 +45,7 @@ urlpatterns = [
     # funds (资金发放): cycles, payment search, supervision reports — owned by the payments app
     path("payments/", include("payments.web_urls")),
     path("payments/", include("payments.web_urls_bank")),
+    path("payments/", include("payments.custody.web_urls")),
     # disability welfare (残疾人福利): coverage of the two subsidies, a disabled person's page
     path("disability/", include("disability.web_urls")),
     # elderly care (养老服务): assessments, care homes, services — owned by the eldercare app

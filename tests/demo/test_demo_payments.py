@@ -51,3 +51,19 @@ def test_the_reconciliation_of_last_month_adds_up(demo):
     last = PaymentCycle.objects.order_by("month").first()
     report = reconciliation(user=User.objects.get(username="district_officer"), cycle=last)
     assert report["total"]["total"]["amount"] == last.total_amount
+
+
+def test_a_few_cards_are_in_custody_with_checks_and_last_months_tasks(demo):
+    """卡折代管演示: custodies on the payees' own accounts, past checks recorded (one problem), and the monthly
+    job's tasks for those whose last month is unchecked."""
+    from payments.custody.services import TASK_SOURCE
+    from payments.models import BankCardCustody, CustodyCheck
+    from tasks.models import Task
+
+    custodies = list(BankCardCustody.objects.select_related("bank_account"))
+    assert len(custodies) >= 3 and all(c.bank_account.person_id == c.person_id for c in custodies)
+    assert CustodyCheck.objects.filter(result="issue").count() == 1
+    assert CustodyCheck.objects.filter(result="proper").exists()
+    waiting = CustodyCheck.objects.filter(result="pending")
+    assert waiting.exists() and Task.objects.filter(source_type=TASK_SOURCE).count() == waiting.count()
+    assert "卡折代管演示数据" in demo

@@ -20,7 +20,7 @@ HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "name_pinyin", "name_
 # Full ID numbers are only ever shown through the logged reveal, so history shows them masked.
 # Personal numbers shown masked in history as everywhere (the full value only through a logged reveal).
 MASKED_FIELDS = {"id_number": mask_id_number, "phone": mask_phone, "certificate_number": mask_certificate_number,
-                 "account_number": mask_id_number}
+                 "account_number": mask_id_number, "custodian_contact": mask_phone}
 # Foreign keys shown by name rather than by key.
 REFERENCES: dict[str, type[Model]] = {"area_id": Area, "person_id": Person, "category_id": IncomeCategory}
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import allowed
 from audit.models import DomainEvent
+from payments.custody.selectors import active_custody_of
 from payments.selectors import payments_of_person
 from registry import facts as person_facts
 from registry import services
@@ -95,6 +96,8 @@ def _detail_context(request: HttpRequest, person: Person, **forms) -> dict:
     }
     if context["can_view_payments"]:
         context["payments"] = payments_of_person(user=user, person=person)
+    if context["can_view_bank_account"]:
+        context["card_custody"] = active_custody_of(user, person)
     if context["can_change"]:
         context["edit_form"] = forms.get("edit_form") or PersonEditForm(
             user=user, initial={"name": person.name, "area": person.area_id})  # the phone stays masked: blank = keep

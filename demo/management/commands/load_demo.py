@@ -23,6 +23,7 @@ from casework import clock
 from demo.assistance import DEMO_CASES, demo_assistance_load, demo_assistance_logins, demo_assistance_users_ensure
 from demo.carevisits import demo_carevisits_load
 from demo.children import demo_children_load
+from demo.custody import demo_custody_load
 from demo.disability import demo_disability_load
 from demo.eldercare import demo_eldercare_load
 from demo.indicators import demo_indicators_load
@@ -95,6 +96,7 @@ class Command(BaseCommand):
                 self._domain(demo_disability_load, today=today, seed=seed)
                 self._domain(demo_eldercare_load, today=today)
                 bank_accounts_create()  # the later domains' payees are paid like every other: an account each
+                self._domain(demo_custody_load, today=today)  # 卡折代管: a few payees' cards kept, with checks
             self._domain(demo_carevisits_load, today=today)
             if cases:
                 self._domain(demo_indicators_load, today=today)  # last: the cockpit's 24 months over all of it
