@@ -143,12 +143,15 @@ def _decimal_input(ctx: QuoteContext, name: str, label: str, *, required: bool) 
 
 def _paid_members(ctx: QuoteContext, income: HouseholdIncome) -> int:
     """Members whose share is paid: all but those who refused suitable work `work_refusal_limit` times without a
-    proper reason (assistance.grounds); their income still counts in the per-capita income."""
+    proper reason (assistance.grounds); their income still counts in the per-capita income. A 单人户 counts its
+    one member only."""
     if "paid_members" in ctx.cache:
         return ctx.cache["paid_members"]
     from assistance.grounds import members_refusing_work, refusals_exist
 
     members = ctx.household_facts.members_in(ctx.month)
+    if ctx.cache.get("single_person") is not None:
+        members = [m for m in members if m.person_id == ctx.cache["single_person"]]
     if not refusals_exist([m.person_id for m in members], ctx.month):
         ctx.cache["paid_members"] = income.size  # nothing recorded: no figure is read (nor cited)
         return income.size
@@ -170,13 +173,54 @@ def _paid_members(ctx: QuoteContext, income: HouseholdIncome) -> int:
 @register_eligibility("dibao")
 def dibao_eligibility(ctx: QuoteContext) -> None:
     """低保: 家庭月人均收入 < 低保标准, no disqualifying property, someone in the household; a household whose
-    every member refused work three times is stopped (停发)."""
+    every member refused work three times is stopped (停发). A 单人户 application (`single_person`) is judged on
+    its member alone (`_single_person_means`)."""
     standard, income = _dibao_means(ctx)
     _refuse_household_basics(ctx, income)
-    if income.per_capita is not None and income.per_capita >= standard:
+    if ctx.inputs.get("single_person"):
+        income = _single_person_means(ctx, standard, income)
+    elif income.per_capita is not None and income.per_capita >= standard:
         ctx.refuse("家庭月人均收入不低于低保标准")
     if income.size and _paid_members(ctx, income) == 0:
         ctx.refuse("家庭成员均无正当理由三次拒绝介绍的就业，停发低保金")
+
+
+def _single_person_means(ctx: QuoteContext, standard: Decimal, household: HouseholdIncome) -> HouseholdIncome:
+    """单人户 (assistance.single_person): the household must be a 低保边缘家庭 — per-capita income at least the 低保
+    standard (else the whole household applies) and below `bianyuan_multiplier` × the standard; the member's
+    ground must be on record; then the member alone is the household: size 1, their own income."""
+    from assistance.single_person import GROUNDS, ground_evidence
+
+    pid, ground = ctx.inputs.get("single_person"), ctx.inputs.get("single_person_ground") or ""
+    member = next((m for m in ctx.household_facts.members_in(ctx.month) if m.person_id == pid), None)
+    if member is None:
+        ctx.refuse("单人户申请的成员不是该家庭当月在户成员")
+        return household
+    ctx.line("单人户申请", f"{member.name}（{GROUNDS.get(ground, '事由未指明')}）")
+    evidence, refusal = ground_evidence(person_id=pid, name=member.name, ground=ground, on=month_end(ctx.month))
+    if refusal:
+        ctx.refuse(refusal)
+    else:
+        ctx.line("单人户事由登记", evidence)
+    factor = ctx.param("bianyuan_multiplier", program="dibao_bianyuan")
+    line = scaled(standard, factor.value)
+    ctx.line(factor.cite("低保边缘认定倍数"), plain(factor.value))
+    ctx.line(f"低保边缘认定标准 = {money(standard)} × {plain(factor.value)}", money(line))
+    if household.per_capita is not None and household.per_capita < standard:
+        ctx.refuse("家庭月人均收入低于低保标准，应以全家申请低保，不按单人户办理")
+    elif household.per_capita is not None and household.per_capita >= line:
+        ctx.refuse("家庭月人均收入不低于低保边缘认定标准，不属于低保边缘家庭，不能单人户纳入")
+    own = income_in(ctx.household_facts.incomes, {pid}, ctx.month)
+    _income_lines(ctx, own, f"{member.name}本人")
+    ctx.line("单人户人数（其他家庭成员不纳入）", "1")
+    single = HouseholdIncome(size=1, total=own.total, per_capita=round_money(own.total))
+    ctx.values.update(household_size=1, total_income=single.total, per_capita_income=single.per_capita)
+    ctx.flags["single_person"] = member.name
+    ctx.cache["single_person"] = pid
+    ctx.cache["dibao_means"] = (standard, single)
+    if single.per_capita >= standard:
+        ctx.refuse(f"{member.name}本人月收入不低于低保标准")
+    return single
 
 
 @register_calculator("dibao")

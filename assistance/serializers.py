@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from assistance.inputs import LINSHI_KINDS, SELF_CARE_ITEMS
 from assistance.models import VERIFICATION_SOURCES, Evaluation, Investigation, Verification
+from assistance.single_person import GROUNDS as SINGLE_PERSON_GROUNDS
 from casework.models import Channel
 from programs.models import CareLevel, SupportMode
 from registry.models import Asset
@@ -76,6 +77,9 @@ class ApplicationCreateSerializer(AssessmentFields):
     person = id_field("person", "人员编号（个人项目的对象）")
     applicant = id_field("applicant", "申请人编号（默认户主）")
     channel = choice_field("channel", "申请渠道", Channel.choices)
+    single_person = id_field("single_person", "单人户申请的成员编号（低保：低保边缘家庭中的重残、重病成员单独纳入）")
+    single_person_ground = choice_field("single_person_ground", "单人户事由（须有残疾人证或重特大疾病登记）",
+                                        list(SINGLE_PERSON_GROUNDS.items()))
     authorised_data_check = bool_field("authorised_data_check", "已授权核对家庭经济状况")
     note = text_field("note", "说明")
 
