@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from minzheng.dates import add_months, age_on, month_end
 from programs.calculations import sql
 from programs.calculations.base import (
+    UNVERIFIED,
     QuoteContext,
     register_calculator,
     register_eligibility,
@@ -232,9 +233,36 @@ def dibao_amount(ctx: QuoteContext) -> Decimal:
     """
     standard, income = _dibao_means(ctx)
     paid = _paid_members(ctx, income)
+    tiered = _tiered_amount(ctx, income, paid)
+    if tiered is not None:
+        return tiered
     gap, amount = gap_amount(standard, income.per_capita, paid)
     ctx.line(f"差额 = {money(standard)} − {money(income.per_capita)}", money(gap))
     ctx.line(f"低保金 = {money(gap)} × {paid}", money(amount))
+    return amount
+
+
+def _tiered_amount(ctx: QuoteContext, income: HouseholdIncome, paid: int) -> Decimal | None:
+    """分档 (programs.tiers): where the district set tiers in force, 低保金 = the tier of the per-capita income ×
+    the members paid; None where it set none (the gap formula applies). The tier and its source are kept in the
+    quote's flags (`amount_tier`), shown 未核实 where the tier is not verified."""
+    from programs.tiers import amount_tiers_at
+
+    tiers = amount_tiers_at(ctx.program, ctx.area_code, ctx.month)
+    if not tiers or income.per_capita is None:
+        return None
+    tier = next((t for t in tiers if t.covers(income.per_capita)), None)
+    if tier is None:
+        ctx.line("分档补助：家庭月人均收入不在任何一档内", money(ZERO))
+        return ZERO
+    upper = f"至{money(tier.income_to)}元（不含）" if tier.income_to is not None else "以上"
+    cite = f"分档补助（月人均收入{money(tier.income_from)}元{upper}，{tier.source}）"
+    ctx.line(cite + ("" if tier.verified else UNVERIFIED), f"{money(tier.amount)} 元/人")
+    amount = round_money(tier.amount * paid)
+    ctx.line(f"低保金 = {money(tier.amount)} × {paid}", money(amount))
+    ctx.flags["amount_rule"] = "tiered"
+    ctx.flags["amount_tier"] = {"id": tier.pk, "amount": money(tier.amount), "source": tier.source,
+                                "verified": tier.verified}
     return amount
 
 
@@ -249,7 +277,10 @@ def dibao_amount_sql(columns: dict) -> str:
     # the members paid (減发: fewer than the household when a member refused work three times), else the size
     paid = f"CAST({sql.json_text('e.calculation', 'flags.paid_members')} AS NUMERIC)"
     size = f"COALESCE({paid}, {sql.json_number('e.calculation', 'household_size')})"
-    return sql.yuan(f"{sql.greatest(f'{sql.fen(standard)} - {pci}', '0')} * CAST({size} AS BIGINT)")
+    # A tiered amount (分档) is not the gap over a standard: a change of standard does not re-rate it here.
+    tiered = f"{sql.json_text('e.calculation', 'flags.amount_rule')} = 'tiered'"
+    gap = sql.yuan(f"{sql.greatest(f'{sql.fen(standard)} - {pci}', '0')} * CAST({size} AS BIGINT)")
+    return f"CASE WHEN {tiered} THEN NULL ELSE {gap} END"
 
 
 # ---- 特困 ---------------------------------------------------------------------------------------------------

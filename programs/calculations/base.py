@@ -167,8 +167,9 @@ class Quote:
 
     @property
     def unverified(self) -> bool:
-        """Did the quote use any figure marked 未核实?"""
-        return any(not p.verified for p in self.parameters)
+        """Did the quote use any figure marked 未核实 (a parameter, or the 分档 tier it paid by)?"""
+        tier = self.flags.get("amount_tier") or {}
+        return any(not p.verified for p in self.parameters) or tier.get("verified") is False
 
     def as_json(self) -> dict:
         """JSON-safe, money as two-decimal strings: what the API returns and Enrolment.calculation keeps."""
