@@ -475,7 +475,10 @@ def linshi_eligibility(ctx: QuoteContext) -> None:
     amount = _decimal_input(ctx, "amount", "救助金额", required=True)
     if amount <= 0:
         raise ValidationError({"amount": ["救助金额应大于0"]})
-    size = len(ctx.household_facts.members_in(ctx.month))
+    if ctx.household is None:  # PERSON_ALONE: a non-resident helped at the place of emergency
+        size = _person_alone(ctx, kind)
+    else:
+        size = len(ctx.household_facts.members_in(ctx.month))
     ctx.values["household_size"] = size
     if size == 0:
         ctx.refuse("家庭当月无在户成员")
@@ -491,6 +494,19 @@ def linshi_eligibility(ctx: QuoteContext) -> None:
         within = False
         ctx.line("审批", "支出型临时救助经审核后由区县民政部门审批")
     ctx.flags["town_first_approval"] = within
+
+
+def _person_alone(ctx: QuoteContext, kind: str) -> int:
+    """急难发生地救助: a person with no household registered here is helped alone — only 急难型 (no 户籍 or 居住地
+    restriction, 《关于进一步加强和改进临时救助工作的意见》); 支出型 is handled where the household lives."""
+    facts = ctx.person_facts
+    ctx.line("救助对象", f"{facts.name}（非本地户籍或无本地家庭登记，在急难发生地救助）")
+    if kind != "jinan":
+        ctx.refuse("无本地家庭登记的人员仅可在急难发生地申请急难型临时救助")
+    if facts.death_date is not None and facts.death_date <= month_end(ctx.month):
+        ctx.refuse("该人员已登记死亡")
+        return 0
+    return 1
 
 
 @register_calculator("linshi")

@@ -69,6 +69,16 @@ class AssessmentFields(Strict):
     income_12m = amount_field("income_12m", "近12个月家庭总收入")
 
 
+class NonresidentSerializer(Strict):
+    """急难发生地救助: the non-resident recorded minimally (assistance.nonresident)."""
+
+    name = text_field("name", "姓名", max_length=50, required=True)
+    id_number = text_field("id_number", "身份证号", max_length=30, required=True)
+    hukou_place = text_field("hukou_place", "户籍地区划代码（6、9或12位，可为外省市）", max_length=12, required=True)
+    phone = text_field("phone", "联系电话", max_length=30)
+    area = text_field("area", "急难发生地村（社区）区划代码（12位）", max_length=12, required=True)
+
+
 class ApplicationCreateSerializer(AssessmentFields):
     program = serializers.CharField(max_length=40, label="项目代码", error_messages={
         **_messages("program（项目代码）应为 dibao、tekun、dibao_bianyuan、gangxing_zhichu 或 linshi"),
@@ -82,6 +92,9 @@ class ApplicationCreateSerializer(AssessmentFields):
                                         list(SINGLE_PERSON_GROUNDS.items()))
     authorised_data_check = bool_field("authorised_data_check", "已授权核对家庭经济状况")
     note = text_field("note", "说明")
+    nonresident = NonresidentSerializer(required=False, label="急难发生地救助的非本区户籍人员", help_text=(
+        "仅用于临时救助（program=linshi）急难型：无本区家庭登记的人员在急难发生地申请，须同时填写 amount；"
+        "不填 household。受理后由乡镇（街道）先行救助、事后补充材料，并向户籍地通报"))
 
 
 class AcceptSerializer(Strict):

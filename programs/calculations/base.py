@@ -21,6 +21,9 @@ from programs.calculations.money import ZERO, money, round_money
 from programs.models import Program
 
 UNVERIFIED = "（未核实）"
+# The input that lets a household programme be quoted and enrolled for one person with no household registered
+# here: 急难型临时救助 at the place of emergency (急难发生地, no 户籍/居住地 restriction: RULES.md §3).
+PERSON_ALONE = "nonresident"
 
 EligibilityFn = Callable[["QuoteContext"], None]
 AmountFn = Callable[["QuoteContext"], Decimal]
@@ -271,7 +274,10 @@ def _program(program: Program | str) -> Program:
     return found
 
 
-def _check_subject(program: Program, household, person) -> None:
+def _check_subject(program: Program, household, person, inputs: dict | None = None) -> None:
+    if program.unit == Program.Unit.HOUSEHOLD and household is None and person is not None and (
+            inputs or {}).get(PERSON_ALONE):
+        return  # the eligibility function decides whether the programme helps a person alone (PERSON_ALONE)
     if program.unit == Program.Unit.HOUSEHOLD and household is None:
         raise ValidationError({"household": [f"{program.name}以家庭为单位测算，请指定家庭"]})
     if program.unit == Program.Unit.PERSON and person is None:
@@ -287,7 +293,7 @@ def quote(*, program: Program | str, household=None, person=None, month: date, *
     program = _program(program)
     if not program.active:
         raise ValidationError({"program": [f"项目已停用：{program.name}"]})
-    _check_subject(program, household, person)
+    _check_subject(program, household, person, inputs)
     functions = _functions(program)
     ctx = QuoteContext(program=program, month=first_of_month(month), household=household, person=person,
                        inputs=dict(inputs))
