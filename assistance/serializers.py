@@ -70,7 +70,7 @@ class AssessmentFields(Strict):
 
 
 class NonresidentSerializer(Strict):
-    """急难发生地救助: the non-resident recorded minimally (assistance.nonresident)."""
+    """急难发生地救助的非本区户籍人员：仅登记姓名、身份证号、户籍地、联系电话和急难发生地。"""
 
     name = text_field("name", "姓名", max_length=50, required=True)
     id_number = text_field("id_number", "身份证号", max_length=30, required=True)
