@@ -132,3 +132,22 @@ def test_the_page_is_scoped_and_needs_the_change_grant(login, staff, dibao, teku
 def test_the_household_history_links_to_the_enrolment_page(login, staff, dibao):
     html = login(staff["town_officer"]).get(f"/assistance/households/{dibao.household_id}/chain/").content.decode()
     assert f"/assistance/enrolments/{dibao.pk}/" in html
+
+
+def test_the_apply_page_takes_a_single_person_application_and_names_a_missing_ground(login, staff, families):
+    """单人户 on the application page: refused on its field while the registry holds no ground; nothing saved."""
+    from casework.models import Case
+
+    household, (head, member) = families.household(["冯一", "冯二"])
+    client = login(staff["town_officer"])
+    form = {"program": "dibao", "household": household.pk, "channel": "worker", "single_person": member.pk,
+            "single_person_ground": "disability"}
+    response = client.post("/assistance/apply/", form)
+    assert response.status_code == 200 and "冯二没有一级、二级残疾" in response.content.decode()
+    assert not Case.objects.exists()
+    from registry.services import disability_record
+
+    disability_record(acting_user=staff["district_officer"], person=member, category="visual", grade=1)
+    assert client.post("/assistance/apply/", form).status_code == 302
+    case = Case.objects.get()
+    assert (case.applicant, case.inputs["single_person_ground"]) == (member, "disability")
