@@ -26,6 +26,8 @@ from rest_framework.views import APIView
 from areas.codes import AREA_PREFIX_VALIDATOR as AREA_PREFIX
 from assistance import serializers as s
 from assistance import services
+from assistance.nonresident import PROGRAM as NONRESIDENT_PROGRAM
+from assistance.nonresident import nonresident_urgent_submit
 from assistance.selectors import (
     DaysLeft,
     application_detail,
@@ -196,6 +198,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         data = self._form(s.ApplicationCreateSerializer)
         user = request.user
+        if data.get("nonresident"):
+            return self._answer(self._nonresident(data), status.HTTP_201_CREATED)
         household: Household | None = _visible(households_visible(user), data.pop("household", None), "household",
                                                "家庭")
         person: Person | None = _visible(persons_visible(user), data.pop("person", None), "person", "人员")
@@ -205,6 +209,20 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             channel=data.pop("channel", "worker"), authorised_data_check=data.pop("authorised_data_check", False),
             note=data.pop("note", ""), inputs=data)
         return self._answer(case, status.HTTP_201_CREATED)
+
+    def _nonresident(self, data: dict) -> Case:
+        """急难发生地救助 (assistance.nonresident): a 急难型 临时救助 for a person with no household here."""
+        if data.get("program") != NONRESIDENT_PROGRAM or data.get("household") or data.get("person"):
+            raise DrfValidationError({"nonresident": [
+                "急难发生地救助仅适用于临时救助（program=linshi），且不填写 household、person"]})
+        if data.get("amount") is None:
+            raise DrfValidationError({"amount": ["请填写 amount（临时救助金额）"]})
+        who = data["nonresident"]
+        return nonresident_urgent_submit(
+            acting_user=self.request.user, name=who["name"], id_number=who["id_number"],
+            hukou_place=who["hukou_place"], phone=who.get("phone", ""), area_code=who["area"], amount=data["amount"],
+            channel=data.get("channel", "worker"), note=data.get("note", ""),
+            authorised_data_check=data.get("authorised_data_check", False))
 
     @_step("受理（可补录受理日期 date；材料不全时以 missing 一次性告知）", s.AcceptSerializer)
     @action(detail=True, methods=["post"])

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from minzheng.dates import add_months, age_on, month_end
 from programs.calculations import sql
 from programs.calculations.base import (
+    UNVERIFIED,
     QuoteContext,
     register_calculator,
     register_eligibility,
@@ -143,12 +144,15 @@ def _decimal_input(ctx: QuoteContext, name: str, label: str, *, required: bool) 
 
 def _paid_members(ctx: QuoteContext, income: HouseholdIncome) -> int:
     """Members whose share is paid: all but those who refused suitable work `work_refusal_limit` times without a
-    proper reason (assistance.grounds); their income still counts in the per-capita income."""
+    proper reason (assistance.grounds); their income still counts in the per-capita income. A 单人户 counts its
+    one member only."""
     if "paid_members" in ctx.cache:
         return ctx.cache["paid_members"]
     from assistance.grounds import members_refusing_work, refusals_exist
 
     members = ctx.household_facts.members_in(ctx.month)
+    if ctx.cache.get("single_person") is not None:
+        members = [m for m in members if m.person_id == ctx.cache["single_person"]]
     if not refusals_exist([m.person_id for m in members], ctx.month):
         ctx.cache["paid_members"] = income.size  # nothing recorded: no figure is read (nor cited)
         return income.size
@@ -170,13 +174,54 @@ def _paid_members(ctx: QuoteContext, income: HouseholdIncome) -> int:
 @register_eligibility("dibao")
 def dibao_eligibility(ctx: QuoteContext) -> None:
     """低保: 家庭月人均收入 < 低保标准, no disqualifying property, someone in the household; a household whose
-    every member refused work three times is stopped (停发)."""
+    every member refused work three times is stopped (停发). A 单人户 application (`single_person`) is judged on
+    its member alone (`_single_person_means`)."""
     standard, income = _dibao_means(ctx)
     _refuse_household_basics(ctx, income)
-    if income.per_capita is not None and income.per_capita >= standard:
+    if ctx.inputs.get("single_person"):
+        income = _single_person_means(ctx, standard, income)
+    elif income.per_capita is not None and income.per_capita >= standard:
         ctx.refuse("家庭月人均收入不低于低保标准")
     if income.size and _paid_members(ctx, income) == 0:
         ctx.refuse("家庭成员均无正当理由三次拒绝介绍的就业，停发低保金")
+
+
+def _single_person_means(ctx: QuoteContext, standard: Decimal, household: HouseholdIncome) -> HouseholdIncome:
+    """单人户 (assistance.single_person): the household must be a 低保边缘家庭 — per-capita income at least the 低保
+    standard (else the whole household applies) and below `bianyuan_multiplier` × the standard; the member's
+    ground must be on record; then the member alone is the household: size 1, their own income."""
+    from assistance.single_person import GROUNDS, ground_evidence
+
+    pid, ground = ctx.inputs.get("single_person"), ctx.inputs.get("single_person_ground") or ""
+    member = next((m for m in ctx.household_facts.members_in(ctx.month) if m.person_id == pid), None)
+    if member is None:
+        ctx.refuse("单人户申请的成员不是该家庭当月在户成员")
+        return household
+    ctx.line("单人户申请", f"{member.name}（{GROUNDS.get(ground, '事由未指明')}）")
+    evidence, refusal = ground_evidence(person_id=pid, name=member.name, ground=ground, on=month_end(ctx.month))
+    if refusal:
+        ctx.refuse(refusal)
+    else:
+        ctx.line("单人户事由登记", evidence)
+    factor = ctx.param("bianyuan_multiplier", program="dibao_bianyuan")
+    line = scaled(standard, factor.value)
+    ctx.line(factor.cite("低保边缘认定倍数"), plain(factor.value))
+    ctx.line(f"低保边缘认定标准 = {money(standard)} × {plain(factor.value)}", money(line))
+    if household.per_capita is not None and household.per_capita < standard:
+        ctx.refuse("家庭月人均收入低于低保标准，应以全家申请低保，不按单人户办理")
+    elif household.per_capita is not None and household.per_capita >= line:
+        ctx.refuse("家庭月人均收入不低于低保边缘认定标准，不属于低保边缘家庭，不能单人户纳入")
+    own = income_in(ctx.household_facts.incomes, {pid}, ctx.month)
+    _income_lines(ctx, own, f"{member.name}本人")
+    ctx.line("单人户人数（其他家庭成员不纳入）", "1")
+    single = HouseholdIncome(size=1, total=own.total, per_capita=round_money(own.total))
+    ctx.values.update(household_size=1, total_income=single.total, per_capita_income=single.per_capita)
+    ctx.flags["single_person"] = member.name
+    ctx.cache["single_person"] = pid
+    ctx.cache["dibao_means"] = (standard, single)
+    if single.per_capita >= standard:
+        ctx.refuse(f"{member.name}本人月收入不低于低保标准")
+    return single
 
 
 @register_calculator("dibao")
@@ -188,9 +233,36 @@ def dibao_amount(ctx: QuoteContext) -> Decimal:
     """
     standard, income = _dibao_means(ctx)
     paid = _paid_members(ctx, income)
+    tiered = _tiered_amount(ctx, income, paid)
+    if tiered is not None:
+        return tiered
     gap, amount = gap_amount(standard, income.per_capita, paid)
     ctx.line(f"差额 = {money(standard)} − {money(income.per_capita)}", money(gap))
     ctx.line(f"低保金 = {money(gap)} × {paid}", money(amount))
+    return amount
+
+
+def _tiered_amount(ctx: QuoteContext, income: HouseholdIncome, paid: int) -> Decimal | None:
+    """分档 (programs.tiers): where the district set tiers in force, 低保金 = the tier of the per-capita income ×
+    the members paid; None where it set none (the gap formula applies). The tier and its source are kept in the
+    quote's flags (`amount_tier`), shown 未核实 where the tier is not verified."""
+    from programs.tiers import amount_tiers_at
+
+    tiers = amount_tiers_at(ctx.program, ctx.area_code, ctx.month)
+    if not tiers or income.per_capita is None:
+        return None
+    tier = next((t for t in tiers if t.covers(income.per_capita)), None)
+    if tier is None:
+        ctx.line("分档补助：家庭月人均收入不在任何一档内", money(ZERO))
+        return ZERO
+    upper = f"至{money(tier.income_to)}元（不含）" if tier.income_to is not None else "以上"
+    cite = f"分档补助（月人均收入{money(tier.income_from)}元{upper}，{tier.source}）"
+    ctx.line(cite + ("" if tier.verified else UNVERIFIED), f"{money(tier.amount)} 元/人")
+    amount = round_money(tier.amount * paid)
+    ctx.line(f"低保金 = {money(tier.amount)} × {paid}", money(amount))
+    ctx.flags["amount_rule"] = "tiered"
+    ctx.flags["amount_tier"] = {"id": tier.pk, "amount": money(tier.amount), "source": tier.source,
+                                "verified": tier.verified}
     return amount
 
 
@@ -205,7 +277,10 @@ def dibao_amount_sql(columns: dict) -> str:
     # the members paid (減发: fewer than the household when a member refused work three times), else the size
     paid = f"CAST({sql.json_text('e.calculation', 'flags.paid_members')} AS NUMERIC)"
     size = f"COALESCE({paid}, {sql.json_number('e.calculation', 'household_size')})"
-    return sql.yuan(f"{sql.greatest(f'{sql.fen(standard)} - {pci}', '0')} * CAST({size} AS BIGINT)")
+    # A tiered amount (分档) is not the gap over a standard: a change of standard does not re-rate it here.
+    tiered = f"{sql.json_text('e.calculation', 'flags.amount_rule')} = 'tiered'"
+    gap = sql.yuan(f"{sql.greatest(f'{sql.fen(standard)} - {pci}', '0')} * CAST({size} AS BIGINT)")
+    return f"CASE WHEN {tiered} THEN NULL ELSE {gap} END"
 
 
 # ---- 特困 ---------------------------------------------------------------------------------------------------
@@ -400,7 +475,10 @@ def linshi_eligibility(ctx: QuoteContext) -> None:
     amount = _decimal_input(ctx, "amount", "救助金额", required=True)
     if amount <= 0:
         raise ValidationError({"amount": ["救助金额应大于0"]})
-    size = len(ctx.household_facts.members_in(ctx.month))
+    if ctx.household is None:  # PERSON_ALONE: a non-resident helped at the place of emergency
+        size = _person_alone(ctx, kind)
+    else:
+        size = len(ctx.household_facts.members_in(ctx.month))
     ctx.values["household_size"] = size
     if size == 0:
         ctx.refuse("家庭当月无在户成员")
@@ -416,6 +494,19 @@ def linshi_eligibility(ctx: QuoteContext) -> None:
         within = False
         ctx.line("审批", "支出型临时救助经审核后由区县民政部门审批")
     ctx.flags["town_first_approval"] = within
+
+
+def _person_alone(ctx: QuoteContext, kind: str) -> int:
+    """急难发生地救助: a person with no household registered here is helped alone — only 急难型 (no 户籍 or 居住地
+    restriction, 《关于进一步加强和改进临时救助工作的意见》); 支出型 is handled where the household lives."""
+    facts = ctx.person_facts
+    ctx.line("救助对象", f"{facts.name}（非本地户籍或无本地家庭登记，在急难发生地救助）")
+    if kind != "jinan":
+        ctx.refuse("无本地家庭登记的人员仅可在急难发生地申请急难型临时救助")
+    if facts.death_date is not None and facts.death_date <= month_end(ctx.month):
+        ctx.refuse("该人员已登记死亡")
+        return 0
+    return 1
 
 
 @register_calculator("linshi")

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from assistance.inputs import LINSHI_KINDS, SELF_CARE_ITEMS
 from assistance.models import VERIFICATION_SOURCES, Evaluation, Investigation, Recheck, Verification
+from assistance.single_person import GROUNDS as SINGLE_PERSON_GROUNDS
 from assistance.workflows import APPLICATION_FAMILIES
 from casework import clock
 from casework.models import Case, Channel, Objection
@@ -114,7 +115,22 @@ class ApplyForm(InputsMixin, StyledForm):
         self.fields["household"].help_text = "以家庭为单位的项目必填；特困可不填（取对象所在家庭）"
         self.fields["person"] = person_field(user, "救助对象（特困等个人项目）")
         self.fields["applicant"] = person_field(user, "申请人（默认户主）")
+        self.fields["single_person"] = person_field(user, "单人户申请的成员（低保）")
+        self.fields["single_person"].help_text = ("低保边缘家庭中的重度残疾或重病成员单独纳入低保；"
+                                                  "须有残疾人证或重特大疾病登记（《最低生活保障审核确认办法》第八条）")
+        self.fields["single_person_ground"] = forms.ChoiceField(
+            label="单人户事由", required=False, choices=BLANK + list(SINGLE_PERSON_GROUNDS.items()))
         self.order_fields(self.field_order)
+
+    def inputs(self) -> dict:
+        """The findings, with the 单人户 member (by id) and ground when either was given."""
+        found = super().inputs()
+        member, ground = self.cleaned_data.get("single_person"), self.cleaned_data.get("single_person_ground")
+        if member is not None:
+            found["single_person"] = member.pk
+        if ground:
+            found["single_person_ground"] = ground
+        return found
 
 
 class QuoteForm(InputsMixin, StyledForm):

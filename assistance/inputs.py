@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from assistance.single_person import GROUNDS as SINGLE_PERSON_GROUNDS
 from programs.calculations.money import money
 from programs.models import CareLevel, SupportMode
 
@@ -16,7 +17,7 @@ LINSHI_KINDS = {"jinan": "急难型", "zhichu": "支出型"}
 SELF_CARE_ITEMS = {"eating": "自主吃饭", "dressing": "自主穿衣", "bed_transfer": "自主上下床", "toileting": "自主如厕",
                    "indoor_walking": "室内自主行走", "bathing": "自主洗澡"}
 INPUT_KEYS = ("care_level", "support_mode", "no_supporter", "linshi_kind", "amount", "rigid_expenditure",
-              "income_12m")
+              "income_12m", "single_person", "single_person_ground")
 MAX_MISSING = 50
 AMOUNT_LABELS = {"amount": "临时救助金额", "rigid_expenditure": "近12个月刚性支出合计",
                  "income_12m": "近12个月家庭总收入"}
@@ -54,12 +55,21 @@ def clean_inputs(raw: dict | None) -> dict:
             cleaned[key] = _choice(value, key, dict(SupportMode.choices))
         elif key == "linshi_kind":
             cleaned[key] = _choice(value, key, LINSHI_KINDS)
+        elif key == "single_person":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValidationError({key: ["single_person（单人户申请的成员）应为人员编号"]})
+            cleaned[key] = value
+        elif key == "single_person_ground":
+            cleaned[key] = _choice(value, key, SINGLE_PERSON_GROUNDS)
         elif key == "no_supporter":
             if not isinstance(value, bool):
                 raise ValidationError({key: ["no_supporter 应为 true 或 false"]})
             cleaned[key] = value
         else:
             cleaned[key] = amount_text(value, key, AMOUNT_LABELS[key])
+    if ("single_person" in cleaned) != ("single_person_ground" in cleaned):
+        raise ValidationError({"single_person_ground": [
+            "单人户申请须同时指明成员（single_person）和事由（single_person_ground）"]})
     return cleaned
 
 

@@ -10,6 +10,7 @@ from assistance.workflows import CHONGQING
 from casework.models import Case, Objection, PublicNotice
 from casework.workflows import workflow_get
 from programs.calculations import Quote, quote
+from programs.calculations.base import PERSON_ALONE
 from programs.calculations.money import add_months, first_of_month
 from programs.models import Program
 
@@ -20,6 +21,8 @@ DISTRICT_INVESTIGATION_RULE = ("近亲属备案案件须由区县民政部门入
 def application_quote(case: Case, month: date) -> Quote:
     """测算 for the case, with the officer's inputs this programme needs — the same code as the what-if."""
     inputs = {k: case.inputs[k] for k in case.program.quote_inputs if k in case.inputs}
+    if case.household_id is None and case.inputs.get(PERSON_ALONE):  # 急难发生地救助 (assistance.nonresident)
+        return quote(program=case.program, person=case.person, month=month, **inputs, **{PERSON_ALONE: True})
     if case.program.unit == Program.Unit.PERSON:
         return quote(program=case.program, person=case.person, month=month, **inputs)
     return quote(program=case.program, household=case.household, month=month, **inputs)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from assistance.inputs import LINSHI_KINDS, SELF_CARE_ITEMS
 from assistance.models import VERIFICATION_SOURCES, Evaluation, Investigation, Verification
+from assistance.single_person import GROUNDS as SINGLE_PERSON_GROUNDS
 from casework.models import Channel
 from programs.models import CareLevel, SupportMode
 from registry.models import Asset
@@ -68,6 +69,16 @@ class AssessmentFields(Strict):
     income_12m = amount_field("income_12m", "近12个月家庭总收入")
 
 
+class NonresidentSerializer(Strict):
+    """急难发生地救助的非本区户籍人员：仅登记姓名、身份证号、户籍地、联系电话和急难发生地。"""
+
+    name = text_field("name", "姓名", max_length=50, required=True)
+    id_number = text_field("id_number", "身份证号", max_length=30, required=True)
+    hukou_place = text_field("hukou_place", "户籍地区划代码（6、9或12位，可为外省市）", max_length=12, required=True)
+    phone = text_field("phone", "联系电话", max_length=30)
+    area = text_field("area", "急难发生地村（社区）区划代码（12位）", max_length=12, required=True)
+
+
 class ApplicationCreateSerializer(AssessmentFields):
     program = serializers.CharField(max_length=40, label="项目代码", error_messages={
         **_messages("program（项目代码）应为 dibao、tekun、dibao_bianyuan、gangxing_zhichu 或 linshi"),
@@ -76,8 +87,14 @@ class ApplicationCreateSerializer(AssessmentFields):
     person = id_field("person", "人员编号（个人项目的对象）")
     applicant = id_field("applicant", "申请人编号（默认户主）")
     channel = choice_field("channel", "申请渠道", Channel.choices)
+    single_person = id_field("single_person", "单人户申请的成员编号（低保：低保边缘家庭中的重残、重病成员单独纳入）")
+    single_person_ground = choice_field("single_person_ground", "单人户事由（须有残疾人证或重特大疾病登记）",
+                                        list(SINGLE_PERSON_GROUNDS.items()))
     authorised_data_check = bool_field("authorised_data_check", "已授权核对家庭经济状况")
     note = text_field("note", "说明")
+    nonresident = NonresidentSerializer(required=False, label="急难发生地救助的非本区户籍人员", help_text=(
+        "仅用于临时救助（program=linshi）急难型：无本区家庭登记的人员在急难发生地申请，须同时填写 amount；"
+        "不填 household。受理后由乡镇（街道）先行救助、事后补充材料，并向户籍地通报"))
 
 
 class AcceptSerializer(Strict):

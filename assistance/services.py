@@ -29,6 +29,7 @@ from assistance.inputs import (
 from assistance.investigation import assets_record, incomes_record, investigators_check
 from assistance.models import VERIFICATION_SOURCES, Application, Evaluation, Investigation, Verification
 from assistance.rules import application_quote, ready_to_decide, start_month
+from assistance.single_person import single_person_check
 from assistance.workflows import APPLICATION_FAMILIES, RESOURCE, assistance_programs, current_variant, workflow_code
 from casework import clock
 from casework.deadlines import case_deadlines_compute
@@ -107,6 +108,20 @@ def _refuse_duplicate(program: Program, household: Household | None, person: Per
         raise ValidationError({"program": [f"已在享受{program.name}，不能重复申请"]})
 
 
+def _single_person(program: Program, household: Household | None, inputs: dict) -> Person | None:
+    """单人户: only where the programme takes it (低保), the member must be in the household and the ground on
+    record in the registry (assistance.single_person); the member is the applicant unless another is named."""
+    if "single_person" not in inputs:
+        return None
+    if "single_person" not in program.quote_inputs:
+        raise ValidationError({"single_person": [f"{program.name}不适用单人户申请"]})
+    if household is None:
+        raise ValidationError({"household": [f"{program.name}以家庭为单位申请，请指定家庭"]})
+    single_person_check(household=household, person_id=inputs["single_person"],
+                        ground=inputs["single_person_ground"], on=clock.today())
+    return Person.objects.get(pk=inputs["single_person"])
+
+
 @transaction.atomic
 def application_submit(*, acting_user, program: Program | str, household: Household | None = None,
                        person: Person | None = None, applicant: Person | None = None, channel: str = Channel.WORKER,
@@ -119,15 +134,17 @@ def application_submit(*, acting_user, program: Program | str, household: Househ
     if channel not in Channel.values:
         raise ValidationError({"channel": [
             "channel（申请渠道）应为 online（居民网上申请）或 worker（工作人员代为申请）"]})
+    inputs = clean_inputs(inputs)
+    single = _single_person(program, household, inputs)  # checked even when another applicant is named
     if program.unit == Program.Unit.PERSON:
         household, person, applicant, area_code = _person_subject(program, household, person, applicant)
     else:
-        household, person, applicant, area_code = _household_subject(program, household, applicant or person)
+        household, person, applicant, area_code = _household_subject(program, household,
+                                                                     applicant or person or single)
     for someone in {applicant, person} - {None}:
         if someone.status == Person.Status.DECEASED:
             raise ValidationError({"person": [f"{someone.name} 已登记死亡"]})
     _refuse_duplicate(program, household, person)
-    inputs = clean_inputs(inputs)
     workflow = workflow_get(workflow_code(program.code, current_variant()))
     if workflow.transition("urgent_approve") and "linshi_kind" not in inputs:
         # Whether the town may approve first (先行救助) depends on the kind, so it is asked for at once.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assistance.views import cases, chain, pdf, queue, quote, rechecks, search, spot_checks
+from assistance.views import cases, chain, enrolments, pdf, queue, quote, rechecks, search, spot_checks
 
 urlpatterns = [
     path("", queue.work_queue, name="assistance-queue"),
@@ -24,4 +24,13 @@ urlpatterns = [
     path("spot-checks/<int:pk>/cases/<int:case_id>/result/", spot_checks.spot_check_result,
          name="assistance-spot-check-result"),
     path("rechecks/<int:pk>/", rechecks.recheck_show, name="assistance-recheck"),
+    # 享受对象办理: 拒绝就业登记, 特困重新评估, 终止公示 (issue, print, end after it, withdraw).
+    path("enrolments/<int:pk>/", enrolments.enrolment_show, name="assistance-enrolment"),
+    path("enrolments/<int:pk>/do/<slug:action>/", enrolments.enrolment_action, name="assistance-enrolment-action"),
+    path("enrolments/<int:pk>/termination/<int:notice_pk>/end/", enrolments.termination_end,
+         name="assistance-termination-end"),
+    path("enrolments/<int:pk>/termination/<int:notice_pk>/withdraw/", enrolments.termination_withdraw,
+         name="assistance-termination-withdraw"),
+    path("enrolments/<int:pk>/termination/<int:notice_pk>/pdf/", enrolments.termination_pdf,
+         name="assistance-termination-pdf"),
 ]

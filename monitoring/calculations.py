@@ -17,6 +17,7 @@ from minzheng.dates import age_on, years_before
 from programs.calculations.base import QuoteContext, register_calculator, register_eligibility, register_facts_due
 from programs.calculations.money import money
 from programs.selectors import ParameterNotFound
+from registry.facts import hukou_outside_chongqing_text
 
 MIN_AGE = 80
 BANDS = ((100, "gaoling_100", "100岁及以上"), (90, "gaoling_90_99", "90至99岁"), (80, "gaoling_80_89", "80至89岁"))
@@ -42,6 +43,10 @@ def gaoling_eligibility(ctx: QuoteContext) -> None:
         return
     if ctx.person.status != "active":
         ctx.refuse("人员状态不是“正常”（已死亡或已迁出）")
+    if ctx.parameter_source is None:  # a bulk quote's candidates were filtered set-based (old_age_candidates)
+        outside = hukou_outside_chongqing_text(ctx.person, ctx.day)
+        if outside:
+            ctx.refuse(outside)
     age = _subject_age(ctx)
     if age is None:
         ctx.refuse("缺少出生日期，无法确定年龄")

@@ -3,7 +3,7 @@ them must go through the services, which keep the history (policy_parameter_set,
 
 from django.contrib import admin
 
-from programs.models import Enrolment, EnrolmentChange, PolicyParameter, Program, Rerate
+from programs.models import AmountTier, Enrolment, EnrolmentChange, PolicyParameter, Program, Rerate
 
 
 @admin.register(Program)
@@ -58,3 +58,12 @@ class RerateAdmin(ReadOnlyAdmin):
     list_display = ("id", "program", "cause", "valid_from", "status", "enrolments", "monthly_difference",
                     "created_by", "confirmed_by", "applied_at")
     list_filter = ("program", "cause", "status")
+
+
+@admin.register(AmountTier)
+class AmountTierAdmin(ReadOnlyAdmin):
+    """分档补助标准: read-only; set through programs.tiers.amount_tiers_set, which keeps the history."""
+
+    list_display = ("program", "area_code", "income_from", "income_to", "amount", "valid_from", "valid_to", "source",
+                    "verified")
+    list_filter = ("program", "verified")

@@ -210,6 +210,44 @@ class PolicyParameter(models.Model):
         return PARAMETER_KEYS.get(self.key, (self.key, ""))[1]
 
 
+class AmountTier(models.Model):
+    """分档补助 (《最低生活保障审核确认办法》第二十三条: 低保金 may be paid 按差额 or 按分档, as the county decides):
+    one tier of a programme's amount rule — a per-capita income range and the amount per person for it — for an
+    area and a period, with the document it comes from.
+
+    A programme's tiered rule is on in an area and month exactly when tiers are in force there (the most specific
+    area with any wins, as for parameters); otherwise its ordinary amount function (the gap formula) applies. No
+    district figures were found, so none are seeded: the gap formula is the default. Set through
+    `programs.services.amount_tiers_set`, which end-dates the area's tiers in force and adds the new set."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="amount_tiers", verbose_name="项目")
+    area_code = models.CharField("适用区划代码", max_length=12, validators=[AREA_CODE_VALIDATOR])
+    income_from = models.DecimalField("月人均收入自（含，元）", max_digits=12, decimal_places=2)
+    income_to = models.DecimalField("月人均收入至（不含，元）", max_digits=12, decimal_places=2, null=True, blank=True,
+                                    help_text="为空表示不设上限")
+    amount = models.DecimalField("每人每月补助（元）", max_digits=12, decimal_places=2)
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True, help_text="含当日；为空表示现行有效")
+    source = models.CharField("依据文件", max_length=200)
+    verified = models.BooleanField("已核实", default=False, help_text="否：使用处显示“未核实”")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="录入人")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "分档补助标准"
+        verbose_name_plural = "分档补助标准"
+        ordering = ["program_id", "area_code", "valid_from", "income_from"]
+        indexes = [models.Index(fields=["program", "area_code", "valid_from"], name="amount_tier_lookup")]
+
+    def __str__(self) -> str:
+        upper = f"{self.income_to}" if self.income_to is not None else "以上"
+        return f"{self.program_id} 月人均收入 {self.income_from}–{upper}：{self.amount} 元/人"
+
+    def covers(self, income) -> bool:
+        return self.income_from <= income and (self.income_to is None or income < self.income_to)
+
+
 class CareLevel(models.TextChoices):
     """生活自理能力 (《特困人员认定办法》第二十一至二十三条) → 照料护理等级."""
 

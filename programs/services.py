@@ -25,6 +25,7 @@ from audit.services import (
 )
 from minzheng.dates import add_months, first_of_month, same_day_months_later
 from programs.calculations import Quote, quote_bulk
+from programs.calculations.base import PERSON_ALONE
 from programs.calculations.money import money
 from programs.models import (
     OPEN_STATUSES,
@@ -197,10 +198,11 @@ def _record(*, enrolment: Enrolment, kind: str, before: dict | None, from_amount
     return change
 
 
-def _subject(program: Program, household: Household | None, person: Person | None) -> tuple:
+def _subject(program: Program, household: Household | None, person: Person | None, alone: bool = False) -> tuple:
     """(household, person, area) of a new enrolment: household programmes name the applicant (户主 by default);
-    person programmes have no household."""
-    if program.unit == Program.Unit.PERSON:
+    person programmes have no household; `alone`: a household programme's help to a person with no household
+    registered here (PERSON_ALONE, 急难发生地救助)."""
+    if program.unit == Program.Unit.PERSON or (alone and household is None and person is not None):
         if person is None:
             raise ValidationError({"person": [f"{program.name}以个人为单位享受，请指定人员"]})
         return None, person, person.area
@@ -262,7 +264,7 @@ def enrolment_start(*, acting_user, program: Program, household: Household | Non
     """
     if not program.active:
         raise ValidationError({"program": [f"项目已停用：{program.name}"]})
-    household, person, area = _subject(program, household, person)
+    household, person, area = _subject(program, household, person, alone=bool(quote.inputs.get(PERSON_ALONE)))
     _require(acting_user, "enrolment", "add", area.code)
     if person.status == Person.Status.DECEASED:
         raise ValidationError({"person": [f"{person.name} 已登记死亡"]})

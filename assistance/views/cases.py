@@ -23,6 +23,7 @@ from assistance.workflows import RESOURCE
 from casework import clock
 from casework.models import Case
 from casework.workflows import workflow_get
+from programs.calculations.base import PERSON_ALONE
 from registry.models import Household, HouseholdMember
 from registry.selectors import households_visible, person_search
 from web.views.common import require, service_errors_to_form
@@ -30,7 +31,8 @@ from web.views.common import require, service_errors_to_form
 AUTOCOMPLETE_SIZE = 10
 _FIELD_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 STAGE_LABELS = {"review": "初审测算", "advance": "先行救助测算", "confirmation": "审核确认测算"}
-PDF_KINDS = {"form": "申请审批表", "decision": "审核确认决定书", "rejection": "不予确认通知书"}
+PDF_KINDS = {"form": "申请审批表", "decision": "审核确认决定书", "rejection": "不予确认通知书",
+             "report": "临时救助情况通报函（户籍地）"}
 
 
 # ---- 申请 -------------------------------------------------------------------------------------------------------
@@ -110,7 +112,8 @@ def case_context(request: HttpRequest, case: Case, posted: tuple | None = None) 
                if case.household_id else [])
     can_export = allowed(request.user, "export", "run")
     kinds = {"form"} | ({"decision"} if case.state == "confirmed" else set()) | (
-        {"rejection"} if case.state == "rejected" else set())
+        {"rejection"} if case.state == "rejected" else set()) | (
+        {"report"} if case.inputs.get(PERSON_ALONE) else set())
     return {**view, "today": today, "deadlines": deadline_rows(case, today), "calculations": _calculations(case),
             "latest": latest_calculation(case), "action_forms": actions, "members": members,
             "review_preview": _review_preview(case) if any(a["action"] == "review" for a in actions) else None,

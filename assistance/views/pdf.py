@@ -9,18 +9,19 @@ from django.views.decorators.http import require_GET
 
 from accounts.policy import area_in_scope, restrict
 from areas.models import Area, AreaLevel
-from assistance import documents
+from assistance import documents, letters
 from assistance.roster import standing_roster
 from assistance.views.cases import PDF_KINDS
 from assistance.views.common import case_or_404
 from assistance.workflows import RESOURCE
 from casework import clock
 from casework.models import PublicNotice
+from programs.calculations.base import PERSON_ALONE
 from registry.disclosure import personal_export_log
 from web.views.common import require
 
 RENDERERS = {"form": documents.application_form_pdf, "decision": documents.decision_pdf,
-             "rejection": documents.rejection_pdf}
+             "rejection": documents.rejection_pdf, "report": letters.nonresident_report_pdf}
 NEEDS_STATE = {"decision": "confirmed", "rejection": "rejected"}
 
 
@@ -41,6 +42,8 @@ def case_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     case = case_or_404(request, pk)
     if kind in NEEDS_STATE and case.state != NEEDS_STATE[kind]:
         raise Http404(f"该案件尚无{PDF_KINDS[kind]}")
+    if kind == "report" and not case.inputs.get(PERSON_ALONE):
+        raise Http404("仅急难发生地救助（非本区户籍）的案件有通报函")
     personal_export_log(user=request.user, what=f"{PDF_KINDS[kind]}（案件{case.pk}）", count=1,
                         filters={"case": case.pk, "kind": kind})
     return pdf_response(RENDERERS[kind](case), f"case-{case.pk}-{kind}.pdf")

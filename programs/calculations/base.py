@@ -21,6 +21,9 @@ from programs.calculations.money import ZERO, money, round_money
 from programs.models import Program
 
 UNVERIFIED = "（未核实）"
+# The input that lets a household programme be quoted and enrolled for one person with no household registered
+# here: 急难型临时救助 at the place of emergency (急难发生地, no 户籍/居住地 restriction: RULES.md §3).
+PERSON_ALONE = "nonresident"
 
 EligibilityFn = Callable[["QuoteContext"], None]
 AmountFn = Callable[["QuoteContext"], Decimal]
@@ -167,8 +170,9 @@ class Quote:
 
     @property
     def unverified(self) -> bool:
-        """Did the quote use any figure marked 未核实?"""
-        return any(not p.verified for p in self.parameters)
+        """Did the quote use any figure marked 未核实 (a parameter, or the 分档 tier it paid by)?"""
+        tier = self.flags.get("amount_tier") or {}
+        return any(not p.verified for p in self.parameters) or tier.get("verified") is False
 
     def as_json(self) -> dict:
         """JSON-safe, money as two-decimal strings: what the API returns and Enrolment.calculation keeps."""
@@ -270,7 +274,10 @@ def _program(program: Program | str) -> Program:
     return found
 
 
-def _check_subject(program: Program, household, person) -> None:
+def _check_subject(program: Program, household, person, inputs: dict | None = None) -> None:
+    if program.unit == Program.Unit.HOUSEHOLD and household is None and person is not None and (
+            inputs or {}).get(PERSON_ALONE):
+        return  # the eligibility function decides whether the programme helps a person alone (PERSON_ALONE)
     if program.unit == Program.Unit.HOUSEHOLD and household is None:
         raise ValidationError({"household": [f"{program.name}以家庭为单位测算，请指定家庭"]})
     if program.unit == Program.Unit.PERSON and person is None:
@@ -286,7 +293,7 @@ def quote(*, program: Program | str, household=None, person=None, month: date, *
     program = _program(program)
     if not program.active:
         raise ValidationError({"program": [f"项目已停用：{program.name}"]})
-    _check_subject(program, household, person)
+    _check_subject(program, household, person, inputs)
     functions = _functions(program)
     ctx = QuoteContext(program=program, month=first_of_month(month), household=household, person=person,
                        inputs=dict(inputs))

@@ -217,3 +217,35 @@ def test_auto_enrol_command(elders):
     out = StringIO()
     call_command("auto_enrol_old_age", "--today", "2026-11-26", stdout=out)
     assert "已自动纳入 6 人" in out.getvalue()  # all 80+ here: nobody is dead, moved out or enrolled yet
+
+
+def test_old_age_allowance_leaves_out_a_hukou_outside_chongqing_in_one_query(elders, personas):
+    """重庆户籍 (《重庆市高龄津贴免申即享发放管理办法》): a recorded 户籍地 outside Chongqing keeps a person out of the
+    bulk enrolment; one moved back in (a later Chongqing 户籍地) and one with none recorded are enrolled."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programs.calculations import quote
+    from programs.models import Program
+    from registry.facts import person_fact_record
+    from registry.models import PersonFact
+
+    officer = personas["district_officer"]
+    hukou = PersonFact.Kind.HUKOU_PLACE
+    person_fact_record(acting_user=officer, person=elders["aged_95"], kind=hukou, value="510104",
+                       valid_from=date(2020, 1, 1))  # 成都市锦江区
+    person_fact_record(acting_user=officer, person=elders["aged_100"], kind=hukou, value="510104",
+                       valid_from=date(2020, 1, 1))
+    person_fact_record(acting_user=officer, person=elders["aged_100"], kind=hukou, value="500106001",
+                       valid_from=date(2026, 1, 1))  # moved back to 沙坪坝 before TODAY
+
+    with CaptureQueriesContext(connection) as captured:
+        names = set(old_age_candidates(today=TODAY).values_list("name", flat=True))
+    assert len(captured) == 1  # the 户籍 check is a subquery, not a query per person
+    assert "钱三" not in names and {"钱一", "钱四"} <= names
+
+    auto_enrol_old_age(today=TODAY)
+    enrolled = set(Enrolment.objects.filter(program_id="gaoling").values_list("person__name", flat=True))
+    assert "钱三" not in enrolled and {"钱一", "钱四"} <= enrolled
+    single = quote(program=Program.objects.get(code="gaoling"), month=TODAY, person=elders["aged_95"])
+    assert not single.eligible and any("不在重庆市" in reason for reason in single.reasons)
