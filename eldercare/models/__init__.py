@@ -6,6 +6,7 @@ from eldercare.models.assessment import (  # noqa: F401
     AbilityLevelBand,
     AbilityStandard,
     Assessment,
+    CareLevelMapping,
 )
 from eldercare.models.homes import (  # noqa: F401
     CareHome,
