@@ -32,7 +32,7 @@ def _yuan(value: Decimal) -> Decimal:
 
 
 def _expected(area: str, month: date, care_level: str) -> Decimal:
-    """特困供养金 from the figures in force: 基本生活标准 (tekun_standard, or 城市低保 × the multiplier) + 照料护理补贴."""
+    """特困供养金 from the figures in force: 基本生活标准 (tekun_standard, or 城市低保 × multiplier) + 护理补贴."""
     try:
         basic = _yuan(parameter_at("tekun", "tekun_standard", area, month).value)
     except ParameterNotFound:  # the calculator's documented fallback
