@@ -178,7 +178,8 @@ def tekun_care_level_record(*, acting_user, enrolment: Enrolment, care_level: st
         raise PermissionDenied("该区划不在您的管辖范围内")
     if care_level not in CareLevel.values:
         raise ValidationError({"care_level": ["照料护理等级应为全自理、半护理或全护理"]})
-    enrolment = Enrolment.objects.select_for_update().select_related("program", "person").get(pk=enrolment.pk)
+    enrolment = (Enrolment.objects.select_for_update(of=("self",)).select_related("program", "person")
+                 .get(pk=enrolment.pk))
     if enrolment.program.workflow != TEKUN or enrolment.status not in OPEN_STATUSES:
         raise ValidationError({"enrolment": ["照料护理等级只适用于正在享受的特困人员救助供养"]})
     if enrolment.care_level == care_level:

@@ -14,6 +14,7 @@ from eldercare.models.homes import (  # noqa: F401
     CareHomeResident,
     Hazard,
     HomeAdaptation,
+    HomeAdaptationStep,
     SafetyCheck,
     SafetyChecklistItem,
     TimeBankEntry,
