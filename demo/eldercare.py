@@ -109,7 +109,10 @@ def _load(summary: ElderSummary, worker: User, officer: User, second: User, toda
     order = voucher and voucher.person.care_orders.filter(status="delivered").first()
     if order is not None:
         voucher_redeem(acting_user=officer, voucher=voucher, order=order)
-    summary.adaptations = _adaptations(worker, _elders(community, today, 60), today)
+    # the community's older people first, then the town's (the district officer acts: a household has one plan,
+    # and a small demo community may hold fewer than five households of older people)
+    candidates = _elders(community, today, 100, min_age=60) + _elders(community[:9], today, 300, min_age=60)
+    summary.adaptations = _adaptations(officer, candidates, today)
     summary.volunteers = _time_bank(worker, community, today, elders)
 
 
