@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.policy import allowed, area_in_scope
@@ -183,7 +183,11 @@ def _copy_text(rows: list) -> str | None:
             text = times.get(moment)
             if text is None:
                 text = times[moment] = parse_time(moment).isoformat()
-            if type(reading) is not str or not reading.isascii() or not reading.replace(".", "", 1).isdigit():
+            if type(reading) is not str:  # a JSON number: int or float (bool is neither here)
+                if type(reading) not in (int, float):
+                    return None
+                reading = repr(reading)  # 1e-05, inf, nan and negatives fail the check below
+            if not reading.isascii() or not reading.replace(".", "", 1).isdigit():
                 return None
             append(f"{meter}\t{text}\t{reading}\n")
     except (TypeError, KeyError, ValueError):
@@ -201,32 +205,50 @@ def _parsed_text(rows: list) -> tuple[str, list[tuple[str, str, int]]]:
 
 
 def _store_postgres(rows: list) -> int:
-    """COPY (device number, time, reading) into a temporary table; refuse the batch if a device is unknown or a
-    reading out of range (the rows named, as `readings_parse` words it); then one INSERT … SELECT joining the
-    meters, the reading rounded to the litre, ON CONFLICT DO NOTHING. The device numbers are matched by the
-    database (a hash join), not looked up from Python first (0.09 s per 10,000 rows, a third of the batch)."""
+    """COPY (device number, time, reading) into a temporary table, then one plain INSERT … SELECT joining the
+    meters, the reading rounded to the litre. When every row went in, that is all. A duplicate (a batch sent again)
+    aborts only that statement (a savepoint): then the batch is checked and stored with ON CONFLICT DO NOTHING.
+    Fewer rows than sent means an unknown device or a reading out of range: the batch is refused (the caller's
+    transaction undoes the insert), the rows named as `readings_parse` words them.
+
+    Measured (10,000-row batches, the same machine): `ON CONFLICT DO NOTHING` (speculative insertion) took
+    1.3–1.8× a plain INSERT of the same rows, and the separate check query a tenth of the insert; duplicates are
+    the exception, so the plain insert goes first. The device numbers are matched by the database (a hash join),
+    not looked up from Python first (0.09 s per 10,000 rows, a third of the batch)."""
     text, parsed = _copy_text(rows), None
     if text is None:
         text, parsed = _parsed_text(rows)
-    meters = Meter._meta.db_table
+    select = (f"SELECT m.id, t.time, round(t.reading * 1000) FROM meter_readings_sent t JOIN {Meter._meta.db_table} m "
+              f"ON m.code = t.code AND m.active WHERE t.reading >= 0 AND t.reading < {MAX_LITRES // 1000}")
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS meter_readings_sent (code text, time timestamptz, "
                        "reading numeric) ON COMMIT DELETE ROWS")
         cursor.execute("DELETE FROM meter_readings_sent")  # empty, unless called twice in one transaction
         with cursor.cursor.copy("COPY meter_readings_sent (code, time, reading) FROM STDIN") as copy:
             copy.write(text)
-        cursor.execute(f"SELECT count(*) FILTER (WHERE m.id IS NULL), count(*) FILTER (WHERE NOT (t.reading >= 0 "
-                       f"AND t.reading < {MAX_LITRES // 1000})) FROM meter_readings_sent t LEFT JOIN {meters} m "
-                       "ON m.code = t.code AND m.active")
-        unknown, out_of_range = cursor.fetchone()
-        if unknown or out_of_range:
-            parsed = parsed or _parsed_text(rows)[1]  # an out-of-range reading is named here
-            _refuse_unknown(parsed, {code for code, _, _ in parsed} - _unknown_codes(cursor))
-            raise ValidationError({"readings": ["读数应为不小于0的数值（立方米）"]})  # not reached: named above
-        cursor.execute(f"INSERT INTO {TABLE} (meter_id, time, litres) SELECT m.id, t.time, round(t.reading * 1000) "
-                       f"FROM meter_readings_sent t JOIN {meters} m ON m.code = t.code AND m.active "
-                       "ON CONFLICT DO NOTHING")
-        return cursor.rowcount
+        try:
+            with transaction.atomic():
+                cursor.execute(f"INSERT INTO {TABLE} (meter_id, time, litres) {select}")
+                stored = cursor.rowcount
+        except IntegrityError:  # a reading already stored: check, then skip the duplicates
+            _refuse_bad(cursor, rows, parsed)
+            cursor.execute(f"INSERT INTO {TABLE} (meter_id, time, litres) {select} ON CONFLICT DO NOTHING")
+            return cursor.rowcount
+        if stored != len(rows):
+            _refuse_bad(cursor, rows, parsed)
+        return stored
+
+
+def _refuse_bad(cursor, rows: list, parsed: list | None) -> None:
+    """Refuse the batch when a device is unknown or a reading out of range, naming the rows."""
+    cursor.execute(f"SELECT count(*) FILTER (WHERE m.id IS NULL), count(*) FILTER (WHERE NOT (t.reading >= 0 "
+                   f"AND t.reading < {MAX_LITRES // 1000})) FROM meter_readings_sent t LEFT JOIN "
+                   f"{Meter._meta.db_table} m ON m.code = t.code AND m.active")
+    unknown, out_of_range = cursor.fetchone()
+    if unknown or out_of_range:
+        parsed = parsed or _parsed_text(rows)[1]  # an out-of-range reading is named here
+        _refuse_unknown(parsed, {code for code, _, _ in parsed} - _unknown_codes(cursor))
+        raise ValidationError({"readings": ["读数应为不小于0的数值（立方米）"]})  # not reached: named above
 
 
 def _unknown_codes(cursor) -> set[str]:
