@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.policy import allowed, restrict
 from eldercare.community import (
@@ -37,7 +38,7 @@ def _people(user, query: str, *, older: bool) -> list[Person]:
     people = restrict(Person.objects.all(), user, "view", resource="person").filter(
         name__contains=query, status=Person.Status.ACTIVE)
     if older:
-        people = people.filter(birth_date__lte=years_before(date.today(), 60))
+        people = people.filter(birth_date__lte=years_before(timezone.localdate(), 60))
     return list(people.order_by("name")[:20])
 
 
@@ -87,7 +88,7 @@ def adaptation_new(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             messages.success(request, "入户评估已登记")
             return redirect("eldercare-adaptation", pk=adaptation.pk)
-    return render(request, "eldercare/adaptation_new.html", {"person": person, "today": date.today(),
+    return render(request, "eldercare/adaptation_new.html", {"person": person, "today": timezone.localdate(),
                                                              "posted": request.POST})
 
 
@@ -128,7 +129,7 @@ def adaptation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request, adaptation: HomeAdaptation, following) -> dict:
     return {"a": adaptation, "steps": adaptation.steps.select_related("by").order_by("id"), "next": following,
-            "fields": STAGE_FIELDS.get(following[0], ()) if following else (), "today": date.today(),
+            "fields": STAGE_FIELDS.get(following[0], ()) if following else (), "today": timezone.localdate(),
             "posted": request.POST, "can_add": allowed(request.user, ADAPTATION_RESOURCE, "add")}
 
 

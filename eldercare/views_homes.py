@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.policy import allowed, restrict, scope_prefix
 from eldercare.homes import (
@@ -53,7 +54,7 @@ def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
         r.level_label = labels.get(r.care_level, "")
     return render(request, "eldercare/home.html", {
         "home": home, "occupancy": [(label, occupancy.get(level, 0)) for level, label in LEVELS],
-        "residents": residents, "occupied": sum(occupancy.values()), "levels": LEVELS, "today": date.today(),
+        "residents": residents, "occupied": sum(occupancy.values()), "levels": LEVELS, "today": timezone.localdate(),
         "reports": home.reports.order_by("-month")[:12], "checks": home.checks.order_by("-date")[:10],
         "hazards": home.hazards.select_related("task").order_by("-id")[:20],
         "can_report": allowed(request.user, "carehome", "report"),

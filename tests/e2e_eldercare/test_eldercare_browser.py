@@ -43,7 +43,7 @@ def test_worker_records_hours_is_refused_an_overdraft_and_plans_an_adaptation(pa
     page.get_by_label("评估发现的改造需求").fill("卫生间无扶手")
     page.get_by_role("button", name="登记入户评估").click()
     expect(page.get_by_test_id("adaptation-stage")).to_have_text("入户评估")
-    page.get_by_label("改造方案").fill("加装扶手、防滑地砖")
+    page.get_by_label("改造方案", exact=True).fill("加装扶手、防滑地砖")
     page.get_by_label("改造费用（元）").fill("3200")
     page.get_by_role("button", name="登记改造方案").click()
     expect(page.get_by_test_id("adaptation-stage")).to_have_text("改造方案")

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.services import user_create
 from audit.models import DomainEvent, EventType
@@ -17,7 +18,7 @@ from registry.services import household_create
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-TODAY = date.today().isoformat()
+TODAY = timezone.localdate().isoformat()  # the services' today (Asia/Shanghai)
 INTERNAL = ("assessed", "planned", "subsidised", "accepted", "care_level", "time_bank")
 
 
@@ -72,7 +73,7 @@ def test_admit_by_id_number_and_name_then_discharge(client, home, elders):
     client.post(f"{url}residents/{resident.pk}/discharge/", {"left_on": TODAY, "reason": "回家养老"})
     assert "已办理离院" in _flash(client, url)
     resident.refresh_from_db()
-    assert resident.left_on == date.today() and occupancy_by_level(home) == {}
+    assert resident.left_on == timezone.localdate() and occupancy_by_level(home) == {}
     assert DomainEvent.objects.filter(person=elder, type__in=[EventType.RESIDENT_ADMITTED,
                                                               EventType.RESIDENT_DISCHARGED]).count() == 2
 
@@ -142,7 +143,7 @@ def test_adaptation_step_by_step_through_the_pages(client, personas, elders, hou
 def test_a_second_plan_for_the_household_and_a_future_date_are_refused(client, personas, elders, household):
     client.force_login(personas["community_worker"])
     elder = elders["old_a"]
-    tomorrow = date.fromordinal(date.today().toordinal() + 1).isoformat()
+    tomorrow = date.fromordinal(timezone.localdate().toordinal() + 1).isoformat()
     response = client.post(f"/eldercare/adaptations/new/{elder.pk}/", {"on": tomorrow, "needs": "扶手"})
     assert "不能晚于今天" in _text(response)
     client.post(f"/eldercare/adaptations/new/{elder.pk}/", {"on": TODAY, "needs": "扶手"})
