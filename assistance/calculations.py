@@ -380,16 +380,19 @@ def tekun_amount(ctx: QuoteContext) -> Decimal:
 @register_facts_due("tekun", cause="care_level")
 def tekun_care_level_changed(program, month, area_prefix: str) -> list[int]:
     """特困 enrolments whose recorded care level (Enrolment.care_level) is not the one their amount was quoted
-    for: the 照料护理补贴 follows the care level."""
-    from django.db.models import F
+    for: the 照料护理补贴 follows the care level — but not before the month a recorded change takes effect
+    (`CareLevelChange.effective_month`, e.g. the month after an ability assessment)."""
+    from django.db.models import Exists, F, OuterRef
     from django.db.models.fields.json import KT
 
+    from assistance.models import CareLevelChange
     from minzheng.lookups import prefix_q
     from programs.models import OPEN_STATUSES, Enrolment
 
+    pending = CareLevelChange.objects.filter(enrolment_id=OuterRef("pk"), effective_month__gt=month)
     return list(Enrolment.objects.filter(prefix_q("area_id", area_prefix), program=program, status__in=OPEN_STATUSES)
                 .exclude(care_level="").annotate(quoted=KT("calculation__inputs__care_level"))
-                .exclude(quoted=F("care_level")).values_list("id", flat=True))
+                .exclude(quoted=F("care_level")).filter(~Exists(pending)).values_list("id", flat=True))
 
 
 # ---- 低保边缘 ------------------------------------------------------------------------------------------------

@@ -322,3 +322,30 @@ class WorkRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"拒绝就业：{self.job}"
+
+
+class CareLevelChange(models.Model):
+    """特困人员照料护理等级变更: an enrolment's care level changed from a month on, and on what basis (an ability
+    assessment mapped through the data table, with that row's source and verified flag). The enrolment's
+    `care_level` holds the new level at once; the amount follows from `effective_month` through the re-rating
+    of a person's own facts before each payroll (`assistance.calculations.tekun_care_level_changed`)."""
+
+    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="care_level_changes",
+                                  verbose_name="享受对象")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
+    from_level = models.CharField("原护理等级", max_length=8, blank=True)
+    to_level = models.CharField("新护理等级", max_length=8)
+    effective_month = models.DateField("起始月份", help_text="照料护理补贴自该月起按新等级计发")
+    basis = models.JSONField("依据", default=dict, blank=True, help_text="能力评估与所用对应关系")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="经办人")
+    recorded_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "照料护理等级变更"
+        verbose_name_plural = "照料护理等级变更"
+        ordering = ["-effective_month", "-id"]
+        indexes = [models.Index(fields=["enrolment", "effective_month"], name="care_change_enrolment_month")]
+
+    def __str__(self) -> str:
+        return f"护理等级变更 {self.effective_month:%Y-%m}"

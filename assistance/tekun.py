@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from accounts.policy import allowed, area_in_scope, restrict
 from areas.codes import TOWN_PREFIX_LENGTH
 from areas.models import Area, AreaLevel
-from assistance.models import Recheck, SpotCheck, TerminationNotice
+from assistance.models import CareLevelChange, Recheck, SpotCheck, TerminationNotice
 from assistance.rechecks import _create as recheck_create
 from assistance.workflows import TEKUN
 from audit.models import ChangeLog, EventType
@@ -27,7 +27,7 @@ from casework import clock
 from casework.models import Case
 from minzheng.dates import add_months, first_of_month
 from minzheng.lookups import prefix_q
-from programs.models import Enrolment, Program
+from programs.models import OPEN_STATUSES, CareLevel, Enrolment, Program
 from programs.selectors import parameter_or_default
 from programs.services import enrolment_end
 from workcalendar.services import add_working_days
@@ -152,6 +152,54 @@ def tekun_reassessment_schedule(*, acting_user, enrolment: Enrolment, reported_o
         change_log_write(instance=current, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(current),
                          acting_user=acting_user, reason=Recheck.Trigger.CARE_CHANGE.label)
     return current
+
+
+# ---- 照料护理等级变更 (care level after an ability assessment) ---------------------------------------------------
+
+
+def tekun_enrolment_of(person) -> Enrolment | None:
+    """The person's open 特困 enrolment (a programme of the 特困 workflow), if any."""
+    return (Enrolment.objects.filter(person=person, program__workflow=TEKUN, status__in=OPEN_STATUSES)
+            .select_related("program").order_by("-start_month", "-id").first())
+
+
+@transaction.atomic
+def tekun_care_level_record(*, acting_user, enrolment: Enrolment, care_level: str, effective_month: date,
+                            basis: dict, reason: str) -> CareLevelChange | None:
+    """照料护理等级变更: the enrolment's care level becomes `care_level` from `effective_month`; its 照料护理补贴 is
+    re-rated from that month by the re-rating of a person's own facts before the payroll (no amount is written
+    here). Nothing happens when the level is already that one (returns None).
+
+    Who may record it: the holder of the enrolment grant, or whoever may record the ability assessment the level
+    follows from (the mapping decides the level, not the user); always within the user's area."""
+    if not (allowed(acting_user, "enrolment", "change") or allowed(acting_user, "assessment", "add")):
+        raise PermissionDenied("无权变更照料护理等级")
+    if not area_in_scope(acting_user, enrolment.area_id):
+        raise PermissionDenied("该区划不在您的管辖范围内")
+    if care_level not in CareLevel.values:
+        raise ValidationError({"care_level": ["照料护理等级应为全自理、半护理或全护理"]})
+    enrolment = (Enrolment.objects.select_for_update(of=("self",)).select_related("program", "person")
+                 .get(pk=enrolment.pk))
+    if enrolment.program.workflow != TEKUN or enrolment.status not in OPEN_STATUSES:
+        raise ValidationError({"enrolment": ["照料护理等级只适用于正在享受的特困人员救助供养"]})
+    if enrolment.care_level == care_level:
+        return None
+    before = snapshot(enrolment)
+    change = CareLevelChange.objects.create(
+        enrolment=enrolment, area_id=enrolment.area_id, from_level=enrolment.care_level, to_level=care_level,
+        effective_month=first_of_month(effective_month), basis=basis, recorded_by=acting_user)
+    old = enrolment.get_care_level_display() or "未定"
+    enrolment.care_level = care_level
+    enrolment.save(update_fields=["care_level"])
+    change_log_write(instance=enrolment, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(enrolment),
+                     acting_user=acting_user, reason=reason)
+    domain_event_write(type=EventType.CARE_LEVEL_CHANGED, person=enrolment.person, subject=enrolment,
+                       acting_user=acting_user,
+                       message=f"照料护理等级由{old}变更为{enrolment.get_care_level_display()}，"
+                               f"自{change.effective_month:%Y年%m月}起按新等级计发（{reason}）",
+                       params={"from": change.from_level, "to": care_level,
+                               "effective_month": change.effective_month.isoformat()})
+    return change
 
 
 # ---- 终止公示 (notice before termination) ----------------------------------------------------------------------

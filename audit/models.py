@@ -104,6 +104,11 @@ class EventType(models.TextChoices):
     ADOPTION_DECIDED = "adoption_decided", "收养登记"
     # 养老服务 (eldercare)
     ABILITY_ASSESSED = "ability_assessed", "老年人能力评估"
+    CARE_LEVEL_CHANGED = "care_level_changed", "特困人员照料护理等级变更"
+    RESIDENT_ADMITTED = "resident_admitted", "入住养老机构"
+    RESIDENT_DISCHARGED = "resident_discharged", "离开养老机构"
+    ADAPTATION_STEP = "adaptation_step", "适老化改造办理环节"
+    TIME_BANK_ENTRY = "time_bank_entry", "时间银行存取"
     VOUCHERS_ISSUED = "vouchers_issued", "发放养老服务消费券"
     VOUCHER_REDEEMED = "voucher_redeemed", "核销养老服务消费券"
     VOUCHERS_SETTLED = "vouchers_settled", "结算养老服务消费券"

@@ -3,18 +3,20 @@ thousands (`POST /api/meter-readings/`) or from a file (the staged import, schem
 
 Readings are stored narrow (meter, time, litres) with (meter, time) as the primary key and written with one
 statement per chunk, `ON CONFLICT DO NOTHING`: a reading sent twice is stored once, a reading that arrives late
-(out of order) is simply another row. On PostgreSQL a chunk is one INSERT … SELECT FROM unnest(arrays); on SQLite
+(out of order) is simply another row. On PostgreSQL a batch is one COPY into a temporary table and one INSERT …
+SELECT (`_store_postgres`; the rows are checked in Python only as far as COPY cannot, see `_copy_text`); on SQLite
 one executemany.
 """
 
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.policy import allowed, area_in_scope
@@ -65,14 +67,17 @@ def parse_time(value) -> datetime:
 
 
 def parse_litres(value) -> int:
-    """The cumulative reading in cubic metres (立方米, e.g. 123.456) as whole litres (rounded to the litre: a
-    double holds every reading below 10⁹ m³ to the litre exactly)."""
+    """The cumulative reading in cubic metres (立方米, e.g. 123.456) as whole litres, rounded half away from zero
+    (as PostgreSQL's `round(numeric)` does on the fast path, so both paths store the same litres)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError
-    cubic = float(value)
-    if not 0 <= cubic < MAX_LITRES / 1000:  # also refuses NaN and infinity
+    try:
+        cubic = Decimal(value.strip() if isinstance(value, str) else str(value))
+    except InvalidOperation:
+        raise ValueError from None
+    if not cubic.is_finite() or not 0 <= cubic < MAX_LITRES // 1000:
         raise ValueError
-    return round(cubic * 1000)
+    return int(cubic.scaleb(3).to_integral_value(ROUND_HALF_UP))
 
 
 def readings_parse(rows: Iterable) -> tuple[list[tuple[str, str, int]], list[str]]:
@@ -136,12 +141,12 @@ def readings_ingest(*, acting_user, rows: list) -> dict:
         raise ValidationError({"readings": ["应为非空数组，每条含 meter、time、reading"]})
     if len(rows) > MAX_BATCH:
         raise ValidationError({"readings": [f"每批最多 {MAX_BATCH} 条，请分批上报"]})
-    parsed, errors = readings_parse(rows)
-    if errors:
-        raise ValidationError({"readings": errors})
     if is_postgres():
-        stored = _store_by_code_postgres(parsed)
+        stored = _store_postgres(rows)
     else:
+        parsed, errors = readings_parse(rows)
+        if errors:
+            raise ValidationError({"readings": errors})
         ids = meter_ids_for({code for code, _, _ in parsed})
         _refuse_unknown(parsed, set(ids))
         stored = readings_store([(ids[code], datetime.fromisoformat(moment), litres)
@@ -156,26 +161,100 @@ def _refuse_unknown(parsed: list[tuple[str, str, int]], known: set[str]) -> None
         raise ValidationError({"readings": errors})
 
 
-def _store_by_code_postgres(parsed: list[tuple[str, str, int]]) -> int:
-    """COPY (device number, time, litres) into a temporary table; refuse the batch if a device is unknown; then one
-    INSERT … SELECT joining the meters, ON CONFLICT DO NOTHING. The device numbers are matched by the database (a
-    hash join), not looked up from Python first (0.09 s per 10,000 rows, a third of the batch)."""
+def _copy_text(rows: list) -> str | None:
+    """The batch as COPY text (device number, time with its offset, reading in m³ as sent), or None at the first
+    row that is not plainly well formed (the caller then parses the batch row by row, as on SQLite).
+
+    The fast path of `readings_ingest` on PostgreSQL: a device number is checked once per batch, a time text once
+    (a platform sends many meters at the same instant), and a reading in plain decimal notation is passed through
+    as text for COPY to read as `numeric` (C code, not a Python float per row); its range is checked in SQL before
+    anything is stored. Measured: the per-row Python work was over half of the service path's time."""
+    codes: set = set()
+    times: dict = {}
+    lines = []
+    append, fullmatch = lines.append, CODE.fullmatch
+    try:
+        for row in rows:
+            meter, moment, reading = row["meter"], row["time"], row["reading"]
+            if meter not in codes:
+                if type(meter) is not str or not fullmatch(meter):
+                    return None
+                codes.add(meter)
+            text = times.get(moment)
+            if text is None:
+                text = times[moment] = parse_time(moment).isoformat()
+            if type(reading) is not str:  # a JSON number: int or float (bool is neither here)
+                if type(reading) not in (int, float):
+                    return None
+                reading = repr(reading)  # 1e-05, inf, nan and negatives fail the check below
+            if not reading.isascii() or not reading.replace(".", "", 1).isdigit():
+                return None
+            append(f"{meter}\t{text}\t{reading}\n")
+    except (TypeError, KeyError, ValueError):
+        return None
+    return "".join(lines)
+
+
+def _parsed_text(rows: list) -> tuple[str, list[tuple[str, str, int]]]:
+    """The slow path: every row parsed (a 400 names the bad ones), the COPY text made from the parsed values."""
+    parsed, errors = readings_parse(rows)
+    if errors:
+        raise ValidationError({"readings": errors})
+    return "".join([f"{code}\t{moment}\t{litres // 1000}.{litres % 1000:03d}\n"
+                    for code, moment, litres in parsed]), parsed
+
+
+def _store_postgres(rows: list) -> int:
+    """COPY (device number, time, reading) into a temporary table, then one plain INSERT … SELECT joining the
+    meters, the reading rounded to the litre. When every row went in, that is all. A duplicate (a batch sent again)
+    aborts only that statement (a savepoint): then the batch is checked and stored with ON CONFLICT DO NOTHING.
+    Fewer rows than sent means an unknown device or a reading out of range: the batch is refused (the caller's
+    transaction undoes the insert), the rows named as `readings_parse` words them.
+
+    Measured (10,000-row batches, the same machine): `ON CONFLICT DO NOTHING` (speculative insertion) took
+    1.3–1.8× a plain INSERT of the same rows, and the separate check query a tenth of the insert; duplicates are
+    the exception, so the plain insert goes first. The device numbers are matched by the database (a hash join),
+    not looked up from Python first (0.09 s per 10,000 rows, a third of the batch)."""
+    text, parsed = _copy_text(rows), None
+    if text is None:
+        text, parsed = _parsed_text(rows)
+    select = (f"SELECT m.id, t.time, round(t.reading * 1000) FROM meter_readings_sent t JOIN {Meter._meta.db_table} m "
+              f"ON m.code = t.code AND m.active WHERE t.reading >= 0 AND t.reading < {MAX_LITRES // 1000}")
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS meter_readings_coded (code text, time timestamptz, "
-                       "litres bigint) ON COMMIT DELETE ROWS")
-        cursor.execute("TRUNCATE meter_readings_coded")
-        with cursor.cursor.copy("COPY meter_readings_coded (code, time, litres) FROM STDIN") as copy:
-            copy.write("".join([f"{code}\t{moment}\t{litres}\n" for code, moment, litres in parsed]))
-        meters = Meter._meta.db_table
-        cursor.execute(f"SELECT DISTINCT t.code FROM meter_readings_coded t WHERE NOT EXISTS (SELECT 1 FROM {meters} m "
-                       "WHERE m.code = t.code AND m.active)")
-        unknown = {row[0] for row in cursor.fetchall()}
-        if unknown:
-            _refuse_unknown(parsed, {code for code, _, _ in parsed} - unknown)
-        cursor.execute(f"INSERT INTO {TABLE} (meter_id, time, litres) SELECT m.id, t.time, t.litres "
-                       f"FROM meter_readings_coded t JOIN {meters} m ON m.code = t.code AND m.active "
-                       "ON CONFLICT DO NOTHING")
-        return cursor.rowcount
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS meter_readings_sent (code text, time timestamptz, "
+                       "reading numeric) ON COMMIT DELETE ROWS")
+        cursor.execute("DELETE FROM meter_readings_sent")  # empty, unless called twice in one transaction
+        with cursor.cursor.copy("COPY meter_readings_sent (code, time, reading) FROM STDIN") as copy:
+            copy.write(text)
+        try:
+            with transaction.atomic():
+                cursor.execute(f"INSERT INTO {TABLE} (meter_id, time, litres) {select}")
+                stored = cursor.rowcount
+        except IntegrityError:  # a reading already stored: check, then skip the duplicates
+            _refuse_bad(cursor, rows, parsed)
+            cursor.execute(f"INSERT INTO {TABLE} (meter_id, time, litres) {select} ON CONFLICT DO NOTHING")
+            return cursor.rowcount
+        if stored != len(rows):
+            _refuse_bad(cursor, rows, parsed)
+        return stored
+
+
+def _refuse_bad(cursor, rows: list, parsed: list | None) -> None:
+    """Refuse the batch when a device is unknown or a reading out of range, naming the rows."""
+    cursor.execute(f"SELECT count(*) FILTER (WHERE m.id IS NULL), count(*) FILTER (WHERE NOT (t.reading >= 0 "
+                   f"AND t.reading < {MAX_LITRES // 1000})) FROM meter_readings_sent t LEFT JOIN "
+                   f"{Meter._meta.db_table} m ON m.code = t.code AND m.active")
+    unknown, out_of_range = cursor.fetchone()
+    if unknown or out_of_range:
+        parsed = parsed or _parsed_text(rows)[1]  # an out-of-range reading is named here
+        _refuse_unknown(parsed, {code for code, _, _ in parsed} - _unknown_codes(cursor))
+        raise ValidationError({"readings": ["读数应为不小于0的数值（立方米）"]})  # not reached: named above
+
+
+def _unknown_codes(cursor) -> set[str]:
+    cursor.execute(f"SELECT DISTINCT t.code FROM meter_readings_sent t WHERE NOT EXISTS (SELECT 1 FROM "
+                   f"{Meter._meta.db_table} m WHERE m.code = t.code AND m.active)")
+    return {row[0] for row in cursor.fetchall()}
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """The elderly-care demo (养老服务演示数据): ability assessments in the community worker's community, two care homes
 (one with its own provider account), residents, a monthly report and a daily check with a hazard, a home-service
 provider with orders delivered this month, 养老服务消费补贴 enrolments with this month's vouchers (one redeemed),
-a year's service target and a volunteer's time-bank hours — all through the eldercare services.
+a year's service target, 适老化改造 plans (one at each stage, from 入户评估 to 补贴发放) and time-bank volunteers
+with hours earned and spent — all through the eldercare services.
 
 Idempotent: a second run finds the demo care homes and adds nothing."""
 
@@ -17,7 +18,7 @@ from accounts.roles import CARE_PROVIDER
 from accounts.services import user_create
 from audit.context import acting
 from demo.data import DEMO_PASSWORD
-from eldercare.community import time_bank_record
+from eldercare.community import STAGES, adaptation_advance, adaptation_start, time_bank_record
 from eldercare.homes import monthly_report_submit, resident_admit, safety_check_record
 from eldercare.models import (
     CareHome,
@@ -47,13 +48,16 @@ class ElderSummary:
     homes: int = 0
     orders: int = 0
     vouchers: int = 0
+    adaptations: int = 0
+    volunteers: int = 0
     seconds: float = 0.0
 
     def line(self) -> str:
         if not self.homes:
             return "养老服务演示数据：已存在或缺少演示账号、老年人，未生成"
         return (f"养老服务演示数据：能力评估 {self.assessments} 份，养老机构 {self.homes} 家，"
-                f"服务订单 {self.orders} 单，消费券 {self.vouchers} 张，用时 {self.seconds:.1f} 秒")
+                f"服务订单 {self.orders} 单，消费券 {self.vouchers} 张，适老化改造 {self.adaptations} 户，"
+                f"时间银行志愿者 {self.volunteers} 人，用时 {self.seconds:.1f} 秒")
 
 
 def _scores(items, total: int) -> dict[str, int]:
@@ -105,9 +109,54 @@ def _load(summary: ElderSummary, worker: User, officer: User, second: User, toda
     order = voucher and voucher.person.care_orders.filter(status="delivered").first()
     if order is not None:
         voucher_redeem(acting_user=officer, voucher=voucher, order=order)
-    if elders:
-        time_bank_record(acting_user=worker, volunteer=elders[0], hours=Decimal("6"), note="陪伴独居老人、代购（演示）")
-        time_bank_record(acting_user=worker, volunteer=elders[0], hours=Decimal("-2"), note="兑换助洁服务（演示）")
+    # the community's older people first, then the town's (the district officer acts: a household has one plan,
+    # and a small demo community may hold fewer than five households of older people)
+    candidates = _elders(community, today, 100, min_age=60) + _elders(community[:9], today, 300, min_age=60)
+    summary.adaptations = _adaptations(officer, candidates, today)
+    summary.volunteers = _time_bank(worker, community, today, elders)
+
+
+NEEDS = "卫生间无扶手，地面湿滑，夜间起床不便（演示）"
+# 适老化改造: per plan, the stage it has reached; each step's form values (方案与费用, 验收意见, 补贴).
+STEP_FIELDS = {"planned": {"plan": "卫生间加装扶手、铺设防滑地砖、床边加装护栏（演示）", "cost": Decimal("3600")},
+               "works": {"note": "施工单位：渝安适老化装修公司（演示）"},
+               "accepted": {"note": "扶手安装牢固，地面防滑，验收合格（演示）"},
+               "subsidised": {"subsidy": Decimal("3000")}}
+
+
+def _adaptations(worker: User, elders: list[Person], today: date) -> int:
+    """One plan per stage, for elders in different households (a household has one plan)."""
+    from registry.selectors import current_household_of
+
+    made, households = 0, set()
+    for person in elders:
+        household = current_household_of(person)
+        if made == len(STAGES) or household is None or household.pk in households:
+            continue
+        households.add(household.pk)
+        reached = STAGES[made]
+        on = today - timedelta(days=10 * (made + 1))
+        plan = adaptation_start(acting_user=worker, person=person, on=on, needs=NEEDS)
+        for stage in STAGES[1:STAGES.index(reached) + 1]:
+            on += timedelta(days=7)
+            plan = adaptation_advance(acting_user=worker, adaptation=plan, stage=stage, on=min(on, today),
+                                      **STEP_FIELDS[stage])
+        made += 1
+    return made
+
+
+def _time_bank(worker: User, community: str, today: date, elders: list[Person]) -> int:
+    """Three volunteers (younger residents of the community, and one older person): hours earned and spent."""
+    volunteers = list(Person.objects.filter(prefix_q("area_id", community), status=Person.Status.ACTIVE,
+                                            birth_date__gt=years_before(today, 60),
+                                            birth_date__lte=years_before(today, 18)).order_by("pk")[:2])
+    volunteers += elders[:1]
+    entries = [("8", "陪伴独居老人聊天、读报（演示）"), ("4", "代购生活用品（演示）"),
+               ("-3", "兑换上门助洁服务（演示）")]
+    for index, volunteer in enumerate(volunteers):
+        for hours, note in entries[:index + 2]:
+            time_bank_record(acting_user=worker, volunteer=volunteer, hours=Decimal(hours), note=note)
+    return len(volunteers)
 
 
 def _homes(community: str, today: date, officer: User) -> list[CareHome]:

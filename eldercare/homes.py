@@ -15,8 +15,8 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.policy import allowed, restrict
-from audit.models import ChangeLog
-from audit.services import change_log_write, snapshot
+from audit.models import ChangeLog, EventType
+from audit.services import change_log_write, domain_event_write, snapshot
 from eldercare.models import CareHome, CareHomeMonthlyReport, CareHomeResident, Hazard, SafetyCheck, SafetyChecklistItem
 from minzheng.dates import first_of_month
 from registry.models import Person
@@ -47,18 +47,73 @@ def occupancy_by_level(home: CareHome) -> dict[int, int]:
     return {r["care_level"]: r["n"] for r in rows}
 
 
+def person_for_admission(*, id_number: str, name: str) -> Person:
+    """入住登记 links the resident to the registry: the person whose ID number and name both match (a home's account
+    cannot browse the registry; it has the ID card in hand)."""
+    from registry.identity import InvalidIdNumber, parse_id_number
+
+    try:
+        number = parse_id_number(id_number).number
+    except InvalidIdNumber as exc:
+        raise ValidationError({"id_number": [str(exc)]}) from None
+    person = Person.objects.filter(id_number=number).first()
+    if person is None:
+        raise ValidationError({"id_number": ["居民信息库中没有该身份证号码的人员，请先到社区登记"]})
+    if person.name != (name or "").strip():
+        raise ValidationError({"name": ["姓名与身份证号码不符"]})
+    return person
+
+
 @transaction.atomic
 def resident_admit(*, acting_user, home: CareHome, person: Person, care_level: int, on: date) -> CareHomeResident:
+    """入住登记: a living person from the registry into a home with a free bed, at a care level (能力等级 0–4)."""
     home = _home_for(acting_user, home, "report")
     if not 0 <= care_level <= 4:
         raise ValidationError({"care_level": ["照护等级应为0至4"]})
+    if on > timezone.localdate():
+        raise ValidationError({"admitted_on": ["入住日期不能晚于今天"]})
+    if person.status != Person.Status.ACTIVE:
+        raise ValidationError({"person": [f"{person.name}不是在册居民（已死亡或已注销），不能办理入住"]})
+    CareHome.objects.select_for_update().filter(pk=home.pk).first()  # one admission at a time per home: beds
     if CareHomeResident.objects.filter(person=person, left_on__isnull=True).exists():
-        raise ValidationError({"person": [f"{person.name}已在其他养老机构入住"]})
+        raise ValidationError({"person": [f"{person.name}已在养老机构入住，请先办理离院"]})
+    if CareHomeResident.objects.filter(home=home, left_on__isnull=True).count() >= home.beds:
+        raise ValidationError({"person": [f"{home.name}床位已满（{home.beds}张）"]})
     resident = CareHomeResident.objects.create(home=home, person=person, area_id=home.area_id, care_level=care_level,
                                                admitted_on=on)
     change_log_write(instance=resident, action=ChangeLog.Action.CREATE, before=None, after=snapshot(resident),
                      acting_user=acting_user)
+    domain_event_write(type=EventType.RESIDENT_ADMITTED, person=person, subject=resident, acting_user=acting_user,
+                       message=f"入住{home.name}（{on:%Y-%m-%d}）")
     return resident
+
+
+@transaction.atomic
+def resident_discharge(*, acting_user, resident: CareHomeResident, on: date, reason: str) -> CareHomeResident:
+    """离院登记: the day the resident left and why (回家、转院、死亡 …)."""
+    home = _home_for(acting_user, resident.home, "report")
+    resident = (CareHomeResident.objects.select_for_update(of=("self",)).select_related("person")
+                .get(pk=resident.pk, home=home))
+    if resident.left_on is not None:
+        raise ValidationError({"left_on": [f"{resident.person.name}已于{resident.left_on:%Y-%m-%d}离院"]})
+    if on > timezone.localdate() or on < resident.admitted_on:
+        raise ValidationError({"left_on": ["离院日期应在入住日期与今天之间"]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["请填写离院原因"]})
+    before = snapshot(resident)
+    resident.left_on = on
+    resident.save(update_fields=["left_on"])
+    change_log_write(instance=resident, action=ChangeLog.Action.UPDATE, before=before, after=snapshot(resident),
+                     acting_user=acting_user, reason=reason[:200])
+    domain_event_write(type=EventType.RESIDENT_DISCHARGED, person=resident.person, subject=resident,
+                       acting_user=acting_user, message=f"离开{home.name}（{on:%Y-%m-%d}，{reason[:100]}）")
+    return resident
+
+
+def residents_current(home: CareHome) -> QuerySet[CareHomeResident]:
+    return (CareHomeResident.objects.filter(home=home, left_on__isnull=True).select_related("person")
+            .order_by("-admitted_on", "-id"))
 
 
 def _count(value, field: str) -> int:

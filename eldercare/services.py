@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.policy import allowed, area_in_scope
 from audit.models import ChangeLog, EventType
 from audit.services import change_log_write, domain_event_write, snapshot
+from eldercare.carelevel import care_level_follow_assessment
 from eldercare.models import Assessment
 from eldercare.scoring import score
 from eldercare.selectors import current_standard, standard_data
@@ -51,7 +52,8 @@ def assessment_record(*, acting_user, person: Person, on: date, reason: str, ite
                       diagnoses: list[str] | None = None, health_problems: list[str] | None = None,
                       risk_events_30d: int = 0, coma: bool = False, second_assessor=None) -> Assessment:
     """录入老年人能力评估: scores checked against the current standard, the level computed (初步等级 → 等级变更),
-    the next routine re-assessment scheduled."""
+    the next routine re-assessment scheduled; for a current 特困 recipient the care level that follows from the
+    level is recorded from the next month (`eldercare.carelevel`)."""
     _require(acting_user, "assessment", "add", person.area_id, "无权为该人员录入能力评估")
     if reason not in Assessment.Reason.values:
         raise ValidationError({"reason": ["评估原因应为 first、routine、immediate 或 review"]})
@@ -77,6 +79,7 @@ def assessment_record(*, acting_user, person: Person, on: date, reason: str, ite
     domain_event_write(type=EventType.ABILITY_ASSESSED, person=person, subject=assessment, acting_user=acting_user,
                        message=f"{person.name}能力评估：总分{result.total}，等级{result.level}",
                        params={"total": result.total, "level": result.level})
+    care_level_follow_assessment(acting_user=acting_user, assessment=assessment)
     return assessment
 
 

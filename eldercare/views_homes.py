@@ -9,11 +9,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.policy import allowed, restrict, scope_prefix
-from eldercare.homes import carehomes_visible, monthly_report_submit, occupancy_by_level, safety_check_record
-from eldercare.models import SafetyChecklistItem, ServiceOrder
+from eldercare.homes import (
+    carehomes_visible,
+    monthly_report_submit,
+    occupancy_by_level,
+    person_for_admission,
+    resident_admit,
+    resident_discharge,
+    residents_current,
+    safety_check_record,
+)
+from eldercare.models import CareHomeResident, SafetyChecklistItem, ServiceOrder
 from eldercare.orders import targets_progress
+from eldercare.selectors import latest_level
 from web.views.common import PAGE_SIZE, require, service_error_text
 
 LEVELS = [(0, "能力完好"), (1, "轻度失能"), (2, "中度失能"), (3, "重度失能"), (4, "完全失能")]
@@ -37,8 +48,13 @@ def _home(user, pk: int, action: str = "view"):
 def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
     home = _home(request.user, pk)
     occupancy = occupancy_by_level(home)
+    residents = list(residents_current(home)[:PAGE_SIZE])
+    labels = dict(LEVELS)
+    for r in residents:
+        r.level_label = labels.get(r.care_level, "")
     return render(request, "eldercare/home.html", {
         "home": home, "occupancy": [(label, occupancy.get(level, 0)) for level, label in LEVELS],
+        "residents": residents, "occupied": sum(occupancy.values()), "levels": LEVELS, "today": timezone.localdate(),
         "reports": home.reports.order_by("-month")[:12], "checks": home.checks.order_by("-date")[:10],
         "hazards": home.hazards.select_related("task").order_by("-id")[:20],
         "can_report": allowed(request.user, "carehome", "report"),
@@ -131,4 +147,52 @@ def home_inspection(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         found = f"发现隐患{len(lines)}项，已生成整改任务" if lines else "未发现隐患"
         messages.success(request, f"检查已记录，{found}")
+    return redirect("eldercare-home", pk=home.pk)
+
+
+@login_required
+def home_admit(request: HttpRequest, pk: int) -> HttpResponse:
+    """入住登记 (POST from the home page): the person by ID number and name (linked to the registry), the care level
+    (defaulting to the latest valid assessment's level), the date."""
+    require(request.user, "carehome", "report")
+    home = _home(request.user, pk, "report")
+    if request.method != "POST":
+        return redirect("eldercare-home", pk=home.pk)
+    try:
+        person = person_for_admission(id_number=request.POST.get("id_number", "")[:30],
+                                      name=request.POST.get("name", "")[:50])
+        raw = request.POST.get("care_level", "")
+        level = int(raw) if raw.isdigit() else latest_level(person)
+        if level is None:
+            raise ValidationError({"care_level": [f"{person.name}没有有效的能力评估，请选择照护等级"]})
+        on = date.fromisoformat(request.POST.get("admitted_on", ""))
+        resident_admit(acting_user=request.user, home=home, person=person, care_level=level, on=on)
+    except ValueError:
+        messages.error(request, "未保存：请填写入住日期")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"未保存：{service_error_text(exc)}")
+    else:
+        messages.success(request, f"{person.name}已登记入住")
+    return redirect("eldercare-home", pk=home.pk)
+
+
+@login_required
+def home_discharge(request: HttpRequest, pk: int, resident_id: int) -> HttpResponse:
+    """离院登记 (POST from the home page's resident row)."""
+    require(request.user, "carehome", "report")
+    home = _home(request.user, pk, "report")
+    resident = CareHomeResident.objects.filter(home=home, pk=resident_id).select_related("home", "person").first()
+    if resident is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            on = date.fromisoformat(request.POST.get("left_on", ""))
+            resident_discharge(acting_user=request.user, resident=resident, on=on,
+                               reason=request.POST.get("reason", "")[:200])
+        except ValueError:
+            messages.error(request, "未保存：请填写离院日期")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"未保存：{service_error_text(exc)}")
+        else:
+            messages.success(request, f"{resident.person.name}已办理离院")
     return redirect("eldercare-home", pk=home.pk)

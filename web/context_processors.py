@@ -19,6 +19,8 @@ NAV_ITEMS = [
     ("残疾人两项补贴", "disability-coverage", "enrolment"),
     ("养老服务", "eldercare-assessments", "assessment"),
     ("养老机构", "eldercare-homes", "carehome"),
+    ("适老化改造", "eldercare-adaptations", "service_order"),
+    ("时间银行", "eldercare-timebank", "time_bank"),
     ("数字驾驶舱", "cockpit", "indicator"),
 ]
 

@@ -6,6 +6,7 @@ from eldercare.models.assessment import (  # noqa: F401
     AbilityLevelBand,
     AbilityStandard,
     Assessment,
+    CareLevelMapping,
 )
 from eldercare.models.homes import (  # noqa: F401
     CareHome,
@@ -13,6 +14,7 @@ from eldercare.models.homes import (  # noqa: F401
     CareHomeResident,
     Hazard,
     HomeAdaptation,
+    HomeAdaptationStep,
     SafetyCheck,
     SafetyChecklistItem,
     TimeBankEntry,

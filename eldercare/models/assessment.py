@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from areas.models import Area
+from programs.models import CareLevel
 
 
 class AbilityStandard(models.Model):
@@ -154,3 +155,36 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.date:%Y-%m-%d} 等级{self.level}"
+
+
+class CareLevelMapping(models.Model):
+    """能力等级与特困人员照料护理等级对应: which 照料护理等级 (全自理 / 半护理 / 全护理, 《特困人员认定办法》第二十一至
+    二十三条) an ability level (GB/T 42195 0–4) stands for, for a period and an area (the most specific area code
+    in force wins). Data with its source: no primary text found gives this mapping, so the seeded rows are marked
+    unverified and shown so until a district officer confirms or corrects them."""
+
+    ability_level = models.PositiveSmallIntegerField("能力等级", help_text="GB/T 42195 能力等级 0–4")
+    care_level = models.CharField("照料护理等级", max_length=8,
+                                  choices=CareLevel.choices)
+    area_code = models.CharField("适用区划代码", max_length=12, default="500000000000",
+                                 help_text="12位区划代码：重庆市 500000000000，或本区、镇街的代码")
+    valid_from = models.DateField("起始日期")
+    valid_to = models.DateField("截止日期", null=True, blank=True)
+    source = models.CharField("依据", max_length=300)
+    verified = models.BooleanField("已核实", default=False, help_text="否：未找到规定此对应关系的文件")
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "能力等级与照料护理等级对应"
+        verbose_name_plural = "能力等级与照料护理等级对应"
+        ordering = ["area_code", "ability_level", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["ability_level", "area_code", "valid_from"],
+                                    name="care_level_mapping_unique"),
+            models.CheckConstraint(condition=Q(ability_level__lte=4), name="care_level_mapping_level_0_4"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                                   name="care_level_mapping_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"能力等级{self.ability_level} → {self.get_care_level_display()}"

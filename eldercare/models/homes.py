@@ -208,3 +208,25 @@ class TimeBankEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} {self.hours}"
+
+
+class HomeAdaptationStep(models.Model):
+    """适老化改造办理环节: each stage reached, on which date, entered by whom, with the clerk's note."""
+
+    adaptation = models.ForeignKey(HomeAdaptation, on_delete=models.PROTECT, related_name="steps",
+                                   verbose_name="适老化改造")
+    stage = models.CharField("阶段", max_length=12, choices=HomeAdaptation.Stage.choices)
+    on = models.DateField("日期")
+    note = models.CharField("说明", max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name="经办人")
+    at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "适老化改造办理环节"
+        verbose_name_plural = "适老化改造办理环节"
+        ordering = ["adaptation_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["adaptation", "stage"], name="adaptation_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.on:%Y-%m-%d}"

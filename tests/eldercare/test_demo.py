@@ -8,7 +8,15 @@ from django.core.management import call_command
 from django.db import transaction
 
 from demo.eldercare import demo_eldercare_load
-from eldercare.models import Assessment, CareHome, ServiceOrder, Voucher, VoucherRedemption
+from eldercare.models import (
+    Assessment,
+    CareHome,
+    HomeAdaptation,
+    ServiceOrder,
+    TimeBankEntry,
+    Voucher,
+    VoucherRedemption,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +40,15 @@ def test_the_demo_has_assessments_homes_orders_and_vouchers(demo):
     assert any(h.hazards.exists() for h in homes)
     assert ServiceOrder.objects.filter(status="delivered").exists()
     assert Voucher.objects.exists() and VoucherRedemption.objects.count() <= Voucher.objects.count()
+
+
+def test_the_demo_has_an_adaptation_at_each_stage_and_volunteers(demo):
+    assert sorted(HomeAdaptation.objects.values_list("stage", flat=True)) == sorted(HomeAdaptation.Stage.values)
+    done = HomeAdaptation.objects.get(stage="subsidised")
+    assert done.steps.count() == 5 and done.subsidy <= done.cost
+    volunteers = TimeBankEntry.objects.values("volunteer").distinct().count()
+    assert volunteers == 3 and TimeBankEntry.objects.filter(hours__lt=0).exists()
+    assert "适老化改造 5 户" in demo and "时间银行志愿者 3 人" in demo
 
 
 def test_a_second_run_adds_nothing(demo):
