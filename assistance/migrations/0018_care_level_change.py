@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('assistance', '0016_seed_farming_income_average'),
+        ('assistance', '0017_single_person_inputs'),
         ('programs', '0007_program_means_tested'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
