@@ -92,6 +92,7 @@ class EventType(models.TextChoices):
     PAYMENT_BANK_RETURN_IMPORTED = "payment_bank_return_imported", "导入银行回盘"
     PAYMENT_REISSUED = "payment_reissued", "发放失败重发"
     PAYMENT_CYCLE_CLOSED = "payment_cycle_closed", "结束发放批次"
+    ORGANISATION_PAYEE_REGISTERED = "organisation_payee_registered", "登记收款单位"
     # 儿童福利 (children)
     CHILD_FILE_RECORDED = "child_file_recorded", "建立或更新儿童档案"
     PARENT_SITUATION_RECORDED = "parent_situation_recorded", "登记父母情况"
@@ -149,6 +150,7 @@ class AccessLog(models.Model):
         REVEAL_ID = "reveal_id", "查看完整身份证号"
         REVEAL_PHONE = "reveal_phone", "查看完整联系电话"
         REVEAL_CERT = "reveal_cert", "查看完整残疾人证号"
+        REVEAL_ACCOUNT = "reveal_acct", "查看完整银行账号"
         DENIED = "denied", "查看个人信息被拒绝"
         EXPORT = "export", "导出个人信息"
 
