@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from eldercare import views, views_homes
+from eldercare import views, views_homes, views_vouchers
 
 urlpatterns = [
     path("assessments/", views.assessment_list, name="eldercare-assessments"),
@@ -15,4 +15,7 @@ urlpatterns = [
     path("homes/<int:pk>/daily-check/", views_homes.home_daily_check, name="eldercare-home-check"),
     path("homes/<int:pk>/inspection/", views_homes.home_inspection, name="eldercare-home-inspection"),
     path("orders/", views_homes.order_list, name="eldercare-orders"),
+    path("providers/", views_vouchers.provider_list, name="eldercare-providers"),
+    path("providers/<int:pk>/payee/", views_vouchers.provider_payee, name="eldercare-provider-payee"),
+    path("vouchers/settlement/", views_vouchers.settlement, name="eldercare-settlement"),
 ]
