@@ -228,18 +228,23 @@ def _record_recoveries(cycle: PaymentCycle) -> None:
 
 
 @transaction.atomic
-def adjustment_add(*, acting_user, cycle: PaymentCycle, enrolment: Enrolment, amount, reason: str) -> PaymentLine:
+def adjustment_add(*, acting_user, cycle: PaymentCycle, enrolment: Enrolment, amount, reason: str,
+                   organisation: OrganisationPayee | None = None) -> PaymentLine:
     """调整明细: a correction (positive or negative) for an enrolment, in a cycle not yet approved; the checks
-    run again so the new line is covered before approval."""
+    run again so the new line is covered before approval. With `organisation`, the line is payable to that
+    收款单位 (its account, its area) — how a settlement paid to an organisation is corrected in a later cycle."""
     cycle = _editable(cycle)
-    _require(acting_user, "run", enrolment.area_id)
+    _require(acting_user, "run", organisation.area_id if organisation else enrolment.area_id)
     amount = _amount(amount, "amount", "调整金额")
     reason = _text(reason, "reason", "调整原因")
     if cycle.status == PaymentCycle.Status.GENERATING:
         raise ValidationError({"status": ["该批次正在生成中，请等待当前任务完成"]})
-    account = BankAccount.objects.filter(person_id=enrolment.person_id, valid=True).first()
+    payee = ({"organisation": organisation} if organisation else {"person_id": enrolment.person_id})
+    account = BankAccount.objects.filter(**payee, valid=True).first()
     line = PaymentLine(cycle=cycle, enrolment=enrolment, program_id=enrolment.program_id,
-                       person_id=enrolment.person_id, household_id=enrolment.household_id, area_id=enrolment.area_id,
+                       person_id=None if organisation else enrolment.person_id,
+                       household_id=None if organisation else enrolment.household_id, organisation=organisation,
+                       area_id=organisation.area_id if organisation else enrolment.area_id,
                        month=cycle.month, covered_month=cycle.month, kind=PaymentLine.Kind.ADJUSTMENT, amount=amount,
                        formula={"rule": "调整：经办人录入", "amount": money(amount), "reason": reason,
                                 "by": acting_user.pk},

@@ -34,6 +34,18 @@ def test_the_demo_has_assessments_homes_orders_and_vouchers(demo):
     assert Voucher.objects.exists() and VoucherRedemption.objects.count() <= Voucher.objects.count()
 
 
+def test_the_demo_providers_are_paid_through_the_payroll(demo):
+    from eldercare.models import ServiceProvider
+    from payments.models import BankAccount
+
+    payees = list(ServiceProvider.objects.filter(payee__isnull=False).values_list("payee_id", flat=True))
+    assert len(payees) == 2
+    assert BankAccount.objects.filter(organisation_id__in=payees, valid=True).count() == 2
+    redeemed = list(VoucherRedemption.objects.select_related("payment_line", "provider"))
+    assert redeemed and all(r.to_provider and r.payment_line.organisation_id == r.provider.payee_id
+                            and r.payment_line.amount == r.amount for r in redeemed)
+
+
 def test_a_second_run_adds_nothing(demo):
     from casework import clock
 

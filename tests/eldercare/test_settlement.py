@@ -166,3 +166,32 @@ def test_provider_payee_and_settlement_pages(world, elders, client, personas):
     assert "已结算消费券1张" in page and "2026年12月" in page and world["p1"].name in page
     client.force_login(personas["outsider"])  # town B: provider of town A is not theirs
     assert client.get(reverse("eldercare-provider-payee", args=[world["p1"].pk])).status_code == 404
+
+
+def test_a_settled_redemption_is_corrected_only_by_a_later_adjustment_to_the_provider(world, elders, generate):
+    from payments.services import adjustment_add
+
+    redemption, amount = _redeem(world, elders["old_b"], world["items"]["bath1"], DEC)
+    payee = _payee(world, world["p1"], "52500106MJA000010")
+    dec = cycle_open(acting_user=world["officer"], month=DEC)
+    vouchers_settle(acting_user=world["officer"], cycle=dec)
+    generate(dec, world["officer"])
+    for exception in dec.exceptions.filter(status="open"):
+        exception_accept(acting_user=world["officer"], exception=exception, reason="已核实")
+    cycle_approve(acting_user=world["approver"], cycle=dec)
+    redemption.refresh_from_db()
+    settled_line = redemption.payment_line_id
+    jan = cycle_open(acting_user=world["officer"], month=date(2027, 1, 1))
+    correction = adjustment_add(acting_user=world["officer"], cycle=jan, enrolment=redemption.voucher.enrolment,
+                                amount=-amount, reason="服务未实际提供，追回消费券结算", organisation=payee)
+    assert (correction.organisation_id, correction.person_id, correction.area_id) == (payee.pk, None, payee.area_id)
+    assert correction.account_number == _account_of(payee)
+    redemption.refresh_from_db()
+    assert redemption.payment_line_id == settled_line  # the settlement itself is never undone
+    assert vouchers_settle(acting_user=world["officer"], cycle=jan).lines == 0
+
+
+def _account_of(payee) -> str:
+    from payments.models import BankAccount
+
+    return BankAccount.objects.get(organisation=payee, valid=True).account_number
