@@ -179,3 +179,33 @@ def test_full_account_number_only_through_the_logged_reveal(org_a, personas, cli
     with pytest.raises(PermissionDenied):
         organisation_account_reveal(user=personas["community_worker"], account=account)
     assert AccessLog.objects.filter(kind=AccessLog.Kind.DENIED, user=personas["community_worker"]).exists()
+
+
+def test_bank_return_settles_all_lines_of_an_organisation_and_a_failure_is_reissued_to_its_new_account(
+        org_a, roll, officer, approver, generate, django_capture_on_commit_callbacks):
+    from payments.services_bank import bank_return_commit, bank_return_upload, payments_reissue
+    from tests.payments.bankkit import return_csv
+
+    organisation_account_register(acting_user=officer, organisation=org_a, bank_name=RCB,
+                                  account_number="6228480000000000001")
+    cycle = _settled_cycle(roll, officer, approver, generate, org_a, [Decimal("40.00"), Decimal("2.50")])
+    bank_file = bank_files_generate(acting_user=officer, cycle=cycle)[0]
+    payment = BankPayment.objects.get(cycle=cycle, organisation=org_a)
+    content = return_csv([[str(payment.seq), org_a.name, payment.account_number, f"{payment.amount:.2f}", "失败",
+                           "户名与账号不符"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        bank_return = bank_return_upload(acting_user=officer, bank_file=bank_file, filename="回盘.csv",
+                                         content=content)
+    with django_capture_on_commit_callbacks(execute=True):
+        bank_return_commit(acting_user=officer, bank_return=bank_return)
+    lines = PaymentLine.objects.filter(cycle=cycle, organisation=org_a)
+    assert set(lines.values_list("status", flat=True)) == {"failed"}
+    assert set(PaymentLine.objects.filter(cycle=cycle, organisation__isnull=True).values_list("status", flat=True)) \
+        == {"pending"}  # 甲's line is not in this return
+    change = organisation_account_register(acting_user=officer, organisation=org_a, bank_name=RCB,
+                                           account_number="6228480000000000002", reason="户名与账号不符，更正")
+    bank_account_change_confirm(acting_user=approver, change=change)
+    payments_reissue(acting_user=officer, cycle=cycle)
+    again = BankPayment.objects.get(cycle=cycle, organisation=org_a, round=2)
+    assert (again.amount, again.account_number) == (Decimal("42.50"), "6228480000000000002")
+    assert set(lines.values_list("status", flat=True)) == {"reissued"}
