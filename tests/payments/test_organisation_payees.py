@@ -209,3 +209,24 @@ def test_bank_return_settles_all_lines_of_an_organisation_and_a_failure_is_reiss
     again = BankPayment.objects.get(cycle=cycle, organisation=org_a, round=2)
     assert (again.amount, again.account_number) == (Decimal("42.50"), "6228480000000000002")
     assert set(lines.values_list("status", flat=True)) == {"reissued"}
+
+
+def test_api_registers_an_organisation_and_its_account_in_scope_only(personas, areas):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(personas["town_officer"])
+    made = client.post("/api/organisation-payees/", {"name": "甲镇服务中心", "credit_code": CODE_A,
+                                                      "area": areas["community_a"]}, format="json")
+    assert made.status_code == 201, made.content
+    refused = client.post("/api/organisation-payees/", {"name": "乙", "credit_code": CODE_A[:-1] + "Z",
+                                                         "area": areas["community_a"]}, format="json")
+    assert refused.status_code == 400 and "统一社会信用代码" in refused.content.decode()
+    pk = made.json()["id"]
+    account = client.post(f"/api/organisation-payees/{pk}/bank-account/",
+                          {"bank_name": RCB, "account_number": "6228480000000000001"}, format="json")
+    assert account.status_code == 201 and account.json()["account_number"] != "6228480000000000001"
+    outsider = APIClient()
+    outsider.force_authenticate(personas["outsider"])
+    assert outsider.get(f"/api/organisation-payees/{pk}/bank-account/").status_code == 404
+    assert outsider.get("/api/organisation-payees/").json() == []
