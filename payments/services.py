@@ -371,7 +371,8 @@ def payee_account_register(*, acting_user, payee, bank_name: str, account_number
 
 
 def _pending(change: BankAccountChange, acting_user) -> BankAccountChange:
-    locked = BankAccountChange.objects.select_for_update().select_related("person", "organisation").get(pk=change.pk)
+    locked = (BankAccountChange.objects.select_for_update(of=("self",)).select_related("person", "organisation")
+              .get(pk=change.pk))
     _require_account(acting_user, "confirm", locked.area_id)
     if locked.status != BankAccountChange.Status.PENDING:
         raise ValidationError({"status": [f"该变更{locked.get_status_display()}，不能再处理"]})
