@@ -96,6 +96,7 @@ class EventType(models.TextChoices):
     CUSTODY_STARTED = "custody_started", "登记卡折代管"
     CUSTODY_CHECKED = "custody_checked", "卡折代管月度核对"
     CUSTODY_ENDED = "custody_ended", "终止卡折代管"
+    ORGANISATION_PAYEE_REGISTERED = "organisation_payee_registered", "登记收款单位"
     # 儿童福利 (children)
     CHILD_FILE_RECORDED = "child_file_recorded", "建立或更新儿童档案"
     PARENT_SITUATION_RECORDED = "parent_situation_recorded", "登记父母情况"
@@ -158,6 +159,7 @@ class AccessLog(models.Model):
         REVEAL_ID = "reveal_id", "查看完整身份证号"
         REVEAL_PHONE = "reveal_phone", "查看完整联系电话"
         REVEAL_CERT = "reveal_cert", "查看完整残疾人证号"
+        REVEAL_ACCOUNT = "reveal_acct", "查看完整银行账号"
         DENIED = "denied", "查看个人信息被拒绝"
         EXPORT = "export", "导出个人信息"
 

@@ -1,8 +1,9 @@
 """The elderly-care demo (养老服务演示数据): ability assessments in the community worker's community, two care homes
-(one with its own provider account), residents, a monthly report and a daily check with a hazard, a home-service
-provider with orders delivered this month, 养老服务消费补贴 enrolments with this month's vouchers (one redeemed),
-a year's service target, 适老化改造 plans (one at each stage, from 入户评估 to 补贴发放) and time-bank volunteers
-with hours earned and spent — all through the eldercare services.
+(one with its own provider account), residents, a monthly report and a daily check with a hazard, home-service
+providers with orders delivered this month, 养老服务消费补贴 enrolments with this month's vouchers (some redeemed),
+both providers with a 收款单位 and a bank account and this month's redemptions settled into this month's payment
+cycle (paid to the providers), a year's service target, 适老化改造 plans (one at each stage, from 入户评估 to 补贴发放)
+and time-bank volunteers with hours earned and spent — all through the eldercare services.
 
 Idempotent: a second run finds the demo care homes and adds nothing."""
 
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from stdnum.cn import uscc
 
 from accounts.models import User
 from accounts.roles import CARE_PROVIDER
@@ -29,11 +31,14 @@ from eldercare.models import (
     Voucher,
 )
 from eldercare.orders import service_delivery_record, service_order_create
+from eldercare.providers import provider_payee_set
 from eldercare.selectors import current_standard, items_of
 from eldercare.services import assessment_record
-from eldercare.vouchers import voucher_redeem, vouchers_issue, xiaofei_enrol
+from eldercare.vouchers import voucher_redeem, vouchers_issue, vouchers_settle, xiaofei_enrol
 from minzheng.dates import add_months, first_of_month, years_before
 from minzheng.lookups import prefix_q
+from payments.models import PaymentCycle
+from payments.payees import organisation_account_register
 from registry.models import Person
 
 HOMES = [("沙坪坝区社会福利院（演示）", True, 200, 150, 4, True), ("康乐养老中心（演示）", False, 80, 40, 2, False)]
@@ -105,10 +110,11 @@ def _load(summary: ElderSummary, worker: User, officer: User, second: User, toda
     month = first_of_month(today)
     xiaofei_enrol(acting_user=officer, month=month)
     summary.vouchers = vouchers_issue(acting_user=officer, month=month)
-    voucher = Voucher.objects.filter(month=month).order_by("pk").first()
-    order = voucher and voucher.person.care_orders.filter(status="delivered").first()
-    if order is not None:
-        voucher_redeem(acting_user=officer, voucher=voucher, order=order)
+    for voucher in Voucher.objects.filter(month=month).order_by("pk")[:6]:
+        order = voucher.person.care_orders.filter(status="delivered", redemption__isnull=True).first()
+        if order is not None:
+            voucher_redeem(acting_user=officer, voucher=voucher, order=order)
+    _providers_paid(officer, community, month)
     # the community's older people first, then the town's (the district officer acts: a household has one plan,
     # and a small demo community may hold fewer than five households of older people)
     candidates = _elders(community, today, 100, min_age=60) + _elders(community[:9], today, 300, min_age=60)
@@ -157,6 +163,29 @@ def _time_bank(worker: User, community: str, today: date, elders: list[Person]) 
         for hours, note in entries[:index + 2]:
             time_bank_record(acting_user=worker, volunteer=volunteer, hours=Decimal(hours), note=note)
     return len(volunteers)
+
+
+PAYEES = [("小龙坎居家养老服务中心（演示）", "52500106MJA00001", "重庆农村商业银行", "6228480000000100011"),
+          ("覃家岗社区养老服务站（演示）", "52500106MJB00002", "中国工商银行", "6222020000000100022")]
+
+
+def _providers_paid(officer: User, community: str, month: date) -> None:
+    """Both demo providers with a 收款单位 and an account; this month's redemptions settled into this month's
+    payment cycle when the payments demo left it open (generated, not approved)."""
+    second = ServiceProvider.objects.filter(name=PAYEES[1][0]).first() or ServiceProvider.objects.create(
+        name=PAYEES[1][0], area_id=community, phone="023-65000001")
+    first = ServiceProvider.objects.filter(name=PAYEES[0][0]).first()
+    for provider, (name, body, bank, number) in zip((first, second), PAYEES, strict=True):
+        if provider is None or provider.payee_id:
+            continue
+        code = body + "0"
+        payee = provider_payee_set(acting_user=officer, provider=provider, name=name,
+                                   credit_code=code + uscc.calc_check_digit(code))
+        organisation_account_register(acting_user=officer, organisation=payee, bank_name=bank, account_number=number)
+    cycle = PaymentCycle.objects.filter(month=month, status__in=(PaymentCycle.Status.OPEN,
+                                                                 PaymentCycle.Status.GENERATED)).first()
+    if cycle is not None:
+        vouchers_settle(acting_user=officer, cycle=cycle)
 
 
 def _homes(community: str, today: date, officer: User) -> list[CareHome]:

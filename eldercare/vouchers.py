@@ -1,24 +1,26 @@
 """养老服务消费补贴: enrol the assessed, issue the month's vouchers, redeem a voucher against a delivered service
-order, settle what was redeemed through the payroll.
+order, settle what was redeemed through the payroll — paid to the PROVIDER, never twice.
 
-Never paid twice, by two constraints: a voucher has at most one redemption (`VoucherRedemption.voucher` is
-one-to-one: the database refuses a second), and a redemption is settled once — `vouchers_settle` claims the
-unsettled redemptions of an enrolment with a conditional UPDATE (`payment_line IS NULL`) in the same transaction
-that writes the payroll's adjustment line, and the payroll allows one adjustment line per enrolment and cycle.
+Never paid twice, by three keys: a voucher has at most one redemption (`VoucherRedemption.voucher` is one-to-one:
+the database refuses a second); a redemption is settled once — `vouchers_settle` claims the unsettled redemptions
+with a conditional UPDATE (`payment_line IS NULL`) in the same transaction that writes their lines, and a line
+settles one redemption (`redemption_one_line_each`); and the payroll holds one settlement line per enrolment,
+voucher month and cycle (`payment_line_once`).
 
-Settlement: the redeemed total of an enrolment becomes one 调整 line of the district's open payment cycle
-(`payments.services.adjustment_add`), so it passes the cycle's checks, approval (maker ≠ checker), bank file and
-return like any other line. The payroll pays an enrolment's payee — the older person's own account — so the
-line names the provider and the orders in its reason; paying the provider's own account would need a payee
-that is not a person in the payments kernel (see docs/eldercare.md).
+Settlement: each redemption becomes one 服务结算 line of the district's open payment cycle, payable to the
+provider's 收款单位 (`payments.payees.organisation_lines_add`); the bank file pays each provider once per cycle,
+the sum of its lines, to its confirmed account. The lines pass the cycle's checks, approval (maker ≠ checker),
+bank file and return like any other. A provider without a 收款单位 is not settled: its redemptions wait. Once
+settled, a redemption is never settled again nor unsettled here: a correction is an adjustment line of a later
+cycle (`payments.services.adjustment_add` with the organisation as payee).
 """
 
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
@@ -29,7 +31,7 @@ from eldercare.models import Assessment, ServiceOrder, Voucher, VoucherRedemptio
 from minzheng.dates import first_of_month, month_end, years_before
 from minzheng.lookups import prefix_q
 from payments.models import PaymentCycle
-from payments.services import adjustment_add
+from payments.payees import OrganisationLine, organisation_lines_add
 from programs.models import OPEN_STATUSES, Enrolment, Program
 from programs.selectors import HOLDING_STATUSES, parameter_at
 from programs.services import enrolments_start_bulk
@@ -135,33 +137,69 @@ def voucher_redeem(*, acting_user, voucher: Voucher, order: ServiceOrder) -> Vou
     return redemption
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """What one settlement run did: lines written (one per redemption), providers paid, the total, and the
+    providers whose redemptions wait because they have no 收款单位 yet."""
+
+    lines: int
+    providers: int
+    total: Decimal
+    waiting: list[str]
+
+
+def _unsettled(acting_user, cycle: PaymentCycle):
+    return VoucherRedemption.objects.filter(prefix_q("area_id", scope_prefix(acting_user) or "-"),
+                                            payment_line__isnull=True, voucher__month__lte=cycle.month, amount__gt=0)
+
+
+def _claim(cycle: PaymentCycle, ids: list[int]) -> int:
+    """Link each redemption to its settlement line (same enrolment and voucher month, in `cycle`), only if not
+    settled yet: one UPDATE per 5,000 redemptions, through the lines' unique index."""
+    line = ("SELECT l.id FROM payments_paymentline l JOIN eldercare_voucher v ON v.enrolment_id = l.enrolment_id "
+            "AND v.month = l.covered_month WHERE v.id = eldercare_voucherredemption.voucher_id "
+            "AND l.kind = 'settlement' AND l.cycle_id = %s")
+    claimed = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            cursor.execute(f"UPDATE eldercare_voucherredemption SET to_provider = %s, payment_line_id = ({line}) "
+                           f"WHERE payment_line_id IS NULL AND id IN ({', '.join(['%s'] * len(chunk))})",
+                           [True, cycle.pk, *chunk])
+            claimed += cursor.rowcount
+    return claimed
+
+
 @transaction.atomic
-def vouchers_settle(*, acting_user, cycle: PaymentCycle) -> int:
-    """结算: for each enrolment with redemptions not yet settled (redeemed up to the cycle's month, in the user's
-    area), one adjustment line of their total in `cycle`; the redemptions are claimed for that line."""
+def vouchers_settle(*, acting_user, cycle: PaymentCycle) -> Settlement:
+    """结算: every redemption not yet settled (redeemed up to the cycle's month, in the user's area) whose provider
+    has a 收款单位 becomes one 服务结算 line in `cycle`, payable to that provider; the redemptions are claimed for
+    their lines in the same transaction. A second run finds nothing left and writes nothing."""
     _require(acting_user, "settle")
-    pending = (VoucherRedemption.objects.filter(prefix_q("area_id", scope_prefix(acting_user) or "-"),
-                                                payment_line__isnull=True, voucher__month__lte=cycle.month)
-               .select_related("voucher__enrolment", "provider"))
-    by_enrolment: dict[int, list[VoucherRedemption]] = defaultdict(list)
-    for r in pending:
-        by_enrolment[r.voucher.enrolment_id].append(r)
-    for items in by_enrolment.values():
-        enrolment = items[0].voucher.enrolment
-        total = sum((r.amount for r in items), Decimal("0"))
-        providers = "、".join(sorted({r.provider.name for r in items}))
-        orders = "、".join(str(r.order_id) for r in items)
-        line = adjustment_add(acting_user=acting_user, cycle=cycle, enrolment=enrolment, amount=total,
-                              reason=f"养老服务消费券结算：{providers}，订单{orders}"[:200])
-        claimed = VoucherRedemption.objects.filter(pk__in=[r.pk for r in items], payment_line__isnull=True).update(
-            payment_line=line)
-        if claimed != len(items):
-            raise ValidationError({"redemption": ["核销记录已被其他结算占用，请重试"]})
-    if by_enrolment:
-        domain_event_write(type=EventType.VOUCHERS_SETTLED, subject=cycle, acting_user=acting_user,
-                           message=f"结算养老服务消费券：{len(by_enrolment)}人",
-                           params={"cycle": cycle.pk, "settled_at": timezone.now().isoformat()})
-    return len(by_enrolment)
+    pending = _unsettled(acting_user, cycle)
+    waiting = sorted(set(pending.filter(provider__payee__isnull=True).values_list("provider__name", flat=True)))
+    rows = list(pending.filter(provider__payee__isnull=False).order_by("pk").values(
+        "pk", "voucher__enrolment_id", "voucher__month", "voucher__share", "voucher__cap", "provider__payee_id",
+        "provider__name", "fee", "amount", "order_id"))
+    if not rows:
+        return Settlement(0, 0, Decimal("0"), waiting)
+    lines = [OrganisationLine(
+        enrolment_id=r["voucher__enrolment_id"], organisation_id=r["provider__payee_id"],
+        covered_month=r["voucher__month"], amount=r["amount"],
+        reason=f"养老服务消费券结算：{r['provider__name']}，{r['voucher__month']:%Y年%m月}消费券"[:200],
+        formula={"rule": "消费券抵扣：min(服务费用 × 补贴比例, 每月上限)", "fee": f"{r['fee']:.2f}",
+                 "share": str(r["voucher__share"]), "cap": f"{r['voucher__cap']:.2f}", "order": r["order_id"]})
+        for r in rows]
+    organisation_lines_add(acting_user=acting_user, cycle=cycle, lines=lines)
+    if _claim(cycle, [r["pk"] for r in rows]) != len(rows):
+        raise ValidationError({"redemption": ["核销记录已被其他结算占用，请重试"]})
+    total = sum((r["amount"] for r in rows), Decimal("0"))
+    providers = len({r["provider__payee_id"] for r in rows})
+    domain_event_write(type=EventType.VOUCHERS_SETTLED, subject=cycle, acting_user=acting_user,
+                       message=f"结算养老服务消费券：{len(rows)}张，{providers}家服务机构，合计{total:.2f}元",
+                       params={"cycle": cycle.pk, "lines": len(rows), "providers": providers,
+                               "total": f"{total:.2f}", "settled_at": timezone.now().isoformat()})
+    return Settlement(len(rows), providers, total, waiting)
 
 
 def redeemed_total(*, cycle: PaymentCycle) -> Decimal:

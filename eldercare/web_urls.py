@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from eldercare import views, views_community, views_homes
+from eldercare import views, views_community, views_homes, views_vouchers
 
 urlpatterns = [
     path("assessments/", views.assessment_list, name="eldercare-assessments"),
@@ -25,4 +25,7 @@ urlpatterns = [
          name="eldercare-adaptation-acceptance"),
     path("time-bank/", views_community.timebank_list, name="eldercare-timebank"),
     path("time-bank/<int:person_id>/", views_community.timebank_volunteer, name="eldercare-timebank-volunteer"),
+    path("providers/", views_vouchers.provider_list, name="eldercare-providers"),
+    path("providers/<int:pk>/payee/", views_vouchers.provider_payee, name="eldercare-provider-payee"),
+    path("vouchers/settlement/", views_vouchers.settlement, name="eldercare-settlement"),
 ]

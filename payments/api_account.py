@@ -3,11 +3,13 @@
 GET  /api/persons/{id}/bank-account/ — the valid account (masked) and a change waiting for confirmation
 POST /api/persons/{id}/bank-account/ {"bank_name", "account_number", "reason"} — register (201, in effect) or, for
      a current payee who has an account, submit a change (202, waits for a second person)
-POST /api/bank-account-changes/{id}/confirm/ · POST /api/bank-account-changes/{id}/reject/ {"note"}
+POST /api/bank-account-changes/{id}/confirm/ · POST /api/bank-account-changes/{id}/reject/ {"note"} — a person's or
+     a 收款单位's change (organisation payees: payments.api_payees)
 
 Account numbers are always masked in answers. The services check the grants, the scope and maker ≠ checker.
 """
 
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -46,8 +48,8 @@ class BankAccountChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BankAccountChange
-        fields = ["id", "person", "bank_name", "account_number", "reason", "status", "status_label", "requested_by",
-                  "requested_at", "decided_by", "decided_at", "note"]
+        fields = ["id", "person", "organisation", "bank_name", "account_number", "reason", "status", "status_label",
+                  "requested_by", "requested_at", "decided_by", "decided_at", "note"]
 
 
 class BankAccountStateSerializer(serializers.Serializer):
@@ -85,7 +87,12 @@ def _person(request: Request, pk: int):
 
 
 def _change(request: Request, pk: int) -> BankAccountChange:
-    change = BankAccountChange.objects.filter(pk=pk, person__in=persons_visible(request.user)).first()
+    """A change of a person's or a 收款单位's account, in the user's scope."""
+    from payments.payees import organisations_visible
+
+    change = BankAccountChange.objects.filter(
+        Q(person__in=persons_visible(request.user)) | Q(organisation__in=organisations_visible(request.user)),
+        pk=pk).first()
     if change is None:
         raise NotFound(NOT_FOUND)
     return change

@@ -153,7 +153,7 @@ def _commit(ctx: Context, report) -> dict[str, int]:
     sql.drop(TODO)
     sql.run(f"""
         CREATE TEMP TABLE {TODO} AS
-        SELECT p.id, p.enrolment_id, {clean['result']} AS result,
+        SELECT p.id, p.enrolment_id, p.organisation_id, {clean['result']} AS result,
                COALESCE({clean['paid_on']}, {lit(date.today().isoformat())}) AS paid_on, {clean['reason']} AS reason
         FROM imports_stagedrow s JOIN payments_bankpayment p ON p.id = {sql.jint('s.clean', PAYMENT)}
         WHERE s.batch_id = {int(ctx.batch.pk)} AND s.status = {lit(StagedRow.Status.OK)} AND {clean[SAME]} IS NULL
@@ -167,13 +167,18 @@ def _commit(ctx: Context, report) -> dict[str, int]:
     failed_count = sql.run(settle.format(set=f"status = {failed_s}, failure_reason = t.reason", result=failed_s))
     report(0.6)
     for result, line_status in ((PAID, PaymentLine.Status.PAID), (FAILED, PaymentLine.Status.FAILED)):
-        # the lines of the settled payments' enrolments in the cycle take the payment's result
-        sql.run(f"""
+        # the lines of the settled payments' payees in the cycle take the payment's result: a person's
+        # enrolment, or an organisation (收款单位) — whose lines are never a person's (`payment_line_one_payee`)
+        settled = (f"SELECT t.{{key}} FROM {TODO} t JOIN payments_bankpayment p ON p.id = t.id "
+                   f"WHERE t.result = {lit(result)} AND p.status = {lit(result)} AND t.{{key}} IS NOT NULL")
+        line_update = f"""
             UPDATE payments_paymentline SET status = {lit(line_status)}
             WHERE cycle_id = {int(bank_file.cycle_id)}
-              AND status IN ({lit(PaymentLine.Status.PENDING)}, {lit(PaymentLine.Status.REISSUED)})
-              AND enrolment_id IN (SELECT t.enrolment_id FROM {TODO} t JOIN payments_bankpayment p ON p.id = t.id
-                                   WHERE t.result = {lit(result)} AND p.status = {lit(result)})""")
+              AND status IN ({lit(PaymentLine.Status.PENDING)}, {lit(PaymentLine.Status.REISSUED)})"""
+        sql.run(f"""{line_update} AND organisation_id IS NULL
+              AND enrolment_id IN ({settled.format(key='enrolment_id')})""")
+        if _has_organisations(bank_file.cycle_id):
+            sql.run(f"""{line_update} AND organisation_id IN ({settled.format(key='organisation_id')})""")
     report(0.8)
     _log(sql)
     sql.drop(TODO)
@@ -184,6 +189,11 @@ def _commit(ctx: Context, report) -> dict[str, int]:
                                    "failed": failed_count})
     return {"paid": paid_count, "failed": failed_count,
             "already_recorded": ctx.batch.good_rows - paid_count - failed_count}
+
+
+def _has_organisations(cycle_id: int) -> bool:
+    """Does the cycle pay any organisation? (By the partial index: a payroll of persons only skips that update.)"""
+    return PaymentLine.objects.filter(cycle_id=cycle_id, organisation__isnull=False).exists()
 
 
 def _log(sql: Sql) -> None:

@@ -212,9 +212,10 @@ def above_standard(cycle: PaymentCycle) -> tuple[str, list]:
 def bank_account_missing(cycle: PaymentCycle) -> tuple[str, list]:
     bad_format = (f"LENGTH(l.account_number) < 10 OR LENGTH(l.account_number) > 30 OR "
                   f"{d.has_non_digit('l.account_number')}")
+    payee = "(CASE WHEN l.organisation_id IS NULL THEN '收款人' ELSE '收款单位' END || COALESCE(l.payee_name, ''))"
     sql = f"""SELECT l.id AS line_id, l.area_id,
-                     CASE WHEN l.account_id IS NULL THEN '收款人' || COALESCE(l.payee_name, '') || ' 未登记有效银行账户'
-                          WHEN NOT l.account_valid THEN '收款人' || COALESCE(l.payee_name, '') || ' 的银行账户已失效'
+                     CASE WHEN l.account_id IS NULL THEN {payee} || ' 未登记有效银行账户'
+                          WHEN NOT l.account_valid THEN {payee} || ' 的银行账户已失效'
                           ELSE '银行账号格式不正确（应为10至30位数字）' END AS detail
         FROM {LINES} l
         WHERE l.cycle_id = %s AND l.amount > 0 AND (l.account_id IS NULL OR NOT l.account_valid OR {bad_format})"""
@@ -222,16 +223,20 @@ def bank_account_missing(cycle: PaymentCycle) -> tuple[str, list]:
 
 
 def not_in_registry(cycle: PaymentCycle) -> tuple[str, list]:
+    """A person payee not in the registry or not in the district; for a line paid to an organisation (收款单位,
+    not a resident) only its area is tested."""
     lo, hi = district_range(cycle)
     sql = f"""SELECT l.id AS line_id, l.area_id,
-                    CASE WHEN l.payee_id IS NULL THEN '无收款人，不在居民信息库'
+                    CASE WHEN l.organisation_id IS NOT NULL THEN '收款单位 ' || l.payee_name || ' 所在地不在本区'
+                         WHEN l.payee_id IS NULL THEN '无收款人，不在居民信息库'
                          WHEN l.payee_status = 'moved_out' THEN l.payee_name || ' 已迁出（居民信息库状态：迁出）'
                          WHEN l.payee_area_id < %s OR l.payee_area_id >= %s
                               THEN l.payee_name || ' 居住地 ' || l.payee_area_id || ' 不在本区'
                          ELSE '享受地 ' || l.area_id || ' 不在本区' END AS detail
         FROM {LINES} l
         WHERE l.cycle_id = %s AND l.amount > 0
-          AND (l.payee_id IS NULL OR l.payee_status = 'moved_out' OR l.payee_area_id < %s OR l.payee_area_id >= %s
+          AND ((l.organisation_id IS NULL AND (l.payee_id IS NULL OR l.payee_status = 'moved_out'
+                                               OR l.payee_area_id < %s OR l.payee_area_id >= %s))
                OR l.area_id < %s OR l.area_id >= %s)"""
     return sql, [lo, hi, cycle.pk, lo, hi, lo, hi]
 
@@ -300,13 +305,20 @@ def _refresh_bank_snapshots(cursor, cycle: PaymentCycle) -> None:
     cursor.execute(f"""UPDATE payments_paymentline SET bank_account_id = (SELECT b.id {valid}),
             bank_name = COALESCE((SELECT b.bank_name {valid}), ''),
             account_number = COALESCE((SELECT b.account_number {valid}), '')
-        WHERE status = 'pending' AND id IN (
+        WHERE status = 'pending' AND organisation_id IS NULL AND id IN (
             SELECT x.line_id FROM payments_paymentexception x
             WHERE x.cycle_id = %s AND x.kind = %s AND x.status = 'open' AND x.line_id IS NOT NULL
             UNION
             SELECT l.id FROM payments_bankaccount ba CROSS JOIN payments_paymentline l
             WHERE NOT ba.valid AND l.person_id = ba.person_id AND l.bank_account_id = ba.id AND l.cycle_id = %s)""",
                    [cycle.pk, Kind.BANK_ACCOUNT_MISSING, cycle.pk])
+    # Lines payable to an organisation (few, by the partial index): each takes its organisation's valid account.
+    valid = "FROM payments_bankaccount b WHERE b.organisation_id = payments_paymentline.organisation_id AND b.valid"
+    cursor.execute(f"""UPDATE payments_paymentline SET bank_account_id = (SELECT b.id {valid}),
+            bank_name = COALESCE((SELECT b.bank_name {valid}), ''),
+            account_number = COALESCE((SELECT b.account_number {valid}), '')
+        WHERE organisation_id IS NOT NULL AND cycle_id = %s AND status = 'pending'
+          AND COALESCE(bank_account_id, 0) <> COALESCE((SELECT b.id {valid}), 0)""", [cycle.pk])
 
 
 def _apply(cursor, cycle: PaymentCycle, kind: str, violations: tuple[str, list], acting_user, now) -> None:
@@ -347,12 +359,14 @@ def _lines_snapshot(cursor, cycle: PaymentCycle) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {LINES}")
     where, params = d.cycle_lines_in_id_order(cursor, "l", cycle.pk)
     cursor.execute(f"""CREATE TEMPORARY TABLE {LINES} AS
-        SELECT l.id, l.cycle_id, l.enrolment_id, l.program_id, l.person_id, l.household_id, l.area_id,
-               l.covered_month, l.kind, l.amount, l.bank_account_id, l.account_number,
-               p.id AS payee_id, p.name AS payee_name, p.status AS payee_status, p.death_date AS payee_death_date,
-               p.area_id AS payee_area_id, ba.id AS account_id, ba.valid AS account_valid
+        SELECT l.id, l.cycle_id, l.enrolment_id, l.program_id, l.person_id, l.household_id, l.organisation_id,
+               l.area_id, l.covered_month, l.kind, l.amount, l.bank_account_id, l.account_number,
+               p.id AS payee_id, COALESCE(p.name, o.name) AS payee_name, p.status AS payee_status,
+               p.death_date AS payee_death_date, p.area_id AS payee_area_id, ba.id AS account_id,
+               ba.valid AS account_valid
         FROM payments_paymentline l
         LEFT JOIN registry_person p ON p.id = l.person_id
+        LEFT JOIN payments_organisationpayee o ON o.id = l.organisation_id
         LEFT JOIN payments_bankaccount ba ON ba.id = l.bank_account_id
         WHERE {where}""", params)
     d.analyze_small_sample(cursor, LINES)

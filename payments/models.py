@@ -14,6 +14,12 @@ from django.db.models import Q
 from areas.models import Area
 
 
+def _exactly_one(a: str, b: str) -> Q:
+    """Exactly one of the two keys is set (a payee is a person or an organisation, never both, never none)."""
+    return (Q(**{f"{a}__isnull": False}) & Q(**{f"{b}__isnull": True})) | (
+        Q(**{f"{a}__isnull": True}) & Q(**{f"{b}__isnull": False}))
+
+
 class PaymentCycle(models.Model):
     """发放批次: the payroll of one month for one district. Maker opens and generates; a checker approves."""
 
@@ -62,12 +68,37 @@ class PaymentCycle(models.Model):
         return self.status in (self.Status.OPEN, self.Status.GENERATED)
 
 
-class BankAccount(models.Model):
-    """银行账户 (代发账户/社保卡): where a payee is paid. One valid account per person; an old one is kept, invalid."""
+class OrganisationPayee(models.Model):
+    """收款单位: an organisation the payroll pays — a home-care service provider settled for the vouchers it
+    redeemed, for instance. It has bank accounts as a person has (one valid at a time, a change for a current
+    payee confirmed by a second person) and is scoped by its own area, as persons are. Domain apps link their own
+    records to it (the kernel knows nothing of them)."""
 
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="bank_accounts",
-                               verbose_name="人员")
-    # The person's area, copied so account lists scope without a join.
+    name = models.CharField("单位名称", max_length=100)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True,
+                                   help_text="18位，按 GB 32100-2015 校验")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="所在村社区")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "收款单位"
+        verbose_name_plural = "收款单位"
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["area", "id"], name="organisation_payee_area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankAccount(models.Model):
+    """银行账户 (代发账户/社保卡/单位对公账户): where a payee is paid — a person, or an organisation (收款单位); exactly
+    one of the two. One valid account per payee; an old one is kept, invalid."""
+
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="bank_accounts", verbose_name="人员")
+    organisation = models.ForeignKey(OrganisationPayee, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="bank_accounts", verbose_name="收款单位")
+    # The payee's area, copied so account lists scope without a join.
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
     bank_name = models.CharField("开户银行", max_length=60)
     account_number = models.CharField("账号", max_length=40)
@@ -77,8 +108,13 @@ class BankAccount(models.Model):
     class Meta:
         verbose_name = "银行账户"
         verbose_name_plural = "银行账户"
-        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(valid=True),
-                                               name="bank_account_one_valid")]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(valid=True), name="bank_account_one_valid"),
+            models.UniqueConstraint(fields=["organisation"], condition=Q(valid=True),
+                                    name="bank_account_one_valid_organisation"),
+            models.CheckConstraint(condition=_exactly_one("person", "organisation"),
+                                   name="bank_account_one_payee"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.bank_name} {self.masked_number}"
@@ -97,8 +133,10 @@ class BankAccountChange(models.Model):
         CONFIRMED = "confirmed", "已确认生效"
         REJECTED = "rejected", "已退回"
 
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="bank_account_changes",
-                               verbose_name="人员")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="bank_account_changes", verbose_name="人员")
+    organisation = models.ForeignKey(OrganisationPayee, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="bank_account_changes", verbose_name="收款单位")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="村社区")
     old_account = models.ForeignKey(BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="原账户")
@@ -119,8 +157,14 @@ class BankAccountChange(models.Model):
     class Meta:
         verbose_name = "银行账户变更"
         verbose_name_plural = "银行账户变更"
-        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(status="pending"),
-                                               name="bank_account_change_one_pending")]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(status="pending"),
+                                    name="bank_account_change_one_pending"),
+            models.UniqueConstraint(fields=["organisation"], condition=Q(status="pending"),
+                                    name="bank_account_change_one_pending_org"),
+            models.CheckConstraint(condition=_exactly_one("person", "organisation"),
+                                   name="bank_account_change_one_payee"),
+        ]
         indexes = [models.Index(fields=["area", "id"], name="bank_account_change_area")]
 
     def __str__(self) -> str:
@@ -185,6 +229,7 @@ class PaymentLine(models.Model):
         ARREARS = "arrears", "补发"
         RECOVERY = "recovery", "扣回"
         ADJUSTMENT = "adjustment", "调整"
+        SETTLEMENT = "settlement", "服务结算"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发放"
@@ -211,6 +256,12 @@ class PaymentLine(models.Model):
                                verbose_name="收款人")
     household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", db_index=False, db_constraint=False, verbose_name="家庭")
+    # 收款单位: a line payable to an organisation instead of the enrolment's person or household (a provider
+    # settled for the vouchers of that enrolment). No constraint either, for the same reason: copied from a row
+    # that exists, in the statement that writes the line. Its area is the organisation's.
+    organisation = models.ForeignKey(OrganisationPayee, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="payment_lines", db_index=False, db_constraint=False,
+                                     verbose_name="收款单位")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
                              verbose_name="村社区")
     month = models.DateField("发放月份")
@@ -234,10 +285,21 @@ class PaymentLine(models.Model):
             # Idempotent generation: INSERT … ON CONFLICT DO NOTHING against this. Enrolment first, so the same
             # index answers "was this enrolment paid for that month" (arrears, last month's line).
             models.UniqueConstraint(fields=["enrolment", "covered_month", "kind", "cycle"], name="payment_line_once"),
+            # One payee: a line paid to an organisation names no person or household (a line of a person or
+            # household programme always names its subject: `enrolment_has_subject`). A CHECK costs no trigger.
+            models.CheckConstraint(condition=Q(organisation__isnull=True)
+                                   | (Q(person__isnull=True) & Q(household__isnull=True)),
+                                   name="payment_line_one_payee"),
+            # A service settlement is always paid to an organisation.
+            models.CheckConstraint(condition=~Q(kind="settlement") | Q(organisation__isnull=False),
+                                   name="payment_line_settlement_to_organisation"),
         ]
         indexes = [
             models.Index(fields=["cycle", "area", "id"], name="payment_line_cycle_area"),
             models.Index(fields=["person", "covered_month"], name="payment_line_person"),
+            # Partial: person lines (all but a few) never enter it, so the payroll's inserts do not pay for it.
+            models.Index(fields=["organisation", "cycle"], name="payment_line_organisation",
+                         condition=Q(organisation__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -414,8 +476,11 @@ class BankPayment(models.Model):
     round = models.PositiveSmallIntegerField("轮次", help_text="1为首次代发，2起为重发")
     bank_name = models.CharField("开户银行", max_length=60)
     seq = models.PositiveIntegerField("序号", help_text="在本轮本银行代发文件中的序号")
-    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.PROTECT, related_name="+",
-                                  db_index=False, verbose_name="享受对象")
+    # Empty for a payment to an organisation: it sums the lines of many enrolments (see `organisation`).
+    enrolment = models.ForeignKey("programs.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", db_index=False, verbose_name="享受对象")
+    organisation = models.ForeignKey(OrganisationPayee, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", db_index=False, db_constraint=False, verbose_name="收款单位")
     # Copied in the same INSERT … SELECT from the lines, which copied them from rows that carry these constraints
     # (as PaymentLine does): no constraint trigger per inserted row.
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+", db_index=False,
@@ -440,6 +505,11 @@ class BankPayment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "enrolment"], condition=~Q(status="failed"),
                                     name="bank_payment_never_twice"),
+            models.UniqueConstraint(fields=["cycle", "organisation"],
+                                    condition=~Q(status="failed") & Q(organisation__isnull=False),
+                                    name="bank_payment_never_twice_organisation"),
+            models.CheckConstraint(condition=_exactly_one("enrolment", "organisation"),
+                                   name="bank_payment_one_payee"),
             models.UniqueConstraint(fields=["cycle", "round", "bank_name", "seq"], name="bank_payment_seq"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="bank_payment_positive"),
         ]

@@ -7,7 +7,15 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from accounts.policy import allowed, restrict, scope_prefix
 from areas.models import Area
 from minzheng.lookups import prefix_q
-from payments.models import BankFile, BankPayment, BankReturn, PaymentCycle, PaymentException, PaymentLine
+from payments.models import (
+    BankFile,
+    BankPayment,
+    BankReturn,
+    OrganisationPayee,
+    PaymentCycle,
+    PaymentException,
+    PaymentLine,
+)
 from programs.models import Program
 from registry.models import Person
 
@@ -70,8 +78,10 @@ def reissuable_count(cycle: PaymentCycle) -> int:
 
     fixed = BankAccount.objects.filter(person_id=OuterRef("person_id"), valid=True).exclude(
         account_number=OuterRef("account_number"))
+    fixed_org = BankAccount.objects.filter(organisation_id=OuterRef("organisation_id"), valid=True).exclude(
+        account_number=OuterRef("account_number"))
     return BankPayment.objects.filter(cycle=cycle, status=BankPayment.Status.FAILED, reissue__isnull=True).filter(
-        Exists(fixed)).count()
+        (Q(organisation__isnull=True) & Exists(fixed)) | Exists(fixed_org)).count()
 
 
 def failed_payments(cycle: PaymentCycle, *, limit: int = 50) -> list:
@@ -79,7 +89,7 @@ def failed_payments(cycle: PaymentCycle, *, limit: int = 50) -> list:
     from payments.models import BankPayment
 
     return list(BankPayment.objects.filter(cycle=cycle, status=BankPayment.Status.FAILED, reissue__isnull=True)
-                .select_related("person", "program").order_by("round", "bank_name", "seq")[:limit])
+                .select_related("person", "organisation", "program").order_by("round", "bank_name", "seq")[:limit])
 
 
 def cycles_figures(user, cycles: list[PaymentCycle]) -> dict[int, dict]:
@@ -122,11 +132,22 @@ def bank_file_coverage(user, cycle: PaymentCycle, *, limit: int = 200) -> dict |
     lines = lines_visible(user, cycle).order_by()
     in_files = restrict(first_round, user, "view", resource="payment", area_field="area_id").aggregate(
         count=Count("id"), amount=Sum("amount"))
-    outside = (lines.exclude(enrolment_id__in=first_round.values("enrolment_id")).values("enrolment_id")
+    outside = (lines.filter(organisation__isnull=True)
+               .exclude(enrolment_id__in=first_round.filter(enrolment__isnull=False).values("enrolment_id"))
+               .values("enrolment_id")
                .annotate(amount=Sum("amount"), account=Max("account_number"),
                          person_id=Max("person_id"), program_id=Max("program_id"), area_id=Max("area_id"))
                .order_by("area_id", "enrolment_id"))
     rows = list(outside)
+    # Lines payable to an organisation (收款单位): one row per organisation, as the bank file groups them.
+    if lines.filter(organisation__isnull=False).exists():
+        rows += [{**r, "enrolment_id": None, "person_id": None} for r in (
+            lines.filter(organisation__isnull=False)
+            .exclude(organisation_id__in=first_round.filter(organisation__isnull=False).values("organisation_id"))
+            .values("organisation_id")
+            .annotate(amount=Sum("amount"), account=Max("account_number"), program_id=Max("program_id"),
+                      area_id=Max("area_id"))
+            .order_by("area_id", "organisation_id"))]
     for row in rows:
         row["reason"] = ("扣回后净额为零或负数，无需代发" if (row["amount"] or 0) <= 0
                          else "无有效银行账户（见发放异常“银行账户缺失或无效”）")
@@ -140,7 +161,8 @@ def bank_file_coverage(user, cycle: PaymentCycle, *, limit: int = 200) -> dict |
 
 def _outside_named(rows: list[dict]) -> list[dict]:
     persons = Person.objects.in_bulk([r["person_id"] for r in rows if r["person_id"]])
+    organisations = OrganisationPayee.objects.in_bulk([r["organisation_id"] for r in rows if r.get("organisation_id")])
     programs = dict(Program.objects.filter(pk__in={r["program_id"] for r in rows}).values_list("pk", "name"))
     areas = dict(Area.objects.filter(pk__in={r["area_id"] for r in rows}).values_list("pk", "name"))
-    return [{**r, "person": persons.get(r["person_id"]), "program": programs.get(r["program_id"], ""),
-             "area": areas.get(r["area_id"], "")} for r in rows]
+    return [{**r, "person": persons.get(r["person_id"]), "organisation": organisations.get(r.get("organisation_id")),
+             "program": programs.get(r["program_id"], ""), "area": areas.get(r["area_id"], "")} for r in rows]

@@ -27,6 +27,7 @@ from payments.generation import default_district_code, totals_refresh
 from payments.models import (
     BankAccount,
     BankAccountChange,
+    OrganisationPayee,
     Overpayment,
     PaymentCycle,
     PaymentException,
@@ -227,18 +228,23 @@ def _record_recoveries(cycle: PaymentCycle) -> None:
 
 
 @transaction.atomic
-def adjustment_add(*, acting_user, cycle: PaymentCycle, enrolment: Enrolment, amount, reason: str) -> PaymentLine:
+def adjustment_add(*, acting_user, cycle: PaymentCycle, enrolment: Enrolment, amount, reason: str,
+                   organisation: OrganisationPayee | None = None) -> PaymentLine:
     """调整明细: a correction (positive or negative) for an enrolment, in a cycle not yet approved; the checks
-    run again so the new line is covered before approval."""
+    run again so the new line is covered before approval. With `organisation`, the line is payable to that
+    收款单位 (its account, its area) — how a settlement paid to an organisation is corrected in a later cycle."""
     cycle = _editable(cycle)
-    _require(acting_user, "run", enrolment.area_id)
+    _require(acting_user, "run", organisation.area_id if organisation else enrolment.area_id)
     amount = _amount(amount, "amount", "调整金额")
     reason = _text(reason, "reason", "调整原因")
     if cycle.status == PaymentCycle.Status.GENERATING:
         raise ValidationError({"status": ["该批次正在生成中，请等待当前任务完成"]})
-    account = BankAccount.objects.filter(person_id=enrolment.person_id, valid=True).first()
+    payee = ({"organisation": organisation} if organisation else {"person_id": enrolment.person_id})
+    account = BankAccount.objects.filter(**payee, valid=True).first()
     line = PaymentLine(cycle=cycle, enrolment=enrolment, program_id=enrolment.program_id,
-                       person_id=enrolment.person_id, household_id=enrolment.household_id, area_id=enrolment.area_id,
+                       person_id=None if organisation else enrolment.person_id,
+                       household_id=None if organisation else enrolment.household_id, organisation=organisation,
+                       area_id=organisation.area_id if organisation else enrolment.area_id,
                        month=cycle.month, covered_month=cycle.month, kind=PaymentLine.Kind.ADJUSTMENT, amount=amount,
                        formula={"rule": "调整：经办人录入", "amount": money(amount), "reason": reason,
                                 "by": acting_user.pk},
@@ -298,16 +304,22 @@ def is_current_payee(person) -> bool:
     return Enrolment.objects.filter(person_id=person.pk, status__in=PAYING).exists()
 
 
-def _account_apply(*, acting_user, person, bank_name: str, number: str, reason: str) -> BankAccount:
-    """The new account becomes the person's valid one; the previous one is kept, invalid — both logged, masked."""
-    for old in BankAccount.objects.select_for_update().filter(person=person, valid=True):
+def _payee_field(payee) -> str:
+    """The account's key for this payee: `person`, or `organisation` for a 收款单位."""
+    return "organisation" if isinstance(payee, OrganisationPayee) else "person"
+
+
+def _account_apply(*, acting_user, payee, bank_name: str, number: str, reason: str) -> BankAccount:
+    """The new account becomes the payee's valid one; the previous one is kept, invalid — both logged, masked."""
+    field = _payee_field(payee)
+    for old in BankAccount.objects.select_for_update().filter(**{field: payee}, valid=True):
         before = {**snapshot(old), "account_number": old.masked_number}
         old.valid = False
         old.save(update_fields=["valid", "updated_at"])
         change_log_write(instance=old, action=ChangeLog.Action.UPDATE, before=before,
                          after={**snapshot(old), "account_number": old.masked_number}, acting_user=acting_user,
                          reason=reason)
-    account = BankAccount.objects.create(person=person, area_id=person.area_id, bank_name=bank_name,
+    account = BankAccount.objects.create(**{field: payee}, area_id=payee.area_id, bank_name=bank_name,
                                          account_number=number)
     change_log_write(instance=account, action=ChangeLog.Action.CREATE, before=None,
                      after={**snapshot(account), "account_number": account.masked_number}, acting_user=acting_user,
@@ -320,27 +332,38 @@ def bank_account_register(*, acting_user, person, bank_name: str, account_number
                           reason: str = "") -> BankAccount | BankAccountChange:
     """登记或变更银行账户. A first account, or one for a person not being paid, takes effect at once. A change of
     the account of a current payee waits as a `BankAccountChange` until another person confirms it."""
-    _require_account(acting_user, "change", person.area_id)
+    return payee_account_register(acting_user=acting_user, payee=person, bank_name=bank_name,
+                                  account_number=account_number, reason=reason, current=is_current_payee)
+
+
+def payee_account_register(*, acting_user, payee, bank_name: str, account_number: str, reason: str,
+                           current) -> BankAccount | BankAccountChange:
+    """The rule for any payee (a person, a 收款单位): `current(payee)` says whether money is being paid to it now,
+    which makes a change of its account wait for a second person."""
+    _require_account(acting_user, "change", payee.area_id)
     bank_name = _text(bank_name, "bank_name", "开户银行", 60)
     number = _account_number(account_number)
     reason = (reason or "").strip()[:200]
-    current = BankAccount.objects.select_for_update().filter(person=person, valid=True).first()
-    if current is not None and current.bank_name == bank_name and current.account_number == number:
+    field = _payee_field(payee)
+    valid = BankAccount.objects.select_for_update().filter(**{field: payee}, valid=True).first()
+    if valid is not None and valid.bank_name == bank_name and valid.account_number == number:
         raise ValidationError({"account_number": ["与现有有效账户相同，无需变更"]})
-    if current is None or not is_current_payee(person):
-        return _account_apply(acting_user=acting_user, person=person, bank_name=bank_name, number=number,
+    if valid is None or not current(payee):
+        return _account_apply(acting_user=acting_user, payee=payee, bank_name=bank_name, number=number,
                               reason=reason or "登记银行账户")
     if not reason:
         raise ValidationError({"reason": ["变更在发放对象的银行账户，请填写变更原因"]})
-    if BankAccountChange.objects.filter(person=person, status=BankAccountChange.Status.PENDING).exists():
-        raise ValidationError({"account_number": ["该人员已有一项待确认的账户变更，请先确认或退回"]})
+    busy = ValidationError({"account_number": [f"该{'单位' if field == 'organisation' else '人员'}已有一项待确认的账户"
+                                               "变更，请先确认或退回"]})
+    if BankAccountChange.objects.filter(**{field: payee}, status=BankAccountChange.Status.PENDING).exists():
+        raise busy
     try:
         with transaction.atomic():
             change = BankAccountChange.objects.create(
-                person=person, area_id=person.area_id, old_account=current, bank_name=bank_name,
+                **{field: payee}, area_id=payee.area_id, old_account=valid, bank_name=bank_name,
                 account_number=number, reason=reason, requested_by=acting_user)
     except IntegrityError:  # another change was entered at the same moment
-        raise ValidationError({"account_number": ["该人员已有一项待确认的账户变更，请先确认或退回"]}) from None
+        raise busy from None
     change_log_write(instance=change, action=ChangeLog.Action.CREATE, before=None,
                      after={**snapshot(change), "account_number": change.masked_number}, acting_user=acting_user,
                      reason=reason)
@@ -348,7 +371,8 @@ def bank_account_register(*, acting_user, person, bank_name: str, account_number
 
 
 def _pending(change: BankAccountChange, acting_user) -> BankAccountChange:
-    locked = BankAccountChange.objects.select_for_update().select_related("person").get(pk=change.pk)
+    locked = (BankAccountChange.objects.select_for_update(of=("self",)).select_related("person", "organisation")
+              .get(pk=change.pk))
     _require_account(acting_user, "confirm", locked.area_id)
     if locked.status != BankAccountChange.Status.PENDING:
         raise ValidationError({"status": [f"该变更{locked.get_status_display()}，不能再处理"]})
@@ -362,8 +386,8 @@ def bank_account_change_confirm(*, acting_user, change: BankAccountChange) -> Ba
     """确认账户变更 (the second person): the new account takes effect from the next bank file."""
     change = _pending(change, acting_user)
     before = {**snapshot(change), "account_number": change.masked_number}
-    account = _account_apply(acting_user=acting_user, person=change.person, bank_name=change.bank_name,
-                              number=change.account_number, reason=change.reason)
+    account = _account_apply(acting_user=acting_user, payee=change.person or change.organisation,
+                             bank_name=change.bank_name, number=change.account_number, reason=change.reason)
     change.status, change.account = BankAccountChange.Status.CONFIRMED, account
     change.decided_by, change.decided_at = acting_user, timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at", "account"])

@@ -37,8 +37,8 @@ from registry.disclosure import personal_export_log
 
 RETURN_SCHEMA = "bank_return"
 FIRST_ROUND = 1
-_PAYMENT_COLUMNS = ("cycle_id, round, bank_name, seq, enrolment_id, program_id, person_id, area_id, account_number, "
-                    "amount, status, paid_on, failure_reason, reissue_of_id, created_at")
+_PAYMENT_COLUMNS = ("cycle_id, round, bank_name, seq, enrolment_id, organisation_id, program_id, person_id, area_id, "
+                    "account_number, amount, status, paid_on, failure_reason, reissue_of_id, created_at")
 
 
 def _require(user, action: str, cycle: PaymentCycle) -> None:
@@ -66,18 +66,21 @@ def layout_for(bank_name: str) -> BankFileLayout:
 
 
 def _insert_first_round(cycle: PaymentCycle) -> int:
-    """Round 1: one payment per enrolment with a positive net and an account, numbered per bank by area."""
+    """Round 1: one payment per payee with a positive net and an account, numbered per bank by area — per
+    enrolment for a person's lines; per organisation (收款单位) for lines payable to one, summed over the
+    enrolments it was paid for (e.g. all the vouchers a provider redeemed), with the organisation's area."""
     account = "CASE WHEN l.account_number <> '' THEN l.{} END"
     sql = f"""INSERT INTO payments_bankpayment ({_PAYMENT_COLUMNS})
         SELECT g.cycle_id, {FIRST_ROUND}, g.bank_name,
-               ROW_NUMBER() OVER (PARTITION BY g.bank_name ORDER BY g.area_id, g.enrolment_id),
-               g.enrolment_id, g.program_id, g.person_id, g.area_id, g.account_number, g.amount,
+               ROW_NUMBER() OVER (PARTITION BY g.bank_name ORDER BY g.area_id, g.enrolment_id, g.organisation_id),
+               g.enrolment_id, g.organisation_id, g.program_id, g.person_id, g.area_id, g.account_number, g.amount,
                'pending', NULL, '', NULL, %s
-        FROM (SELECT l.cycle_id, l.enrolment_id, MAX(l.program_id) AS program_id, MAX(l.person_id) AS person_id,
+        FROM (SELECT l.cycle_id, CASE WHEN l.organisation_id IS NULL THEN l.enrolment_id END AS enrolment_id,
+                     l.organisation_id, MAX(l.program_id) AS program_id, MAX(l.person_id) AS person_id,
                      MAX(l.area_id) AS area_id, MAX({account.format('bank_name')}) AS bank_name,
                      MAX({account.format('account_number')}) AS account_number, ROUND(SUM(l.amount), 2) AS amount
               FROM payments_paymentline l WHERE l.cycle_id = %s AND l.status = 'pending'
-              GROUP BY l.cycle_id, l.enrolment_id) g
+              GROUP BY l.cycle_id, l.organisation_id, CASE WHEN l.organisation_id IS NULL THEN l.enrolment_id END) g
         WHERE g.account_number IS NOT NULL AND g.amount > 0"""
     with connection.cursor() as cursor:
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(timezone.now()), cycle.pk])
@@ -85,15 +88,16 @@ def _insert_first_round(cycle: PaymentCycle) -> int:
 
 
 def _insert_reissue_round(cycle: PaymentCycle, round_: int) -> int:
-    """A new round: each failed, not yet reissued payment whose payee now has a valid account other than the one
-    that failed, to that account, for the same amount."""
+    """A new round: each failed, not yet reissued payment whose payee (person or organisation) now has a valid
+    account other than the one that failed, to that account, for the same amount."""
     sql = f"""INSERT INTO payments_bankpayment ({_PAYMENT_COLUMNS})
         SELECT f.cycle_id, %s, b.bank_name,
-               ROW_NUMBER() OVER (PARTITION BY b.bank_name ORDER BY f.area_id, f.enrolment_id),
-               f.enrolment_id, f.program_id, f.person_id, f.area_id, b.account_number, f.amount,
+               ROW_NUMBER() OVER (PARTITION BY b.bank_name ORDER BY f.area_id, f.enrolment_id, f.organisation_id),
+               f.enrolment_id, f.organisation_id, f.program_id, f.person_id, f.area_id, b.account_number, f.amount,
                'pending', NULL, '', f.id, %s
         FROM payments_bankpayment f
-        JOIN payments_bankaccount b ON b.person_id = f.person_id AND b.valid AND b.account_number <> f.account_number
+        JOIN payments_bankaccount b ON b.valid AND b.account_number <> f.account_number
+             AND ((f.organisation_id IS NULL AND b.person_id = f.person_id) OR b.organisation_id = f.organisation_id)
         WHERE f.cycle_id = %s AND f.status = 'failed'
           AND NOT EXISTS (SELECT 1 FROM payments_bankpayment r WHERE r.reissue_of_id = f.id)"""
     with connection.cursor() as cursor:
@@ -102,12 +106,16 @@ def _insert_reissue_round(cycle: PaymentCycle, round_: int) -> int:
 
 
 def _rows(cycle: PaymentCycle, round_: int, bank_name: str) -> list[render.Row]:
+    """The file's rows. For an organisation the name column holds its name and the ID-number column its
+    统一社会信用代码 (the identifier a bank checks for a corporate account)."""
     values = (BankPayment.objects.filter(cycle=cycle, round=round_, bank_name=bank_name).order_by("seq")
-              .values_list("seq", "id", "person__name", "person__id_number", "account_number", "bank_name", "amount",
-                           "program__name", "area__name"))
-    return [render.Row(seq, pk, name or "", id_number or "", account, bank, amount, program, area, cycle.month,
-                       round_ > FIRST_ROUND)
-            for seq, pk, name, id_number, account, bank, amount, program, area in values.iterator(chunk_size=5000)]
+              .values_list("seq", "id", "person__name", "person__id_number", "organisation__name",
+                           "organisation__credit_code", "account_number", "bank_name", "amount", "program__name",
+                           "area__name"))
+    return [render.Row(seq, pk, name or org or "", id_number or code or "", account, bank, amount, program, area,
+                       cycle.month, round_ > FIRST_ROUND)
+            for seq, pk, name, id_number, org, code, account, bank, amount, program, area
+            in values.iterator(chunk_size=5000)]
 
 
 def _file_write(*, cycle: PaymentCycle, round_: int, bank_name: str, layout: BankFileLayout | None,
@@ -193,9 +201,12 @@ def payments_reissue(*, acting_user, cycle: PaymentCycle, layout: BankFileLayout
     if not created:
         raise ValidationError({"cycle": ["没有可重发的明细：发放失败的对象须先登记新的有效银行账户（与失败账户不同）"]})
     reissued = BankPayment.objects.filter(cycle=cycle, round=round_)
-    PaymentLine.objects.filter(cycle=cycle, status=PaymentLine.Status.FAILED,
-                               enrolment_id__in=reissued.values("enrolment_id")).update(
+    PaymentLine.objects.filter(cycle=cycle, status=PaymentLine.Status.FAILED, organisation__isnull=True,
+                               enrolment_id__in=reissued.filter(enrolment__isnull=False).values("enrolment_id")).update(
         status=PaymentLine.Status.REISSUED)
+    PaymentLine.objects.filter(cycle=cycle, status=PaymentLine.Status.FAILED, organisation__isnull=False,
+                               organisation_id__in=reissued.filter(organisation__isnull=False).values(
+                                   "organisation_id")).update(status=PaymentLine.Status.REISSUED)
     files = _files_write(cycle=cycle, round_=round_, layout=layout, acting_user=acting_user)
     totals = reissued.aggregate(n=Count("id"), amount=Sum("amount"))
     domain_event_write(type=EventType.PAYMENT_REISSUED, subject=cycle, acting_user=acting_user,

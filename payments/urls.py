@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from payments import api, api_account, api_bank
+from payments import api, api_account, api_bank, api_payees
 
 ID = r"(?P<pk>[0-9]{1,18})"
 
@@ -39,6 +39,9 @@ urlpatterns += [
 # Bank accounts (银行账户): register, change, and a second person's confirmation of a current payee's change.
 urlpatterns += [
     re_path(rf"^persons/{ID}/bank-account/$", api_account.PersonBankAccountView.as_view(), name="person-bank-account"),
+    re_path(r"^organisation-payees/$", api_payees.OrganisationPayeeListView.as_view(), name="organisation-payees"),
+    re_path(rf"^organisation-payees/{ID}/bank-account/$", api_payees.OrganisationBankAccountView.as_view(),
+            name="organisation-bank-account"),
     re_path(rf"^bank-account-changes/{ID}/confirm/$", api_account.ChangeConfirmView.as_view(),
             name="bank-account-change-confirm"),
     re_path(rf"^bank-account-changes/{ID}/reject/$", api_account.ChangeRejectView.as_view(),

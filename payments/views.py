@@ -95,7 +95,8 @@ def _exceptions(request: HttpRequest, cycle: PaymentCycle) -> tuple[list, dict]:
         rows = rows.filter(kind=chosen["ex_kind"])
     if chosen["ex_status"] in PaymentException.Status.values:
         rows = rows.filter(status=chosen["ex_status"])
-    page = list(rows.select_related("line__person", "line__program", "area", "resolved_by").order_by("id")[:PAGE_SIZE])
+    page = list(rows.select_related("line__person", "line__organisation", "line__program", "area",
+                                        "resolved_by").order_by("id")[:PAGE_SIZE])
     return page, chosen
 
 
@@ -111,7 +112,7 @@ def _lines(request: HttpRequest, cycle: PaymentCycle, area: AreaFilter) -> tuple
     after = request.GET.get("after", "")
     if after.isdigit():
         rows = rows.filter(pk__gt=int(after))
-    page = list(rows.select_related("program", "person", "area").order_by("pk")[:PAGE_SIZE + 1])
+    page = list(rows.select_related("program", "person", "organisation", "area").order_by("pk")[:PAGE_SIZE + 1])
     next_cursor = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
     return page[:PAGE_SIZE], next_cursor, chosen
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from payments import views, views_account, views_reports
+from payments import views, views_account, views_payees, views_reports
 
 urlpatterns = [
     path("", views.cycle_list, name="payment-cycle-list"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("exceptions/<int:pk>/accept/", views.exception_accept, name="payment-exception-accept-page"),
     path("search/", views_reports.payment_search, name="payment-search"),
     path("persons/<int:pk>/bank-account/", views_account.bank_account_edit, name="bank-account-edit"),
+    path("payees/", views_payees.organisation_list, name="organisation-payee-list"),
+    path("payees/<int:pk>/bank-account/", views_payees.organisation_account_edit, name="organisation-account-edit"),
+    path("payees/<int:pk>/bank-account/<int:account_pk>/reveal/", views_payees.organisation_account_reveal_view,
+         name="organisation-account-reveal"),
     path("reports/", views_reports.report_page, name="payment-reports"),
     path("reports/<slug:key>/", views_reports.report_page, name="payment-report"),
     path("reports/<slug:key>/xlsx/", views_reports.report_download, name="payment-report-xlsx"),

@@ -14,6 +14,10 @@ class ServiceProvider(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="所在村社区")
     phone = models.CharField("联系电话", max_length=20, blank=True)
     active = models.BooleanField("在营", default=True)
+    # 收款单位: the payroll pays the vouchers this provider redeemed to this payee's account (the kernel's
+    # organisation payee, with its own confirmed bank account). Empty: its redemptions wait, unsettled.
+    payee = models.OneToOneField("payments.OrganisationPayee", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="care_provider", verbose_name="收款单位")
 
     class Meta:
         verbose_name = "养老服务机构"

@@ -34,7 +34,8 @@ class Voucher(models.Model):
 
 class VoucherRedemption(models.Model):
     """核销: the voucher used against one service order. One per voucher (the database refuses a second); the
-    settlement line of the payroll is written once (a redemption already settled is never settled again)."""
+    settlement line of the payroll is written once (a redemption already settled is never settled again), payable
+    to the provider."""
 
     voucher = models.OneToOneField(Voucher, on_delete=models.PROTECT, related_name="redemption",
                                    verbose_name="消费券")
@@ -48,14 +49,26 @@ class VoucherRedemption(models.Model):
     redeemed_at = models.DateTimeField("核销时间", auto_now_add=True)
     redeemed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+",
                                     verbose_name="核销人")
+    # The settlement line. Since issue 13 a 服务结算 line payable to the provider's 收款单位, one per redemption:
+    # the partial unique key below (a line settles one redemption) and the claim `payment_line IS NULL` (a
+    # redemption is settled once). Before, an adjustment line paid to the older person could settle several of
+    # one enrolment's redemptions; those keep `to_provider` false and are never settled again.
     payment_line = models.ForeignKey("payments.PaymentLine", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name="结算明细")
+    to_provider = models.BooleanField("结算给服务机构", default=False)
 
     class Meta:
         verbose_name = "消费券核销"
         verbose_name_plural = "消费券核销"
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0) & Q(amount__lte=models.F("fee")),
-                                              name="redemption_amount_within_fee")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(amount__lte=models.F("fee")),
+                                   name="redemption_amount_within_fee"),
+            models.UniqueConstraint(fields=["payment_line"], condition=Q(to_provider=True),
+                                    name="redemption_one_line_each"),
+            models.CheckConstraint(condition=Q(to_provider=False) | Q(payment_line__isnull=False),
+                                   name="redemption_to_provider_has_line"),
+        ]
+        indexes = [models.Index(fields=["provider", "payment_line"], name="redemption_provider_line")]
 
     def __str__(self) -> str:
         return f"{self.voucher} {self.amount}"

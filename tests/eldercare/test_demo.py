@@ -49,6 +49,16 @@ def test_the_demo_has_an_adaptation_at_each_stage_and_volunteers(demo):
     volunteers = TimeBankEntry.objects.values("volunteer").distinct().count()
     assert volunteers == 3 and TimeBankEntry.objects.filter(hours__lt=0).exists()
     assert "适老化改造 5 户" in demo and "时间银行志愿者 3 人" in demo
+def test_the_demo_providers_are_paid_through_the_payroll(demo):
+    from eldercare.models import ServiceProvider
+    from payments.models import BankAccount
+
+    payees = list(ServiceProvider.objects.filter(payee__isnull=False).values_list("payee_id", flat=True))
+    assert len(payees) == 2
+    assert BankAccount.objects.filter(organisation_id__in=payees, valid=True).count() == 2
+    redeemed = list(VoucherRedemption.objects.select_related("payment_line", "provider"))
+    assert redeemed and all(r.to_provider and r.payment_line.organisation_id == r.provider.payee_id
+                            and r.payment_line.amount == r.amount for r in redeemed)
 
 
 def test_a_second_run_adds_nothing(demo):

@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from eldercare.models import Assessment, ServiceItem, ServiceProvider, Voucher, VoucherRedemption
 from eldercare.orders import service_delivery_record, service_order_create, targets_progress
+from eldercare.providers import provider_payee_set
 from eldercare.selectors import current_standard, items_of
 from eldercare.services import assessment_record
 from eldercare.vouchers import voucher_redeem, vouchers_issue, vouchers_settle, xiaofei_enrol
 from payments.models import PaymentLine
 from payments.services import cycle_open
 from tests.eldercare.conftest import full_scores
+from tests.payments.payeekit import credit_code
 
 SHARE, CAP = Decimal("0.40"), Decimal("800")  # RULES.md §4 (unverified)
 DEC = date(2026, 12, 1)
@@ -76,18 +78,21 @@ def test_voucher_redeemed_twice_is_refused(setting, elders):
 
 
 @pytest.mark.django_db
-def test_redemption_capped_and_settled_through_the_payroll_once(setting, elders, areas):
+def test_redemption_capped_and_settled_through_the_payroll_once_to_the_provider(setting, elders, areas):
     xiaofei_enrol(acting_user=setting["officer"], month=DEC)
     vouchers_issue(acting_user=setting["officer"], month=DEC)
     order = _delivered(setting, elders["old_a"], setting["care"])
     redemption = voucher_redeem(acting_user=setting["officer"], voucher=Voucher.objects.get(), order=order)
     assert redemption.amount == CAP  # 2600 × 40 % = 1040 > 800
+    provider = setting["care"].provider
+    payee = provider_payee_set(acting_user=setting["officer"], provider=provider, name=provider.name,
+                               credit_code=credit_code("52500106MJA000010"))
     cycle = cycle_open(acting_user=setting["officer"], month=DEC)
-    assert vouchers_settle(acting_user=setting["officer"], cycle=cycle) == 1
+    assert vouchers_settle(acting_user=setting["officer"], cycle=cycle).lines == 1
     line = PaymentLine.objects.get(cycle=cycle, program_id="yanglao_xiaofei")
-    assert (line.kind, line.amount, line.person_id) == ("adjustment", CAP, elders["old_a"].pk)
+    assert (line.kind, line.amount, line.person_id, line.organisation_id) == ("settlement", CAP, None, payee.pk)
     assert "小龙坎居家养老服务中心" in line.reason
-    assert vouchers_settle(acting_user=setting["officer"], cycle=cycle) == 0
+    assert vouchers_settle(acting_user=setting["officer"], cycle=cycle).lines == 0
     assert PaymentLine.objects.filter(program_id="yanglao_xiaofei").count() == 1
     progress = targets_progress(year=2026, area_prefix="500106")
     assert progress == []  # no targets set
