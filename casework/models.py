@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from areas.models import Area
+from minzheng.files import case_file_name
 
 
 class Channel(models.TextChoices):
@@ -161,7 +162,7 @@ class CaseDocument(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", verbose_name="案件")
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     title = models.CharField("标题", max_length=100)
-    file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
+    file = models.FileField("文件", upload_to=case_file_name, max_length=200, blank=True)
     content = models.JSONField("内容", default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name="经办人")
