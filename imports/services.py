@@ -6,6 +6,7 @@ commands.
 """
 
 import hashlib
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from imports.models import ImportBatch
 from imports.pipeline import sheet_pages
 from imports.reading import FileError, file_kind, read_header
 from imports.schemas import schema_get
-from imports.sheets import error_sheet_csv, error_sheet_rows, error_sheet_xlsx
+from imports.sheets import error_sheet_csv_chunks, error_sheet_rows, error_sheet_xlsx_chunks
 from jobs.models import Job
 from jobs.services import job_run, job_start
 from minzheng.files import file_delete, file_store
@@ -139,15 +140,17 @@ def import_batch_discard(*, acting_user, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def import_error_sheet(*, acting_user, batch: ImportBatch, fmt: str = "xlsx") -> bytes:
-    """错误清单: every row as uploaded plus 错误说明. An export of personal data, so it is logged."""
+def import_error_sheet(*, acting_user, batch: ImportBatch, fmt: str = "xlsx") -> Iterator[bytes]:
+    """错误清单: every row as uploaded plus 错误说明, in pieces for a streamed download (a file of millions of rows
+    is never held in memory: CSV is written as the staged rows are read page by page, XLSX goes through a
+    temporary file). An export of personal data, so it is logged (before the first piece)."""
     if fmt not in ("xlsx", "csv"):
         raise ValidationError({"format": ["格式只能是 xlsx 或 csv"]})
     _require_visible(acting_user, batch)
     personal_export_log(user=acting_user, what=f"导入错误清单（导入批次#{batch.pk}）", count=batch.total_rows,
                         filters={"batch": batch.pk, "format": fmt})
     headers, rows = error_sheet_rows(batch, sheet_pages(batch))
-    return error_sheet_xlsx(headers, rows) if fmt == "xlsx" else error_sheet_csv(headers, rows)
+    return error_sheet_xlsx_chunks(headers, rows) if fmt == "xlsx" else error_sheet_csv_chunks(headers, rows)
 
 
 def _job_inline(*, kind: str, batch: ImportBatch, acting_user) -> Job:

@@ -40,5 +40,8 @@ class Migration(migrations.Migration):
                                    upload_to=minzheng.files.bank_file_name, verbose_name="文件"),
         ),
         migrations.RunPython(bytes_to_storage, storage_to_bytes),
+        # a default first, so that reversing the removal can re-create the NOT NULL column on existing rows
+        migrations.AlterField(model_name="bankfile", name="content",
+                              field=models.BinaryField(default=b"", editable=False, verbose_name="文件内容")),
         migrations.RemoveField(model_name="bankfile", name="content"),
     ]
