@@ -77,6 +77,7 @@ class ApplicationCreateSerializer(AssessmentFields):
     applicant = id_field("applicant", "申请人编号（默认户主）")
     channel = choice_field("channel", "申请渠道", Channel.choices)
     authorised_data_check = bool_field("authorised_data_check", "已授权核对家庭经济状况")
+    submitted_on = date_field("submitted_on", "申请日期（默认今天；纸质申请补录时填写，不得晚于今天）")
     note = text_field("note", "说明")
 
 
@@ -144,6 +145,12 @@ class EvaluateSerializer(Strict):
 
 class ReviewSerializer(Strict):
     opinion = choice_field("opinion", "初审意见", [("agree", "同意"), ("disagree", "不同意")], required=True)
+    reviewed_on = date_field("reviewed_on", "初审日期（默认今天，不得早于此前各环节的日期）")
+    note = text_field("note", "说明")
+
+
+class ConfirmSerializer(Strict):
+    decided_on = date_field("decided_on", "审核确认日期（默认今天，不得早于此前各环节的日期及公示期满）")
     note = text_field("note", "说明")
 
 

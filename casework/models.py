@@ -40,6 +40,8 @@ class Case(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name="录入人")
     submitted_at = models.DateTimeField("申请时间", auto_now_add=True)
+    # The day the applicant applied: the entry day, or the day stated for a paper application entered later (补录).
+    submitted_on = models.DateField("申请日期", null=True, blank=True)
     state = models.CharField("状态", max_length=30)
     inputs = models.JSONField("申请与调查事项", default=dict, blank=True,
                               help_text="测算所需的经办人录入事项，如护理等级、临时救助类型与金额")
