@@ -151,6 +151,7 @@ class AccessLog(models.Model):
         REVEAL_CERT = "reveal_cert", "查看完整残疾人证号"
         DENIED = "denied", "查看个人信息被拒绝"
         EXPORT = "export", "导出个人信息"
+        API_CLIENT = "api_client", "接口客户端调用"
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="操作人",

@@ -257,6 +257,8 @@ REST_FRAMEWORK = {
 # API tokens (接口令牌): closed after this long unused, and after this long in any case; a password change ends them.
 API_TOKEN_IDLE_SECONDS = int(os.environ.get("API_TOKEN_IDLE_SECONDS", str(8 * 3600)))
 API_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("API_TOKEN_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
+# Interface clients' tokens (接口客户端令牌, accounts.clients): short-lived, apart from people's idle/absolute limits.
+API_CLIENT_TOKEN_SECONDS = int(os.environ.get("API_CLIENT_TOKEN_SECONDS", "3600"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minzheng 民政 API",
     "DESCRIPTION": "区民政局全业务智慧民政信息平台 — area-scoped REST API.",

@@ -20,6 +20,7 @@ NAV_ITEMS = [
     ("养老服务", "eldercare-assessments", "assessment"),
     ("养老机构", "eldercare-homes", "carehome"),
     ("数字驾驶舱", "cockpit", "indicator"),
+    ("接口客户端", "api-client-list", "api_client"),
 ]
 
 
