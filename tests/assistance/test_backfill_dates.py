@@ -82,13 +82,9 @@ def test_without_stated_dates_every_step_is_today(api, staff, families, clock):
 
 def test_the_page_shows_the_error_naming_both_steps_and_saves_nothing(client, api, staff, families, clock):
     case, _ = _paper_case(api, families)
-    api.step("town_officer", case["id"], "accept", {"date": "2026-01-10"})
     client.force_login(staff["town_officer"])
-    page = client.post(reverse("assistance-case-action", args=[case["id"], "investigate"]), {
-        "investigator_1": staff["town_officer"].pk, "investigator_2": staff["town_officer2"].pk,
-        "visited_on": "2026-01-09", "method": "home"})
-    text = page.content.decode()
+    page = client.post(reverse("assistance-case-action", args=[case["id"], "accept"]), {"date": "2026-01-04"})
     assert page.status_code == 200
-    assert "入户调查日期 2026-01-09）不能早于受理日期（2026-01-10）" in text
-    assert Case.objects.get(pk=case["id"]).state == "accepted" and not Case.objects.get(
-        pk=case["id"]).investigations.exists()
+    assert "受理日期 2026-01-04）不能早于申请日期（2026-01-05）" in page.content.decode()
+    stored = Case.objects.get(pk=case["id"])
+    assert stored.state == "submitted" and stored.accepted_on is None
