@@ -7,15 +7,17 @@ exactly as on the login page. Each sign-in issues its own token (`accounts.token
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate, user_logged_in
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle
 from rest_framework.views import APIView
 
+from accounts.clients import api_client_token_issue
 from accounts.models import ApiToken
 from accounts.tokens import api_token_issue, api_token_revoke, api_tokens_of
 
@@ -132,3 +134,36 @@ class LogoutView(APIView):
             return Response({"detail": "本次请求未使用接口令牌，无需退出"}, status=status.HTTP_400_BAD_REQUEST)
         api_token_revoke(token=request.auth, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClientTokenRequestSerializer(serializers.Serializer):
+    client_id = serializers.CharField(label="客户端编号", max_length=40)
+    client_secret = serializers.CharField(label="客户端密钥", max_length=200, trim_whitespace=False,
+                                          style={"input_type": "password"})
+
+
+class ClientTokenView(APIView):
+    """接口客户端获取令牌."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(
+        operation_id="auth_client_token_obtain",
+        summary="接口客户端获取令牌（客户端编号 + 密钥；令牌有效期默认 1 小时，每次使用均记录）",
+        tags=["认证"],
+        request=ClientTokenRequestSerializer,
+        responses={200: TokenResponseSerializer,
+                   400: OpenApiResponse(description="客户端编号或密钥不正确、客户端已停用，或缺少字段")},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        form = ClientTokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            token, key = api_client_token_issue(client_id=form.validated_data["client_id"],
+                                                secret=form.validated_data["client_secret"])
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"token": key, "expires_at": token.expires_at})

@@ -44,6 +44,8 @@ class User(AbstractUser):
         "areas.Area", verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     roles = models.ManyToManyField(Role, verbose_name="角色", blank=True, related_name="users")
+    # 接口客户端: another department's system, not a person: no password sign-in, tokens from its client secret.
+    is_api_client = models.BooleanField("接口客户端", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -67,6 +69,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("到期时间")
     revoked_at = models.DateTimeField("注销时间", null=True, blank=True)
     password_mark = models.CharField("签发时口令标记", max_length=64)
+    # Set for a token an interface client obtained with its client id and secret (short-lived, every use logged).
+    client = models.ForeignKey("ApiClient", null=True, blank=True, on_delete=models.CASCADE, related_name="tokens",
+                               verbose_name="接口客户端")
 
     class Meta:
         verbose_name = "接口令牌"
@@ -75,3 +80,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…（{self.name or '接口登录'}）"
+
+
+class ApiClient(models.Model):
+    """接口客户端: another department's system (区大数据局、水务公司…) that calls the API as its own user account —
+    flagged `is_api_client`, holding only a narrow role — and obtains short-lived tokens with a client id and a
+    secret. Only the secret's SHA-256 is kept; it is shown once, when the client is registered. Revoking the
+    client ends its tokens at once."""
+
+    user = models.OneToOneField(AUTH_USER, on_delete=models.PROTECT, related_name="api_client",
+                                verbose_name="客户端账号")
+    name = models.CharField("对接系统名称", max_length=100)
+    client_id = models.CharField("客户端编号", max_length=40, unique=True)
+    secret_digest = models.CharField("密钥摘要", max_length=64)
+    created_by = models.ForeignKey(AUTH_USER, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("停用时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(AUTH_USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="停用人")
+
+    class Meta:
+        verbose_name = "接口客户端"
+        verbose_name_plural = "接口客户端"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name

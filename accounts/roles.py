@@ -13,6 +13,9 @@ LEADER = "leader"
 ADMIN = "admin"
 # A care home's own account (养老机构填报员): grants from the eldercare app's migration, scoped to its own home.
 CARE_PROVIDER = "care_provider"
+# Another department's system pushing its data (接口客户端：部门数据报送): department feeds only, nothing personal to
+# read back (accounts/migrations/0011 seeds the role and its grants).
+API_CLIENT_FEEDS = "api_client_feeds"
 
 ROLE_NAMES = {
     COMMUNITY_WORKER: "村社区协理员",
@@ -23,6 +26,7 @@ ROLE_NAMES = {
     LEADER: "领导",
     ADMIN: "系统管理员",
     CARE_PROVIDER: "养老机构填报员",
+    API_CLIENT_FEEDS: "接口客户端（部门数据报送）",
 }
 
 # Registry resources: every personal record kind the registry keeps.
@@ -177,6 +181,18 @@ for _role, _resources in ISSUE12_GRANTS.items():
     DEFAULT_GRANTS[_role].update(_resources)
 for _role in (DISTRICT_OFFICER, ADMIN):
     DEFAULT_GRANTS[_role]["person"] = tuple(dict.fromkeys(DEFAULT_GRANTS[_role]["person"] + ("merge",)))
+
+
+# Interface clients (接口客户端): the district administrator registers, lists and revokes them ("change"); the
+# client role itself may push department feed batches and read their status. Seeded by accounts/migrations/0011.
+API_CLIENT_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    ADMIN: {"api_client": ("view", "change")},
+    # "import": department feeds are staged through the import kernel, which asks for it (a client has no
+    # password, so it never reaches the import pages; there is no import API).
+    API_CLIENT_FEEDS: {"feed": ("run", "view"), "import": ("run", "view")},
+}
+for _role, _resources in API_CLIENT_GRANTS.items():
+    DEFAULT_GRANTS.setdefault(_role, {}).update(_resources)
 
 
 def default_grants_add(grants: dict[str, dict[str, tuple[str, ...]]]) -> None:

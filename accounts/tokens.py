@@ -23,7 +23,7 @@ EXPIRED = "认证令牌已过期，请重新获取令牌"
 INVALID = "认证令牌无效。"
 
 
-def _digest(key: str) -> str:
+def api_token_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -42,15 +42,18 @@ def _max_age() -> timedelta:
 def api_token_issue(*, user, name: str = "") -> tuple[ApiToken, str]:
     """A new token for this sign-in; returns the record and the key, which is never stored and never shown again."""
     key = secrets.token_hex(20)
-    token = ApiToken.objects.create(user=user, digest=_digest(key), prefix=key[:8], name=name[:100],
+    token = ApiToken.objects.create(user=user, digest=api_token_digest(key), prefix=key[:8], name=name[:100],
                                     expires_at=timezone.now() + _max_age(), password_mark=password_mark(user))
     return token, key
 
 
 def api_token_check(key: str) -> ApiToken:
     """The live token for this key, or AuthenticationFailed naming why (invalid, or expired)."""
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(key), revoked_at__isnull=True).first()
+    token = (ApiToken.objects.select_related("user", "client").filter(digest=api_token_digest(key),
+                                                                      revoked_at__isnull=True).first())
     if token is None or not token.user.is_active or token.password_mark != password_mark(token.user):
+        raise exceptions.AuthenticationFailed(INVALID)
+    if token.client is not None and token.client.revoked_at is not None:
         raise exceptions.AuthenticationFailed(INVALID)
     now = timezone.now()
     if now >= token.expires_at or now - (token.last_used_at or token.created_at) >= _idle():
@@ -62,7 +65,8 @@ def api_token_check(key: str) -> ApiToken:
 
 
 def api_tokens_of(user):
-    """The user's own live tokens, newest first (the list they can revoke from)."""
+    """The user's own live tokens, newest first (the list they can revoke from). An interface client's tokens
+    are listed on the administrator's clients page (accounts.clients)."""
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).order_by("-id")
 
 
@@ -77,7 +81,16 @@ def api_token_revoke(*, token: ApiToken, acting_user) -> ApiToken:
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`, checked against `ApiToken` (digest, expiry, idle, password, revocation)."""
+    """`Authorization: Token <key>`, checked against `ApiToken` (digest, expiry, idle, password, revocation).
+    A request made with an interface client's token is written to the access log."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and result[1].client_id is not None:
+            from accounts.clients import api_client_use_log  # clients builds on this module
+
+            api_client_use_log(token=result[1], method=request.method, path=request.path)
+        return result
 
     def authenticate_credentials(self, key):
         token = api_token_check(key)

@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import LogoutView, TokenListView, TokenObtainView, TokenRevokeView
+from accounts.api import ClientTokenView, LogoutView, TokenListView, TokenObtainView, TokenRevokeView
 from accounts.api_users import UserLookupView
 from api.errors import api_not_found
 from areas.api import AreaViewSet
@@ -31,6 +31,7 @@ router.register("income-categories", registry_api.IncomeCategoryViewSet, basenam
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/client-token/", ClientTokenView.as_view(), name="api-client-token"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("auth/tokens/", TokenListView.as_view(), name="api-tokens"),
     re_path(r"^auth/tokens/(?P<pk>[0-9]{1,18})/revoke/$", TokenRevokeView.as_view(), name="api-token-revoke"),

@@ -207,7 +207,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = services.application_submit(
             acting_user=user, program=data.pop("program"), household=household, person=person, applicant=applicant,
             channel=data.pop("channel", "worker"), authorised_data_check=data.pop("authorised_data_check", False),
-            note=data.pop("note", ""), inputs=data)
+            note=data.pop("note", ""), submitted_on=data.pop("submitted_on", None), inputs=data)
         return self._answer(case, status.HTTP_201_CREATED)
 
     def _nonresident(self, data: dict) -> Case:
@@ -276,7 +276,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def review(self, request: Request, pk: str) -> Response:
         data, case = self._form(s.ReviewSerializer), self._case()
         services.application_review(acting_user=request.user, case=case, opinion=data["opinion"],
-                                    note=data.get("note", ""))
+                                    reviewed_on=data.get("reviewed_on"), note=data.get("note", ""))
         return self._answer(case)
 
     @_step("公示（7日；重庆规则异议成立后重新公示3日）", s.PublishSerializer)
@@ -297,11 +297,12 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             decision=data.get("decision", ""), handling=data.get("handling", ""))
         return self._answer(case)
 
-    @_step("审核确认（纳入，计算金额与起始月份）", s.NoteSerializer)
+    @_step("审核确认（纳入，计算金额与起始月份；可补录决定日期 decided_on）", s.ConfirmSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
-        data, case = self._form(s.NoteSerializer), self._case()
-        services.application_confirm(acting_user=request.user, case=case, note=data.get("note", ""))
+        data, case = self._form(s.ConfirmSerializer), self._case()
+        services.application_confirm(acting_user=request.user, case=case, note=data.get("note", ""),
+                                     decided_on=data.get("decided_on"))
         return self._answer(case)
 
     @_step("不予确认（须书面说明理由）", s.RejectSerializer)

@@ -104,9 +104,11 @@ class ApplyForm(InputsMixin, StyledForm):
     applicant = forms.Field(required=False)
     channel = forms.ChoiceField(label="申请渠道", choices=Channel.choices, initial=Channel.WORKER)
     authorised_data_check = forms.BooleanField(label="已签署家庭经济状况核对授权书", required=False)
+    submitted_on = forms.DateField(label="申请日期", required=False, widget=DateInput,
+                                   help_text="纸质申请补录时填写申请人提交申请的日期；不填为今天；不得晚于今天")
     note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    field_order = ["program", "household", "person", "applicant", "channel", "authorised_data_check"]
+    field_order = ["program", "household", "person", "applicant", "channel", "submitted_on", "authorised_data_check"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -330,6 +332,7 @@ class EvaluateForm(CaseForm):
 class ReviewForm(CaseForm):
     opinion = forms.ChoiceField(label="初审意见", choices=[("", "请选择"), ("agree", "同意"), ("disagree", "不同意")],
                                 required=False)
+    reviewed_on = _date("初审日期")
     note = _note()
 
 
@@ -363,6 +366,7 @@ class ConfirmForm(CaseForm):
     household_kind = forms.ChoiceField(label="定期核查类别", choices=Recheck.Kind.choices,
                                        initial=Recheck.Kind.UNSTABLE,
                                        help_text="决定纳入后的定期核查间隔（政策参数 recheck_months_*）")
+    decided_on = _date("审核确认日期")
     note = _note()
 
 

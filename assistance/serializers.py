@@ -91,6 +91,7 @@ class ApplicationCreateSerializer(AssessmentFields):
     single_person_ground = choice_field("single_person_ground", "单人户事由（须有残疾人证或重特大疾病登记）",
                                         list(SINGLE_PERSON_GROUNDS.items()))
     authorised_data_check = bool_field("authorised_data_check", "已授权核对家庭经济状况")
+    submitted_on = date_field("submitted_on", "申请日期（默认今天；纸质申请补录时填写，不得晚于今天）")
     note = text_field("note", "说明")
     nonresident = NonresidentSerializer(required=False, label="急难发生地救助的非本区户籍人员", help_text=(
         "仅用于临时救助（program=linshi）急难型：无本区家庭登记的人员在急难发生地申请，须同时填写 amount；"
@@ -161,6 +162,12 @@ class EvaluateSerializer(Strict):
 
 class ReviewSerializer(Strict):
     opinion = choice_field("opinion", "初审意见", [("agree", "同意"), ("disagree", "不同意")], required=True)
+    reviewed_on = date_field("reviewed_on", "初审日期（默认今天，不得早于此前各环节的日期）")
+    note = text_field("note", "说明")
+
+
+class ConfirmSerializer(Strict):
+    decided_on = date_field("decided_on", "审核确认日期（默认今天，不得早于此前各环节的日期及公示期满）")
     note = text_field("note", "说明")
 
 

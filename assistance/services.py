@@ -30,6 +30,7 @@ from assistance.investigation import assets_record, incomes_record, investigator
 from assistance.models import VERIFICATION_SOURCES, Application, Evaluation, Investigation, Verification
 from assistance.rules import application_quote, ready_to_decide, start_month
 from assistance.single_person import single_person_check
+from assistance.step_dates import step_date_check
 from assistance.workflows import APPLICATION_FAMILIES, RESOURCE, assistance_programs, current_variant, workflow_code
 from casework import clock
 from casework.deadlines import case_deadlines_compute
@@ -125,12 +126,15 @@ def _single_person(program: Program, household: Household | None, inputs: dict) 
 @transaction.atomic
 def application_submit(*, acting_user, program: Program | str, household: Household | None = None,
                        person: Person | None = None, applicant: Person | None = None, channel: str = Channel.WORKER,
-                       authorised_data_check: bool = False, inputs: dict | None = None, note: str = "") -> Case:
+                       authorised_data_check: bool = False, inputs: dict | None = None, note: str = "",
+                       submitted_on: date | None = None) -> Case:
     """申请: a resident online or a worker on their behalf; with or without the electronic authorisation for the
-    economic-status checks (it can be recorded at acceptance; 信息核对 needs it)."""
+    economic-status checks (it can be recorded at acceptance; 信息核对 needs it). `submitted_on` (default today)
+    is the day the applicant applied — a paper application entered later states it."""
     if not allowed(acting_user, RESOURCE, "add"):
         raise PermissionDenied(f"无提交申请的权限（{RESOURCE}.add）")
     program = _program(program)
+    submitted_on = step_date_check(None, step="submit", value=submitted_on, field="submitted_on")
     if channel not in Channel.values:
         raise ValidationError({"channel": [
             "channel（申请渠道）应为 online（居民网上申请）或 worker（工作人员代为申请）"]})
@@ -155,7 +159,8 @@ def application_submit(*, acting_user, program: Program | str, household: Househ
     return case_open(
         acting_user=acting_user, workflow=workflow, area_code=area_code, note=note, detail=application,
         fields={"program": program, "household": household, "person": person, "applicant": applicant,
-                "channel": channel, "inputs": inputs, "variant": workflow.options["variant"]},
+                "channel": channel, "inputs": inputs, "variant": workflow.options["variant"],
+                "submitted_on": submitted_on},
         message=f"提交{program.name}申请（{Channel(channel).label}），申请人{applicant.name}")
 
 
@@ -200,6 +205,7 @@ def application_accept(*, acting_user, case: Case, accepted_on: date | None = No
         return _request_materials(case, missing, accepted_on, acting_user, before, note)
     on = parse_past_date(accepted_on, "date", "受理日期", not_before=case.application.materials_requested_on,
                          not_before_label="一次性告知补正材料的日期")
+    step_date_check(case, step="accept", value=on, field="date")
     case.accepted_on, case.handler = on, acting_user
     case_advance(case=case, action="accept", to_state="accepted", acting_user=acting_user, before=before, note=note,
                  params={"date": on.isoformat()}, message=f"受理{case.program.name}申请，受理日期 {on:%Y-%m-%d}")
@@ -246,8 +252,7 @@ def application_investigate(*, acting_user, case: Case, investigators: list[int]
     case = case_lock(case)
     case_check(case=case, action="investigate", acting_user=acting_user)
     before = case_snapshot(case)
-    visited = parse_past_date(visited_on, "visited_on", "调查日期", not_before=case.accepted_on,
-                              not_before_label="受理日期")
+    visited = step_date_check(case, step="investigate", value=visited_on, field="visited_on")
     if method not in Investigation.Method.values:
         raise ValidationError({"method": ["method（调查方式）应为 home（入户调查）或 remote（电话或视频调查）"]})
     people, district = investigators_check(case, investigators)
@@ -289,8 +294,7 @@ def _verify(*, case: Case, acting_user, params: dict, transition: Transition) ->
         raise ValidationError({"result": ["result（核对结果）应为 match（核对相符）或 mismatch（核对不符）"]})
     if result == Verification.Result.MISMATCH:
         note = required_text(note, "note", "核对不符须说明不符的事项")
-    on = parse_past_date(params["checked_on"], "checked_on", "核对日期", not_before=case.accepted_on,
-                         not_before_label="受理日期")
+    on = step_date_check(case, step="verify", value=params["checked_on"], field="checked_on")
     record = Verification.objects.create(case=case, checked_on=on, sources=list(dict.fromkeys(sources)),
                                          result=result, note=note or "", recorded_by=acting_user,
                                          area_id=case.area_id)
@@ -313,8 +317,7 @@ def _evaluate(*, case: Case, acting_user, params: dict, transition: Transition) 
         raise ValidationError({"participants": ["participants（参加评议人数）应为1至1000的整数"]})
     if result not in Evaluation.Result.values:
         raise ValidationError({"result": ["result（评议结果）应为 agree（评议通过）或 disagree（评议未通过）"]})
-    on = parse_past_date(params["held_on"], "held_on", "评议日期", not_before=case.accepted_on,
-                         not_before_label="受理日期")
+    on = step_date_check(case, step="evaluate", value=params["held_on"], field="held_on")
     record = Evaluation.objects.create(case=case, held_on=on, participants=participants, result=result,
                                        note=note or "", recorded_by=acting_user, area_id=case.area_id)
     return Outcome(note=note or "", message=f"群众评议：{record.get_result_display()}（{participants}人参加）",
@@ -323,10 +326,13 @@ def _evaluate(*, case: Case, acting_user, params: dict, transition: Transition) 
 
 # ---- 初审、公示、异议 -------------------------------------------------------------------------------------------
 
-def application_review(*, acting_user, case: Case, opinion: str, note: str = "") -> Case:
+def application_review(*, acting_user, case: Case, opinion: str, reviewed_on: date | None = None,
+                       note: str = "") -> Case:
     """初审 (town reviewer): the amount is computed and its lines kept on the case; "agree" needs an eligible
-    quote, "disagree" sends the case to the district for a decision not to confirm."""
-    return case_take(case=case, action="review", acting_user=acting_user, params={"opinion": opinion, "note": note})
+    quote, "disagree" sends the case to the district for a decision not to confirm. `reviewed_on` (default today)
+    is the date of the town's opinion — a paper case entered later states it."""
+    return case_take(case=case, action="review", acting_user=acting_user,
+                     params={"opinion": opinion, "note": note, "reviewed_on": reviewed_on})
 
 
 @register_action("review", resource=RESOURCE)
@@ -334,6 +340,7 @@ def _review(*, case: Case, acting_user, params: dict, transition: Transition) ->
     opinion, note = params["opinion"], params["note"]
     if opinion not in ("agree", "disagree"):
         raise ValidationError({"opinion": ["opinion（初审意见）应为 agree（同意）或 disagree（不同意）"]})
+    on = step_date_check(case, step="review", value=params.get("reviewed_on"), field="reviewed_on")
     result = application_quote(case, clock.today())
     if opinion == "agree" and not result.eligible:
         raise ValidationError({"opinion": [f"测算结果为不符合条件（{'；'.join(result.reasons)}），初审意见不能为同意"]})
@@ -341,10 +348,10 @@ def _review(*, case: Case, acting_user, params: dict, transition: Transition) ->
     case.application.monthly_amount = result.monthly_amount
     if workflow_get(case.workflow).transition("publish") is None:
         # A workflow without 公示 (儿童类别认定) goes to the decision at 初审: the confirmation limit counts from it.
-        case.application.confirmation_base_on = clock.today()
+        case.application.confirmation_base_on = on
     verdict = "同意" if opinion == "agree" else "不同意"
     return Outcome(note=note or "", message=f"初审意见：{verdict}；测算金额 {money(result.monthly_amount)} 元",
-                   params={"opinion": opinion, "eligible": result.eligible,
+                   params={"opinion": opinion, "eligible": result.eligible, "date": on.isoformat(),
                            "monthly_amount": money(result.monthly_amount)})
 
 
@@ -358,7 +365,7 @@ def application_publish(*, acting_user, case: Case, starts_on: date | None = Non
     review = last_step(case, "review")
     if review is None or review.params.get("opinion") != "agree":
         raise ValidationError({"status": ["初审意见为不同意，不予公示；请报区县民政部门作出不予确认决定"]})
-    start = parse_past_date(starts_on, "date", "公示开始日期", not_before=case.accepted_on, not_before_label="受理日期")
+    start = step_date_check(case, step="publish", value=starts_on, field="date")
     again = case.objections.filter(status=Objection.Status.UPHELD).exists()
     key = workflow_get(case.workflow).options["republication_key"] if again else "publicity_days"
     days = int(parameter_or_default(case.program_id, key, case.area_id, start).value)
@@ -420,19 +427,23 @@ def _decide(case: Case, objection: Objection, decision: str, handling: str, acti
 # ---- 审核确认、不予确认 ------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def application_confirm(*, acting_user, case: Case, note: str = "", household_kind: str = "unstable") -> Case:
+def application_confirm(*, acting_user, case: Case, note: str = "", household_kind: str = "unstable",
+                        decided_on: date | None = None) -> Case:
     """审核确认 (district approver, not the town reviewer): after the notice period with no open objection, the
     amount is computed for the start month, kept line by line, and the Enrolment starts through
     programs.services.enrolment_start (a case approved in advance keeps the enrolment it already has).
 
     The first periodic re-check (定期核查) is scheduled in the same transaction, by `household_kind` (stable,
     unstable, unemployed; six-monthly "unstable" by default until an officer classifies the household), so no
-    enrolment is ever left without its re-check, whether confirmed from the page or the API."""
+    enrolment is ever left without its re-check, whether confirmed from the page or the API.
+
+    `decided_on` (default today) is the decision's date — a paper case entered later states it; it must follow
+    every earlier step and the end of the notice period, and the start month follows from it."""
     from assistance.rechecks import recheck_schedule  # rechecks builds on programs, not on this module
 
     case = case_lock(case)
     case_check(case=case, action="confirm", acting_user=acting_user)
-    today = clock.today()
+    today = step_date_check(case, step="confirm", value=decided_on, field="decided_on")
     notice = ready_to_decide(case, today)
     before, start = case_snapshot(case), start_month(case, today)
     result = application_quote(case, start)

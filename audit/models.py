@@ -162,6 +162,7 @@ class AccessLog(models.Model):
         REVEAL_ACCOUNT = "reveal_acct", "查看完整银行账号"
         DENIED = "denied", "查看个人信息被拒绝"
         EXPORT = "export", "导出个人信息"
+        API_CLIENT = "api_client", "接口客户端调用"
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="操作人",

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from areas.models import Area
+from minzheng.files import case_file_name
 
 
 class Channel(models.TextChoices):
@@ -39,6 +40,8 @@ class Case(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name="录入人")
     submitted_at = models.DateTimeField("申请时间", auto_now_add=True)
+    # The day the applicant applied: the entry day, or the day stated for a paper application entered later (补录).
+    submitted_on = models.DateField("申请日期", null=True, blank=True)
     state = models.CharField("状态", max_length=30)
     inputs = models.JSONField("申请与调查事项", default=dict, blank=True,
                               help_text="测算所需的经办人录入事项，如护理等级、临时救助类型与金额")
@@ -161,7 +164,7 @@ class CaseDocument(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", verbose_name="案件")
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     title = models.CharField("标题", max_length=100)
-    file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
+    file = models.FileField("文件", upload_to=case_file_name, max_length=200, blank=True)
     content = models.JSONField("内容", default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name="经办人")

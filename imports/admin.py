@@ -10,10 +10,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ("id", "schema", "original_filename", "status", "mode", "total_rows", "good_rows", "bad_rows",
                     "committed_rows", "skipped_existing", "area", "created_by", "created_at")
     list_filter = ("schema", "status")
-    exclude = ("content",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("content")
+    exclude = ("file",)  # the uploaded file is read only by the import pipeline and the logged error sheet
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -8,12 +8,12 @@ from jobs.services import job_handler
 
 @job_handler("import.validate")
 def validate_job(job: Job) -> dict:
-    # the bytes are read by the pipeline (imports.pipeline.batch_content), not with the row
-    batch = ImportBatch.objects.select_related("created_by").defer("content").get(pk=job.params["batch_id"])
+    # the bytes are read from the storage by the pipeline (imports.pipeline.batch_content)
+    batch = ImportBatch.objects.select_related("created_by").get(pk=job.params["batch_id"])
     return batch_validate(batch=batch, job=job)
 
 
 @job_handler("import.commit")
 def commit_job(job: Job) -> dict:
-    batch = ImportBatch.objects.defer("content").get(pk=job.params["batch_id"])
+    batch = ImportBatch.objects.get(pk=job.params["batch_id"])
     return batch_commit(batch=batch, job=job, user=job.created_by or batch.created_by)

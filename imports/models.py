@@ -1,14 +1,15 @@
 """Staged tabular import (数据导入): a batch per uploaded file, its rows in a staging table.
 
-The uploaded bytes are kept in the database (`ImportBatch.content`, a BinaryField) rather than as a file
-under MEDIA_ROOT: the web tier is stateless and workers run on other machines, and the database is the one
-store they all share — no shared volume or object store to set up; the bytes also commit and roll back with
-the batch, so there are never orphaned files. The staged rows hold the data anyway, so the file adds no new
-kind of personal data, and list queries `defer("content")`.
+The uploaded bytes are a stored file (`ImportBatch.file`, see minzheng.files): a local folder or an S3-compatible
+bucket that every web and worker machine shares. Until December 2026 they were a BinaryField in this table; the
+migration `0003_file_storage` moved them out (the database no longer carries hundreds of MB of department files).
+The staged rows hold the data anyway, so the file adds no new kind of personal data.
 """
 
 from django.conf import settings
 from django.db import models
+
+from minzheng.files import import_file_name
 
 
 class ImportBatch(models.Model):
@@ -27,7 +28,8 @@ class ImportBatch(models.Model):
 
     schema = models.CharField("导入模板", max_length=40, db_index=True)
     original_filename = models.CharField("原文件名", max_length=255)
-    content = models.BinaryField("文件内容", editable=False)
+    # Emptied once a department feed is processed (only the checksum is kept): see monitoring.services.
+    file = models.FileField("文件", upload_to=import_file_name, max_length=200, blank=True, editable=False)
     checksum = models.CharField("SHA-256 校验值", max_length=64, db_index=True)
     headers = models.JSONField("表头", default=list, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.STAGED, db_index=True)

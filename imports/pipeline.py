@@ -30,6 +30,7 @@ from imports.schemas.base import CellError, CommitConflict, chunked, reject
 from jobs.models import Job
 from jobs.services import job_progress
 from minzheng import sql as dialect
+from minzheng.files import file_read
 from minzheng.sql import Sql
 
 CHUNK = 2000
@@ -120,7 +121,7 @@ def _commit_locked(schema: Schema, batch_id: int, user, job: Job | None) -> dict
     # or takes SQLite's single write lock, so the ids `bulk_insert` reserves cannot be taken by anyone else.
     claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.VALIDATED).update(
         updated_at=timezone.now())
-    batch = ImportBatch.objects.defer("content").get(pk=batch_id)
+    batch = ImportBatch.objects.get(pk=batch_id)
     if not claimed:
         return {"rows": 0, "note": f"批次状态为“{batch.get_status_display()}”，未重复保存"}
     twin = committed_twin(batch)
@@ -180,7 +181,7 @@ def committed_twin(batch: ImportBatch) -> ImportBatch | None:
     """An earlier committed batch of the same schema with byte-identical content (same SHA-256)."""
     return (ImportBatch.objects.filter(schema=batch.schema, checksum=batch.checksum,
                                        status=ImportBatch.Status.COMMITTED)
-            .exclude(pk=batch.pk).defer("content").order_by("id").first())
+            .exclude(pk=batch.pk).order_by("id").first())
 
 
 def row_counts(batch: ImportBatch, total: int | None = None) -> dict[str, int]:
@@ -211,18 +212,8 @@ def _report(job: Job | None, done: int, total: int, message: str = "") -> None:
 
 
 def batch_content(batch: ImportBatch) -> bytes:
-    """The uploaded file's bytes. On PostgreSQL fetched in binary format: as text, bytea comes back hex-encoded at
-    twice its size, and a file over ~500 MB (a 10-million-row department feed) exceeds the server's 1 GB limit
-    for one value ("invalid memory alloc request size")."""
-    if not dialect.is_postgres():
-        return bytes(batch.content)
-    import psycopg
-
-    connection.ensure_connection()
-    table = connection.ops.quote_name(ImportBatch._meta.db_table)
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(f"SELECT content FROM {table} WHERE id = %s", [batch.pk], binary=True)
-        return bytes(cursor.fetchone()[0])
+    """The uploaded file's bytes, from the file storage (b"" once a processed feed's file has been dropped)."""
+    return file_read(batch.file)
 
 
 def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, int]:

@@ -13,7 +13,7 @@ _ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9Xx])")
 
 def batches_visible(user) -> QuerySet[ImportBatch]:
     """Batches whose uploader's area lies in the user's scope (district officers: their district's)."""
-    query = ImportBatch.objects.defer("content").select_related("created_by", "job", "area")
+    query = ImportBatch.objects.select_related("created_by", "job", "area")
     return restrict(query, user, "view", resource="import")
 
 

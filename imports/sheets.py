@@ -7,6 +7,8 @@ uploaded file must not become live in the officer's Excel (CSV/formula injection
 import csv
 import io
 import re
+import tempfile
+from collections.abc import Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -19,6 +21,7 @@ from imports.schemas import Schema
 ERROR_HEADER = "错误说明"
 PRESENT_NOTE = "已登记，不重复导入"
 _PLAIN_NUMBER = re.compile(r"[+-]?[\d\s().-]*")
+STREAM_PIECE = 64 * 1024
 
 
 def template_xlsx(schema: Schema, examples: list[dict[str, str]]) -> bytes:
@@ -67,19 +70,59 @@ def error_sheet_rows(batch: ImportBatch, pages) -> tuple[list[str], object]:
     return headers + [ERROR_HEADER], rows()
 
 
-def error_sheet_xlsx(headers: list[str], rows, title: str = "导入结果") -> bytes:
-    """A sheet of text cells (header row bold): every cell is text, so data from outside never becomes a formula.
-    Also the writer of other plain-text exports (the household chain)."""
+def _text_workbook(headers: list[str], rows, title: str) -> Workbook:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append([_text_cell(sheet, h, bold=True) for h in headers])
     for values in rows:
         sheet.append([_text_cell(sheet, v) for v in values])
-    return _save(workbook)
+    return workbook
+
+
+def error_sheet_xlsx(headers: list[str], rows, title: str = "导入结果") -> bytes:
+    """A sheet of text cells (header row bold): every cell is text, so data from outside never becomes a formula.
+    Also the writer of other plain-text exports (the household chain)."""
+    return _save(_text_workbook(headers, rows, title))
+
+
+def error_sheet_xlsx_chunks(headers: list[str], rows, title: str = "导入结果") -> Iterator[bytes]:
+    """The same sheet for a file of any size: openpyxl's write-only mode keeps one row at a time (it spools the
+    sheet to its own temporary file), the workbook is saved to a temporary file, and that file is read out in
+    pieces. The workbook is written here, before the first piece is asked for, so an error is a plain error
+    response rather than a cut-off download."""
+    spool = tempfile.TemporaryFile(prefix="minzheng-sheet-")
+    try:
+        _text_workbook(headers, rows, title).save(spool)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return _pieces(spool)
+
+
+def _pieces(spool) -> Iterator[bytes]:
+    with spool:
+        while piece := spool.read(STREAM_PIECE):
+            yield piece
 
 
 def error_sheet_csv(headers: list[str], rows) -> bytes:
     return _csv_bytes([headers, *([csv_safe(v) for v in values] for values in rows)])
+
+
+def error_sheet_csv_chunks(headers: list[str], rows) -> Iterator[bytes]:
+    """The CSV written as it is read: rows go out in pieces of about 64 KB, never the whole file in memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # BOM: Excel opens UTF-8 CSV with Chinese correctly only with it
+    writer.writerow(headers)
+    for values in rows:
+        writer.writerow([csv_safe(v) for v in values])
+        if buffer.tell() >= STREAM_PIECE:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def _text_cell(sheet, value: str, bold: bool = False) -> WriteOnlyCell:

@@ -19,7 +19,7 @@ from imports.schemas import schema_get
 from imports.selectors import batch_error_rows, batch_page, batches_visible, masked_cells
 from imports.services import import_batch_commit, import_batch_discard, import_batch_stage, import_error_sheet
 from imports.sheets import template_csv, template_xlsx
-from web.downloads import CSV, XLSX, attachment
+from web.downloads import CSV, XLSX, attachment, stream_attachment
 
 
 def _require(user, action: str) -> None:
@@ -120,8 +120,8 @@ def _schema_title(key: str) -> str:
 def batch_errors(request, pk: int):
     batch = get_object_or_404(batches_visible(request.user), pk=pk)
     fmt = _fmt(request)
-    content = import_error_sheet(acting_user=request.user, batch=batch, fmt=fmt)
-    return _download(content, f"导入结果-批次{batch.pk}.{fmt}", fmt)
+    chunks = import_error_sheet(acting_user=request.user, batch=batch, fmt=fmt)
+    return stream_attachment(chunks, f"导入结果-批次{batch.pk}.{fmt}", XLSX if fmt == "xlsx" else CSV)
 
 
 @login_required

@@ -209,7 +209,33 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "web" / "static", ("vendor", BASE_DIR / "node_modules")]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Stored files (存储文件): uploads, bank files, case documents. Never served from a public URL: every download
+# goes through a view that checks the grant and logs the export, so MEDIA_URL is not routed anywhere.
 MEDIA_URL = "media/"
+# A local folder (MEDIA_ROOT) by default; an S3-compatible bucket when FILE_STORAGE=s3 (django-storages), with
+# private objects and no public URLs. Back the folder or bucket up beside the database dump (deploy/backup.sh).
+FILE_STORAGE = os.environ.get("FILE_STORAGE", "local").strip().lower()
+if FILE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("FILE_STORAGE 只能是 local（本地目录）或 s3（S3 兼容对象存储）")
+# (no explicit location: the storage follows MEDIA_ROOT, which the tests point at a temporary folder)
+_FILES = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+          "OPTIONS": {"file_permissions_mode": 0o640, "directory_permissions_mode": 0o750}}
+if FILE_STORAGE == "s3":
+    _FILES = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ.get("S3_BUCKET", ""),
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("S3_REGION") or None,
+        "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "location": os.environ.get("S3_PREFIX", ""),
+        "default_acl": "private", "querystring_auth": True, "file_overwrite": False,
+    }}
+    if not _FILES["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("FILE_STORAGE=s3 时须设置 S3_BUCKET（存储桶名称）")
+STORAGES = {
+    "default": _FILES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -231,6 +257,8 @@ REST_FRAMEWORK = {
 # API tokens (接口令牌): closed after this long unused, and after this long in any case; a password change ends them.
 API_TOKEN_IDLE_SECONDS = int(os.environ.get("API_TOKEN_IDLE_SECONDS", str(8 * 3600)))
 API_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("API_TOKEN_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
+# Interface clients' tokens (接口客户端令牌, accounts.clients): short-lived, apart from people's idle/absolute limits.
+API_CLIENT_TOKEN_SECONDS = int(os.environ.get("API_CLIENT_TOKEN_SECONDS", "3600"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minzheng 民政 API",
     "DESCRIPTION": "区民政局全业务智慧民政信息平台 — area-scoped REST API.",

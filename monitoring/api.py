@@ -126,7 +126,7 @@ class FeedBatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields = ["feed_type", "status"]
 
     def get_queryset(self):
-        return feed_batches_visible(self.request.user).select_related("import_batch").defer("import_batch__content")
+        return feed_batches_visible(self.request.user).select_related("import_batch")
 
     @extend_schema(summary="数据批次详情", tags=TAG, responses={200: FeedBatchSerializer, 404: ERRORS[404]})
     def retrieve(self, request: Request, pk: str) -> Response:

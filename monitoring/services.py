@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.policy import allowed
 from imports.models import ImportBatch
-from imports.services import import_batch_commit, import_batch_stage
+from imports.services import import_batch_commit, import_batch_file_drop, import_batch_stage
 from jobs.models import Job
 from jobs.services import job_run, job_start
 from minzheng.dates import years_before
@@ -81,7 +81,7 @@ class NotReady(Exception):
 def feed_batch_process(*, feed_batch: FeedBatch, job: Job | None = None) -> dict:
     """Advance the batch as far as it goes: validation, commit (good rows), rules. Every step is idempotent;
     a step held by another worker makes the job re-queue itself instead of waiting."""
-    batch = ImportBatch.objects.defer("content").get(pk=feed_batch.import_batch_id)
+    batch = ImportBatch.objects.get(pk=feed_batch.import_batch_id)
     if batch.status == ImportBatch.Status.STAGED and batch.job_id:
         _run_quietly(batch.job_id)  # runs the validation here unless a worker has already claimed it
         batch.refresh_from_db()
@@ -99,7 +99,7 @@ def feed_batch_process(*, feed_batch: FeedBatch, job: Job | None = None) -> dict
                                                           finished_at=timezone.now())
         return {"status": "failed", "error": reason}
     # The file's bytes are mostly about people who are not ours: only its checksum is kept.
-    ImportBatch.objects.filter(pk=batch.pk).update(content=b"")
+    import_batch_file_drop(batch=batch)
     if batch.duplicate_of_id:
         FeedBatch.objects.filter(pk=feed_batch.pk).update(status=FeedBatch.Status.DUPLICATE,
                                                           finished_at=timezone.now())

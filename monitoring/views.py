@@ -43,7 +43,7 @@ def feed_list(request: HttpRequest) -> HttpResponse:
         _upload(request)
         return redirect("monitoring-feeds")
     batches = list(feed_batches_visible(request.user).select_related("created_by", "import_batch")
-                   .defer("import_batch__content")[:PAGE_SIZE])
+                   [:PAGE_SIZE])
     for batch in batches:
         feed = FEED_TYPES.get(batch.feed_type)
         batch.feed_name = feed.name if feed else "未知数据类型"

@@ -89,7 +89,7 @@ class BankFileLayoutAdmin(admin.ModelAdmin):
 @admin.register(BankFile)
 class BankFileAdmin(ReadOnlyAdmin):
     list_display = ["filename", "cycle", "round", "bank_name", "item_count", "total_amount", "checksum", "created_by"]
-    exclude = ["content"]  # full account numbers: downloaded through the logged service only
+    exclude = ["file"]  # full account numbers: downloaded through the logged service only
 
 
 @admin.register(BankPayment)

@@ -24,7 +24,7 @@ from payments import selectors, services_bank
 from payments.api import TAG, CycleSerializer, JobSerializer, _cycle, cycle_data
 from payments.models import BankFile, BankFileLayout, BankReturn
 from payments.reconciliation import reconciliation, reconciliation_xlsx
-from web.downloads import XLSX, attachment
+from web.downloads import XLSX, attachment, stream_attachment
 
 CONTENT_TYPES = {"csv": "text/csv", "xlsx": XLSX}
 FORBIDDEN = OpenApiResponse(description="无权限")
@@ -123,14 +123,14 @@ def _bank_file(request: Request, pk: int) -> BankFile:
 
 def _bank_return(request: Request, pk: int) -> BankReturn:
     found = (selectors.bank_returns_visible(request.user).select_related("import_batch", "cycle")
-             .defer("import_batch__content").filter(pk=pk).first())
+             .filter(pk=pk).first())
     if found is None:
         raise NotFound(NOT_FOUND)
     return found
 
 
 def _files_data(ids: list[int]) -> list[dict]:
-    rows = BankFile.objects.filter(pk__in=ids).defer("content").select_related("layout", "created_by")
+    rows = BankFile.objects.filter(pk__in=ids).select_related("layout", "created_by")
     return BankFileSerializer(rows, many=True).data
 
 
@@ -162,8 +162,8 @@ class BankFileDownloadView(APIView):
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 403: FORBIDDEN})
     def get(self, request: Request, pk: int) -> HttpResponse:
         bank_file = _bank_file(request, pk)
-        content = services_bank.bank_file_download(acting_user=request.user, bank_file=bank_file)
-        response = attachment(content, bank_file.filename, CONTENT_TYPES[bank_file.format])
+        chunks = services_bank.bank_file_download(acting_user=request.user, bank_file=bank_file)
+        response = stream_attachment(chunks, bank_file.filename, CONTENT_TYPES[bank_file.format])
         response["X-Checksum-SHA256"] = bank_file.checksum
         return response
 
@@ -180,7 +180,7 @@ class CycleBankReturnsView(APIView):
         form = ReturnUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         # The cycle is one the user sees; the service checks the grant and that their scope covers the district.
-        bank_file = BankFile.objects.defer("content").filter(pk=form.validated_data["bank_file"], cycle=cycle).first()
+        bank_file = BankFile.objects.filter(pk=form.validated_data["bank_file"], cycle=cycle).first()
         if bank_file is None:
             raise serializers.ValidationError({"bank_file": ["bank_file（代发文件）不属于该发放批次"]})
         upload = form.validated_data["file"]

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from areas.models import Area
+from minzheng.files import bank_file_name, file_read
 
 
 def _exactly_one(a: str, b: str) -> Q:
@@ -526,9 +527,9 @@ class BankPayment(models.Model):
 class BankFile(models.Model):
     """银行代发文件: the exact bytes sent to one bank for one round of a cycle, with their SHA-256.
 
-    The bytes are kept in the database (a BinaryField), as the import kernel keeps uploads: the web tier is
-    stateless and workers run elsewhere, the database is the one store all share, and the file commits or rolls
-    back with its record (no orphaned file under MEDIA holding account numbers, no second place to protect)."""
+    The bytes are a stored file (minzheng.files: a local folder or a private S3-compatible bucket, shared by every
+    machine), downloaded only through the logged service; until December 2026 they were a BinaryField (moved by
+    the migration `0008_bank_file_storage`). The checksum stays here, so a file changed in the storage shows."""
 
     cycle = models.ForeignKey(PaymentCycle, on_delete=models.PROTECT, related_name="bank_files",
                               verbose_name="发放批次")
@@ -541,7 +542,7 @@ class BankFile(models.Model):
     item_count = models.PositiveIntegerField("笔数")
     total_amount = models.DecimalField("合计金额（元）", max_digits=16, decimal_places=2)
     checksum = models.CharField("SHA-256 校验值", max_length=64)
-    content = models.BinaryField("文件内容", editable=False)
+    file = models.FileField("文件", upload_to=bank_file_name, max_length=200, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name="导出人")
     created_at = models.DateTimeField("导出时间", auto_now_add=True)
@@ -554,6 +555,11 @@ class BankFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def content(self) -> bytes:
+        """The stored bytes, read from the file storage (each access reads the file)."""
+        return file_read(self.file)
 
 
 class BankReturn(models.Model):

@@ -59,7 +59,7 @@ def bank_files_visible(user) -> QuerySet[BankFile]:
         return BankFile.objects.none()
     prefix = scope_prefix(user) or ""
     return BankFile.objects.filter(cycle__in=cycles_visible(user)).filter(
-        cycle__district__code__startswith=prefix).defer("content")
+        cycle__district__code__startswith=prefix)
 
 
 def bank_returns_visible(user) -> QuerySet[BankReturn]:

@@ -14,6 +14,8 @@ Payments are written set-based (one INSERT … SELECT per round); a bank file's 
 `payments.bankfile_render` from the layout, deterministic for the same payments and layout.
 """
 
+from collections.abc import Iterator
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Sum
@@ -24,6 +26,7 @@ from audit.models import ChangeLog, EventType
 from audit.services import change_log_write, domain_event_write, snapshot
 from imports.services import import_batch_commit, import_batch_stage
 from jobs.models import Job
+from minzheng.files import file_chunks, file_store
 from payments import bankfile_render as render
 from payments.models import (
     BankFile,
@@ -124,12 +127,13 @@ def _file_write(*, cycle: PaymentCycle, round_: int, bank_name: str, layout: Ban
     rows = _rows(cycle, round_, bank_name)
     content = render.render(layout, list(layout.columns.order_by("position")), rows)
     label = "代发" if round_ == FIRST_ROUND else f"重发{round_ - 1}"
-    bank_file = BankFile.objects.create(
+    bank_file = BankFile(
         cycle=cycle, round=round_, bank_name=bank_name, layout=layout, format=layout.format,
         encoding="utf-8" if layout.format == BankFileLayout.Format.XLSX else layout.encoding,
         filename=f"{cycle.month:%Y%m}_{bank_name}_{label}.{layout.format}"[:120], item_count=len(rows),
-        total_amount=sum((r.amount for r in rows), 0), checksum=render.checksum(content), content=content,
-        created_by=acting_user)
+        total_amount=sum((r.amount for r in rows), 0), checksum=render.checksum(content), created_by=acting_user)
+    file_store(bank_file.file, bank_file.filename, content)
+    bank_file.save()
     personal_export_log(user=acting_user, what=f"银行代发文件 {bank_file.filename}", count=len(rows),
                         filters={"cycle": cycle.pk, "bank_file": bank_file.pk, "round": round_, "bank": bank_name})
     return bank_file
@@ -175,12 +179,13 @@ def bank_files_generate(*, acting_user, cycle: PaymentCycle, layout: BankFileLay
     return files
 
 
-def bank_file_download(*, acting_user, bank_file: BankFile) -> bytes:
-    """下载代发文件: the stored bytes, exactly; every download is an export of personal data and is logged."""
+def bank_file_download(*, acting_user, bank_file: BankFile) -> Iterator[bytes]:
+    """下载代发文件: the stored bytes, exactly, in pieces streamed from the file storage; every download is an
+    export of personal data and is logged."""
     _require(acting_user, "export", bank_file.cycle)
     personal_export_log(user=acting_user, what=f"下载银行代发文件 {bank_file.filename}", count=bank_file.item_count,
                         filters={"cycle": bank_file.cycle_id, "bank_file": bank_file.pk})
-    return bytes(bank_file.content)
+    return file_chunks(bank_file.file)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from payments import selectors, services_bank
 from payments.api_bank import CONTENT_TYPES
 from payments.models import BankFile, BankFileLayout, PaymentCycle
 from payments.reconciliation import reconciliation, reconciliation_xlsx
-from web.downloads import XLSX, attachment
+from web.downloads import XLSX, attachment, stream_attachment
 from web.views.common import service_error_text
 
 
@@ -59,7 +59,7 @@ def bank_context(user, cycle: PaymentCycle, *, next_url: str = "") -> dict:
                            .order_by("round", "bank_name", "-id")),
         "bank_returns": list(selectors.bank_returns_visible(user).filter(cycle=cycle)
                              .select_related("import_batch", "bank_file")
-                             .defer("import_batch__content", "bank_file__content")[:50]),
+                             [:50]),
         "layouts": list(BankFileLayout.objects.filter(active=True).order_by("bank_name", "name")),
         "can_export": can_export and cycle.status in (PaymentCycle.Status.APPROVED, PaymentCycle.Status.EXPORTED),
         "can_upload": can_run and exported,
@@ -99,8 +99,8 @@ def bank_files_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def bank_file_download(request: HttpRequest, pk: int) -> HttpResponse:
     bank_file = get_object_or_404(selectors.bank_files_visible(request.user).select_related("cycle"), pk=pk)
-    content = services_bank.bank_file_download(acting_user=request.user, bank_file=bank_file)
-    return attachment(content, bank_file.filename, CONTENT_TYPES[bank_file.format])
+    chunks = services_bank.bank_file_download(acting_user=request.user, bank_file=bank_file)
+    return stream_attachment(chunks, bank_file.filename, CONTENT_TYPES[bank_file.format])
 
 
 @login_required
@@ -108,7 +108,7 @@ def bank_file_download(request: HttpRequest, pk: int) -> HttpResponse:
 def bank_return_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Stage the return and go to the import batch page: its progress bar, row errors and 保存/放弃 buttons."""
     cycle = _cycle(request, pk)
-    bank_file = BankFile.objects.defer("content").filter(pk=request.POST.get("bank_file") or 0, cycle=cycle).first()
+    bank_file = BankFile.objects.filter(pk=request.POST.get("bank_file") or 0, cycle=cycle).first()
     upload = request.FILES.get("file")
     if bank_file is None or upload is None:
         messages.error(request, "请选择回盘对应的代发文件并上传回盘文件（CSV 或 XLSX）")

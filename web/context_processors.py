@@ -22,6 +22,7 @@ NAV_ITEMS = [
     ("适老化改造", "eldercare-adaptations", "service_order"),
     ("时间银行", "eldercare-timebank", "time_bank"),
     ("数字驾驶舱", "cockpit", "indicator"),
+    ("接口客户端", "api-client-list", "api_client"),
 ]
 
 

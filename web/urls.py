@@ -36,6 +36,7 @@ urlpatterns = [
     path("programs/", include("programs.web_urls")),
     # imports (数据导入) — owned by the imports app
     path("imports/", include("imports.urls")),
+    path("clients/", include("accounts.web_urls")),
     # social assistance (社会救助) — owned by the assistance app
     path("assistance/", include("assistance.web_urls")),
     # dynamic monitoring (动态监测预警) and tasks (待办任务) — owned by the monitoring and tasks apps

@@ -59,7 +59,7 @@ def _evaluate(case: Case, user, form: f.EvaluateForm) -> str:
 
 def _review(case: Case, user, form: f.ReviewForm) -> str:
     done = services.application_review(acting_user=user, case=case, opinion=form.cleaned_data["opinion"],
-                                       note=form.cleaned_data["note"])
+                                       reviewed_on=form.cleaned_data["reviewed_on"], note=form.cleaned_data["note"])
     return f"已初审，测算金额 {done.application.monthly_amount} 元"
 
 
@@ -80,7 +80,8 @@ def _objection(case: Case, user, form: f.ObjectionForm) -> str:
 
 def _confirm(case: Case, user, form: f.ConfirmForm) -> str:
     done = services.application_confirm(acting_user=user, case=case, note=form.cleaned_data["note"],
-                                        household_kind=form.cleaned_data["household_kind"])
+                                        household_kind=form.cleaned_data["household_kind"],
+                                        decided_on=form.cleaned_data["decided_on"])
     recheck = done.first_recheck
     message = f"已审核确认：{done.application.monthly_amount} 元/月，自 {done.enrolment.start_month:%Y年%m月}起"
     return message + (f"；首次定期核查 {recheck.due_on:%Y-%m-%d}前" if recheck else "")

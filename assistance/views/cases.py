@@ -48,7 +48,8 @@ def apply(request: HttpRequest) -> HttpResponse:
             case = services.application_submit(
                 acting_user=request.user, program=data["program"], household=data["household"],
                 person=data["person"], applicant=data["applicant"], channel=data["channel"],
-                authorised_data_check=data["authorised_data_check"], inputs=form.inputs(), note=data["note"])
+                authorised_data_check=data["authorised_data_check"], inputs=form.inputs(), note=data["note"],
+                submitted_on=data["submitted_on"])
         except ValidationError as exc:
             service_errors_to_form(form, exc)
         else:

@@ -23,7 +23,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"api-token", "api-schema", "api-docs", "api-not-found"}
+PUBLIC = {"api-token", "api-client-token", "api-schema", "api-docs", "api-not-found"}
 # Reference data, the same for everyone signed in (no personal data, nothing area-scoped).
 REFERENCE = {"programs-list", "programs-parameters", "feed-types", "income-category-list",
              "calendar-add-working-days", "calendar-working-days-between", "area-list", "area-detail"}
