@@ -41,6 +41,7 @@ from imports.schemas.base import (
     chunked,
     digits,
     reject,
+    sql_form,
     text,
 )
 from registry.identity import InvalidIdNumber, parse_id_number
@@ -93,7 +94,7 @@ def date_value(label: str):
             return day.isoformat()
         raise CellError(f"「{label}」应为日期，如 2026-01-31（填写的是“{value}”）")
 
-    return parse
+    return sql_form(parse, "date", label)
 
 
 def amount(label: str, places: int = 2):
@@ -109,7 +110,7 @@ def amount(label: str, places: int = 2):
             raise CellError(f"「{label}」应为不小于0的数字（填写的是“{value}”）")
         return str(number.quantize(Decimal(1).scaleb(-places)))
 
-    return parse
+    return sql_form(parse, "amount", label, places=places)
 
 
 def grade(label: str):
@@ -374,10 +375,28 @@ def _commit(feed: FeedType):
 
 
 def _schema(feed: FeedType) -> Schema:
-    return Schema(key=feed.schema_key, title=f"部门数据：{feed.name}（{feed.department}）",
-                  columns=_identity_columns(feed) + feed.columns, commit=_commit(feed), row_check=_row_check,
-                  db_check=_db_check, prefilter=lambda ctx, index: ResidentFilter(ctx, index, feed.code),
-                  description=feed.description)
+    def sql_validate(ctx: Context, index: dict[str, int]) -> None:
+        from monitoring import feeds_sql
+
+        feeds_sql.validate(feed, schema, ctx, index)
+
+    def sql_commit(ctx: Context, report) -> dict[str, int]:
+        from monitoring import feeds_sql
+
+        return feeds_sql.commit(feed, schema, ctx, report)
+
+    def sql_ready(ctx: Context) -> bool:
+        from monitoring import feeds_sql
+
+        return feeds_sql.ready(ctx)
+
+    # PostgreSQL: the set-based path (monitoring.feeds_sql); SQLite: the per-row path below.
+    schema = Schema(key=feed.schema_key, title=f"部门数据：{feed.name}（{feed.department}）",
+                    columns=_identity_columns(feed) + feed.columns, commit=_commit(feed), row_check=_row_check,
+                    db_check=_db_check, prefilter=lambda ctx, index: ResidentFilter(ctx, index, feed.code),
+                    sql_validate=sql_validate, sql_commit=sql_commit, sql_ready=sql_ready, sql_postgres_only=True,
+                    description=feed.description)
+    return schema
 
 
 DEATH = feed_type_register(FeedType(
