@@ -21,6 +21,7 @@ INSERT … ON CONFLICT DO NOTHING, so facts already stored are skipped by their 
 import hashlib
 import json
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -188,18 +189,31 @@ def _identity_columns(feed: FeedType) -> tuple[Column, ...]:
 _BIRTHS: dict[str, str | None] = {}
 
 
+_TODAY: list = ["", 0.0]  # today's ISO date and when it was read (monotonic seconds)
+
+
+def _today_iso() -> str:
+    """Today as ISO text, read again at most once a second: it is compared on every row of a feed file."""
+    now = time.monotonic()
+    if now - _TODAY[1] > 1.0:
+        _TODAY[0], _TODAY[1] = date.today().isoformat(), now
+    return _TODAY[0]
+
+
 def _birth(digits8: str) -> str | None:
-    """YYYYMMDD of an ID number → ISO date when it is a real day, not in the future, not before 1880."""
-    if len(_BIRTHS) > 100_000:
-        _BIRTHS.clear()
-    if digits8 not in _BIRTHS:
+    """YYYYMMDD (eight ASCII digits) of an ID number → ISO date when it is a real day, not in the future, not
+    before 1880. (A real day by `date()`, as `strptime(…, "%Y%m%d")` decides for eight digits, at a tenth of the
+    cost.)"""
+    found = _BIRTHS.get(digits8, False)
+    if found is False:
+        if len(_BIRTHS) > 100_000:
+            _BIRTHS.clear()
         try:
-            day = datetime.strptime(digits8, "%Y%m%d").date()
+            day = date(int(digits8[:4]), int(digits8[4:6]), int(digits8[6:]))
         except ValueError:
             day = None
-        _BIRTHS[digits8] = day.isoformat() if day and day.year >= 1880 else None
-    found = _BIRTHS[digits8]
-    return found if found and found <= date.today().isoformat() else None
+        found = _BIRTHS[digits8] = day.isoformat() if day and day.year >= 1880 else None
+    return found if found and found <= _today_iso() else None
 
 
 def plain_id_number(value: str) -> tuple[str, str] | None:
