@@ -16,6 +16,8 @@ times:
 (a) end-to-end: `feed_batch_upload` of both files (stage + validate + match, commit of the residents' rows,
     rule run, warnings and tasks) — the platform's real path, jobs run in-process;
 (b) raw bulk load of the same two files into bare text tables (PostgreSQL COPY / SQLite executemany);
+(b2) the join of (b)'s tables to the registry by ID number; (b) + (b2) is the floor issue 11 compares (a) with
+    (`e2e_vs_copy_join`, target ≤ 3×), printed side by side at the end;
 (c0) the candidate queries of every active rule alone, read into Python (the query share of (c));
 (c) the rule run: `rules_run()` over every stored record, writes and commits included, after deleting (a)'s
     warnings/tasks;
@@ -202,6 +204,24 @@ GROUP BY feed ORDER BY feed
 """
 
 
+IDENTITY_JOIN = """
+SELECT (SELECT COUNT(*) FROM raw_death r JOIN registry_person p ON p.id_number = r.c0)
+     + (SELECT COUNT(*) FROM raw_vehicle r JOIN registry_person p ON p.id_number = r.c0)
+"""
+
+
+def identity_join() -> tuple[float, int]:
+    """(b2) the join of (b)'s bare tables to the registry by ID number: with (b), the floor for the feed's
+    validation (COPY of the same file plus the join to the registry)."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        started = time.perf_counter()
+        c.execute(IDENTITY_JOIN)
+        matched = c.fetchone()[0]
+    return time.perf_counter() - started, matched
+
+
 def raw_join(jit: bool = True) -> tuple[float, dict]:
     """(d), with PostgreSQL's JIT as configured (on by default) or off — the rule run's statement runs without
     JIT (`monitoring.rule_writes`), so the join is timed both ways and the faster counts as the limit."""
@@ -266,6 +286,14 @@ def measure(args: argparse.Namespace) -> dict:
     user = user_create(username="bench_officer", password="Bench-2026!x", roles=["district_officer"],
                        area_code="500106000000", validate=False)
     result["raw_load_s"] = round(raw_load(files), 2)
+    joined = min(identity_join() for _ in range(2))
+    result["identity_join_s"], result["identity_join_rows"] = round(joined[0], 2), joined[1]
+    result["copy_join_s"] = round(result["raw_load_s"] + joined[0], 2)
+    if args.per_row:
+        from imports import pipeline
+
+        pipeline.SET_BASED = False
+    result["path"] = "per-row" if args.per_row else "set-based (PostgreSQL) / per-row (SQLite)"
     if not args.skip_e2e:
         seconds, batches, report = end_to_end(files, user, args.profile)
         result["end_to_end_s"] = round(seconds, 1)
@@ -277,6 +305,8 @@ def measure(args: argparse.Namespace) -> dict:
     result |= rule_timings(user, args.repeat)
     if "end_to_end_s" in result:
         result["e2e_vs_raw_load"] = round(result["end_to_end_s"] / result["raw_load_s"], 1)
+        # issue 11's target: end to end ≤ 3 × (COPY of the same file + the join to the registry)
+        result["e2e_vs_copy_join"] = round(result["end_to_end_s"] / result["copy_join_s"], 2)
     return result
 
 
@@ -367,6 +397,8 @@ def main() -> None:
                         help="only (c0), (c), (d) again, on the database a previous run with the same --name left")
     parser.add_argument("--json", type=Path, help="also write the results (a list, one per database) here")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for a later --rules-only)")
+    parser.add_argument("--per-row", action="store_true",
+                        help="(a) through the per-row path (imports.pipeline.SET_BASED off), for comparison")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -392,6 +424,11 @@ def main() -> None:
         results.append({"command": " ".join(command[:1] + ["bench/monitoring.py", *sys.argv[1:]]),
                         **json.loads(line[len("RESULT "):])})
         print(json.dumps(results[-1], ensure_ascii=False, indent=1), flush=True)
+        r = results[-1]
+        if "end_to_end_s" in r:
+            print(f"{db}, {r['records']:,} rows: feed end to end {r['end_to_end_s']} s | COPY {r['raw_load_s']} s "
+                  f"+ join to the registry {r['identity_join_s']} s = {r['copy_join_s']} s | "
+                  f"ratio {r['e2e_vs_copy_join']}× (target ≤ 3×) | load: {os.getloadavg()[0]:.2f}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
 

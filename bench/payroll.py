@@ -167,7 +167,7 @@ def clear(cycle) -> None:
         c.execute("VACUUM ANALYZE payments_paymentline" if connection.vendor == "postgresql" else "ANALYZE")
 
 
-def measure(n: int, repeat: int) -> dict:
+def measure(n: int, repeat: int, serial_too: bool = False) -> dict:
     from datetime import date
 
     from django.core.management import call_command
@@ -196,9 +196,16 @@ def measure(n: int, repeat: int) -> dict:
     PaymentException.objects.filter(cycle=feb, status="open").update(status="accepted", resolution="基准测试")
     cycle_approve(acting_user=approver, cycle=feb)
     march = cycle_open(acting_user=officer, month=date(2026, 3, 1))
-    platform, raw, steps = [], [], []
+    platform, raw, steps, serial = [], [], [], []
     for _ in range(repeat):
         cycle = PaymentCycle.objects.select_related("district").get(pk=march.pk)
+        if serial_too:
+            # the same generation with the chunks one after the other, side by side with the parallel run
+            started = time.perf_counter()
+            cycle_generate_now(cycle, acting_user=officer, workers=1)
+            serial.append(time.perf_counter() - started)
+            clear(march)
+            cycle = PaymentCycle.objects.select_related("district").get(pk=march.pk)
         started = time.perf_counter()
         summary = cycle_generate_now(cycle, acting_user=officer)
         platform.append(time.perf_counter() - started)
@@ -221,18 +228,31 @@ def measure(n: int, repeat: int) -> dict:
     result["raw_s"] = [round(t, 2) for t in raw]
     result["platform_steps"] = steps  # per run: chunks, statistics, checks total and each check (seconds)
     result["ratio"] = round(min(platform) / min(raw), 2)
+    result["chunk_workers"] = steps[-1].get("chunk_workers")
+    if serial:
+        result["serial_s"] = [round(t, 2) for t in serial]
+        result["serial_ratio"] = round(min(serial) / min(raw), 2)
+    result["load"] = os.getloadavg()
     return result
 
 
 def child(args: argparse.Namespace) -> None:
-    child_run(lambda: measure(args.enrolments, args.repeat))
+    child_run(lambda: measure(args.enrolments, args.repeat, SERIAL_TOO))
 
 
 # ---------------------------------------------------------------- parent
 
 
 def run_db(db: str, args: argparse.Namespace) -> dict:
-    return DATABASE.run_child(db, __file__, ["--enrolments", str(args.enrolments), "--repeat", str(args.repeat)])
+    return DATABASE.run_child(db, __file__, ["--enrolments", str(args.enrolments), "--repeat", str(args.repeat),
+                                             *(["--serial-too"] if SERIAL_TOO else [])])
+
+
+# --serial-too: also time the generation with its chunks one after the other (workers=1), side by side with
+# the parallel chunks (payments.generation.chunk_workers: 2 on PostgreSQL)
+SERIAL_TOO = "--serial-too" in sys.argv
+if SERIAL_TOO:
+    sys.argv.remove("--serial-too")
 
 
 def main() -> None:
@@ -248,8 +268,10 @@ def main() -> None:
             print(f"  platform run {run}: chunks {steps['chunks_s']} s, statistics {steps['statistics_s']} s, "
                   f"checks {steps['checks_total_s']} s ({checks})")
         print(f"{r['vendor']}: {r['enrolments']:,} enrolments → platform (generation + checks) "
-              f"{min(r['platform_s'])} s, raw INSERT … SELECT {min(r['raw_s'])} s, ratio {r['ratio']}× (target ≤ 2×)",
-              flush=True)
+              f"{min(r['platform_s'])} s with {r['chunk_workers']} chunk worker(s), raw INSERT … SELECT "
+              f"{min(r['raw_s'])} s, ratio {r['ratio']}× (target ≤ 1.5×)"
+              + (f"; serial chunks {min(r['serial_s'])} s, ratio {r['serial_ratio']}×" if r.get("serial_s") else "")
+              + f"; load average {r['load'][0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ SET_BASED = True
 
 def set_based(schema: Schema) -> bool:
     return (SET_BASED and schema.sql_validate is not None and schema.sql_commit is not None
-            and schema.sql_ready is not None and dialect.supported())
+            and schema.sql_ready is not None
+            and (dialect.is_postgres() if schema.sql_postgres_only else dialect.supported()))
 
 
 def batch_validate(*, batch: ImportBatch, job: Job | None) -> dict:

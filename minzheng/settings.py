@@ -337,6 +337,9 @@ IMPORT_LIMITS = {
 # "national" follows 《最低生活保障审核确认办法》 (no 评议; paid from the month after confirmation).
 MINZHENG_ASSISTANCE_VARIANT = os.environ.get("MINZHENG_ASSISTANCE_VARIANT", "chongqing")
 
+# Payroll generation chunks run this many at a time (PostgreSQL only; payments.generation.chunk_workers).
+MINZHENG_PAYROLL_WORKERS = int(os.environ.get("MINZHENG_PAYROLL_WORKERS", "2"))
+
 # The district this installation serves (区县代码, 6 digits). Demo: 沙坪坝区.
 MINZHENG_DISTRICT_CODE = os.environ.get("MINZHENG_DISTRICT_CODE", "500106")
 

@@ -21,6 +21,7 @@ INSERT … ON CONFLICT DO NOTHING, so facts already stored are skipped by their 
 import hashlib
 import json
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -41,6 +42,7 @@ from imports.schemas.base import (
     chunked,
     digits,
     reject,
+    sql_form,
     text,
 )
 from registry.identity import InvalidIdNumber, parse_id_number
@@ -93,7 +95,7 @@ def date_value(label: str):
             return day.isoformat()
         raise CellError(f"「{label}」应为日期，如 2026-01-31（填写的是“{value}”）")
 
-    return parse
+    return sql_form(parse, "date", label)
 
 
 def amount(label: str, places: int = 2):
@@ -109,7 +111,7 @@ def amount(label: str, places: int = 2):
             raise CellError(f"「{label}」应为不小于0的数字（填写的是“{value}”）")
         return str(number.quantize(Decimal(1).scaleb(-places)))
 
-    return parse
+    return sql_form(parse, "amount", label, places=places)
 
 
 def grade(label: str):
@@ -187,18 +189,31 @@ def _identity_columns(feed: FeedType) -> tuple[Column, ...]:
 _BIRTHS: dict[str, str | None] = {}
 
 
+_TODAY: list = ["", 0.0]  # today's ISO date and when it was read (monotonic seconds)
+
+
+def _today_iso() -> str:
+    """Today as ISO text, read again at most once a second: it is compared on every row of a feed file."""
+    now = time.monotonic()
+    if now - _TODAY[1] > 1.0:
+        _TODAY[0], _TODAY[1] = date.today().isoformat(), now
+    return _TODAY[0]
+
+
 def _birth(digits8: str) -> str | None:
-    """YYYYMMDD of an ID number → ISO date when it is a real day, not in the future, not before 1880."""
-    if len(_BIRTHS) > 100_000:
-        _BIRTHS.clear()
-    if digits8 not in _BIRTHS:
+    """YYYYMMDD (eight ASCII digits) of an ID number → ISO date when it is a real day, not in the future, not
+    before 1880. (A real day by `date()`, as `strptime(…, "%Y%m%d")` decides for eight digits, at a tenth of the
+    cost.)"""
+    found = _BIRTHS.get(digits8, False)
+    if found is False:
+        if len(_BIRTHS) > 100_000:
+            _BIRTHS.clear()
         try:
-            day = datetime.strptime(digits8, "%Y%m%d").date()
+            day = date(int(digits8[:4]), int(digits8[4:6]), int(digits8[6:]))
         except ValueError:
             day = None
-        _BIRTHS[digits8] = day.isoformat() if day and day.year >= 1880 else None
-    found = _BIRTHS[digits8]
-    return found if found and found <= date.today().isoformat() else None
+        found = _BIRTHS[digits8] = day.isoformat() if day and day.year >= 1880 else None
+    return found if found and found <= _today_iso() else None
 
 
 def plain_id_number(value: str) -> tuple[str, str] | None:
@@ -374,10 +389,28 @@ def _commit(feed: FeedType):
 
 
 def _schema(feed: FeedType) -> Schema:
-    return Schema(key=feed.schema_key, title=f"部门数据：{feed.name}（{feed.department}）",
-                  columns=_identity_columns(feed) + feed.columns, commit=_commit(feed), row_check=_row_check,
-                  db_check=_db_check, prefilter=lambda ctx, index: ResidentFilter(ctx, index, feed.code),
-                  description=feed.description)
+    def sql_validate(ctx: Context, index: dict[str, int]) -> None:
+        from monitoring import feeds_sql
+
+        feeds_sql.validate(feed, schema, ctx, index)
+
+    def sql_commit(ctx: Context, report) -> dict[str, int]:
+        from monitoring import feeds_sql
+
+        return feeds_sql.commit(feed, schema, ctx, report)
+
+    def sql_ready(ctx: Context) -> bool:
+        from monitoring import feeds_sql
+
+        return feeds_sql.ready(ctx)
+
+    # PostgreSQL: the set-based path (monitoring.feeds_sql); SQLite: the per-row path below.
+    schema = Schema(key=feed.schema_key, title=f"部门数据：{feed.name}（{feed.department}）",
+                    columns=_identity_columns(feed) + feed.columns, commit=_commit(feed), row_check=_row_check,
+                    db_check=_db_check, prefilter=lambda ctx, index: ResidentFilter(ctx, index, feed.code),
+                    sql_validate=sql_validate, sql_commit=sql_commit, sql_ready=sql_ready, sql_postgres_only=True,
+                    description=feed.description)
+    return schema
 
 
 DEATH = feed_type_register(FeedType(

@@ -103,6 +103,8 @@ class Schema:
     sql_validate: Callable[[Context, dict[str, int]], None] | None = None
     sql_commit: Callable[[Context, Callable[[float], None]], dict[str, int]] | None = None
     sql_ready: Callable[[Context], bool] | None = None
+    # The set-based path on PostgreSQL only (SQLite keeps the per-row path).
+    sql_postgres_only: bool = False
     # Rows it rejects are neither staged nor checked (see RowFilter); built per batch from the header index.
     prefilter: Callable[[Context, dict[str, int]], RowFilter] | None = None
     description: str = ""
@@ -163,13 +165,20 @@ def chunked(values: Iterable, size: int = 900) -> Iterable[list]:
 # --- value parsers: each returns a clean value or raises CellError with the column's name in it ---
 
 
+def sql_form(parse: Parser, kind: str, label: str, **options) -> Parser:
+    """Say what a parser does, for a set-based path that checks the same cells in SQL (`parse.sql_form`, a dict:
+    kind, label and the kind's options). A parser without one is run in Python for every non-empty cell."""
+    parse.sql_form = {"kind": kind, "label": label, **options}
+    return parse
+
+
 def text(label: str, max_length: int) -> Parser:
     def parse(value: str) -> str:
         if len(value) > max_length:
             raise CellError(f"「{label}」不能超过{max_length}个字")
         return value
 
-    return parse
+    return sql_form(parse, "text", label, max_length=max_length)
 
 
 def choice(label: str, choices: type[models.TextChoices], aliases: dict[str, str] | None = None) -> Parser:
@@ -184,7 +193,7 @@ def choice(label: str, choices: type[models.TextChoices], aliases: dict[str, str
             raise CellError(f"「{label}」应为以下之一：{options}（填写的是“{value}”）")
         return code
 
-    return parse
+    return sql_form(parse, "choice", label, lookup=lookup, options=options)
 
 
 def digits(label: str, length: int) -> Parser:
@@ -193,7 +202,7 @@ def digits(label: str, length: int) -> Parser:
             raise CellError(f"「{label}」应为{length}位数字（填写的是“{value}”）")
         return value
 
-    return parse
+    return sql_form(parse, "digits", label, length=length)
 
 
 def phone(label: str) -> Parser:

@@ -24,7 +24,10 @@ def test_residents_kept_non_residents_dropped_and_not_stored(people, upload, med
     # nothing about the non-resident is kept anywhere: not as a record, not as a staged row, not the file
     assert not DeptRecord.objects.filter(id_number=OUTSIDER_ID).exists()
     assert not StagedRow.objects.filter(batch=batch.import_batch, row_number=3).exists()
-    assert StagedRow.objects.filter(batch=batch.import_batch).count() == 1
+    # the resident's good row is staged by the per-row path (SQLite) only; the set-based path (PostgreSQL) keeps
+    # it in the session's temporary table until the commit
+    staged = 1 if batch.import_batch.good_rows_staged else 0
+    assert StagedRow.objects.filter(batch=batch.import_batch).count() == staged
     assert not ImportBatch.objects.get(pk=batch.import_batch_id).file
     assert not [p for p in media_root.rglob("*") if p.is_file()]  # the stored upload is gone from the storage
 
