@@ -5,13 +5,16 @@ Seed 001 annex 1 item 14 (低收入人口认定: 刚性支出困难家庭认定,
 
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from casework.models import Case
-from indicators.registry import Measure, register_indicator
+from casework.workflows import workflows_all
+from indicators.registry import Breakdown, Measure, by_field, register_indicator
 from minzheng.dates import month_end
 from programs.models import Enrolment
+from workcalendar.services import earliest_within_working_days
 
 HUNDRED = 100
 GANGXING = "gangxing_zhichu"
@@ -36,7 +39,40 @@ def applications_over_deadline(month: date) -> Measure:
     return Measure(records=late, base=due_in_month, scale=HUNDRED, resource="application")
 
 
-@register_indicator("applications_open")
+def _stage_labels(states: list) -> dict:
+    """环节: each state's label in the assistance workflows, in the order the workflows declare them."""
+    labels: dict = {}
+    for workflow in workflows_all():
+        for state, label in workflow.states.items():
+            if state in states:
+                labels.setdefault(state, label)
+    return labels
+
+
+# Age bands of an open application in working days since it was submitted, at the month's end (or today): the
+# bounds are the national rules' limits (RULES.md §1.1: 审核确认 ≤10 WD, Art.20; overall 30 WD from 受理,
+# extendable to 45 WD, Art.22; 20 WD where 确认 is delegated to the town, S4).
+AGE_BANDS = [(10, "10个工作日以内"), (20, "11–20个工作日"), (30, "21–30个工作日"), (45, "31–45个工作日")]
+OVER = ("over", "超过45个工作日")
+
+
+def _age_band(month: date):
+    on = min(month_end(month), timezone.localdate())
+    since = earliest_within_working_days(on, [n for n, _ in AGE_BANDS])
+    return models.Case(*[When(submitted_at__date__gte=since[n], then=Value(str(n))) for n, _ in AGE_BANDS],
+                 default=Value(OVER[0]), output_field=models.CharField())
+
+
+def _age_labels(keys: list) -> dict:
+    return {str(n): label for n, label in AGE_BANDS} | {OVER[0]: OVER[1]}
+
+
+BY_STAGE = Breakdown("stage", "按办理环节", by_field("state"), _stage_labels)
+BY_AGE = Breakdown("age", "按已办理工作日", _age_band, _age_labels,
+                   note="自提交申请次日起至月末（本月为今天）的工作日数，按法定工作日历计算")
+
+
+@register_indicator("applications_open", breakdowns=[BY_STAGE, BY_AGE])
 def applications_open(month: date) -> Measure:
     """在办申请: applications submitted by the month's end and not closed by then."""
     end = month_end(month)

@@ -81,14 +81,17 @@ def databases(choice: str) -> list[str]:
     return ["postgres", "sqlite"] if choice == "both" else [choice]
 
 
-def enrolment_args(doc: str, *, enrolments: int, db: str, repeat: int | None = None) -> argparse.Namespace:
-    """The options every enrolment-sized benchmark takes: --enrolments, --db, --repeat (when it repeats), and the
-    hidden --child of the process that measures."""
+def enrolment_args(doc: str, *, enrolments: int, db: str, repeat: int | None = None,
+                   extra: list[tuple[str, dict]] = ()) -> argparse.Namespace:
+    """The options every enrolment-sized benchmark takes: --enrolments, --db, --repeat (when it repeats), a
+    script's own `extra` options (name, argparse keywords), and the hidden --child of the process that measures."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--enrolments", type=int, default=enrolments)
     parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default=db)
     if repeat is not None:
         parser.add_argument("--repeat", type=int, default=repeat)
+    for name, options in extra:
+        parser.add_argument(name, **options)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 

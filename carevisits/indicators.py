@@ -19,7 +19,7 @@ HUNDRED = 100
 CENT = Decimal("0.01")
 
 
-@register_indicator("elderly_visits_against_plan")
+@register_indicator("elderly_visits_against_plan", current_list=True)
 def visits_against_plan(month: date) -> Measure:
     end = min(month_end(month), timezone.localdate())
     visits = Visit.objects.filter(reached=True, at__date__gte=month, at__date__lte=end)

@@ -16,13 +16,13 @@ def _coverage(program: str, month: date) -> Measure:
                    resource="person")
 
 
-@register_indicator("disability_living_subsidy_coverage")
+@register_indicator("disability_living_subsidy_coverage", current_list=True)
 def living_subsidy_coverage(month: date) -> Measure:
     """困难残疾人生活补贴覆盖率 = enrolled eligible people ÷ eligible people (低保 members holding a certificate)."""
     return _coverage(LIVING, month)
 
 
-@register_indicator("disability_care_subsidy_coverage")
+@register_indicator("disability_care_subsidy_coverage", current_list=True)
 def care_subsidy_coverage(month: date) -> Measure:
     """重度残疾人护理补贴覆盖率 = enrolled eligible people ÷ eligible people (grade 1–2 certificate holders)."""
     return _coverage(CARE, month)

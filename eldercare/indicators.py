@@ -23,14 +23,14 @@ def _on(month: date) -> date:
     return min(month_end(month), timezone.localdate())
 
 
-@register_indicator("elderly_ability_assessment_rate")
+@register_indicator("elderly_ability_assessment_rate", current_list=True)
 def ability_assessment_rate(month: date) -> Measure:
     on = _on(month)
     older = older_residents(on)
-    return Measure(records=older.filter(validly_assessed(on)), base=older, scale=HUNDRED, resource="assessment")
+    return Measure(base=older, counted=validly_assessed(on), scale=HUNDRED, resource="assessment")
 
 
-@register_indicator("nursing_bed_share")
+@register_indicator("nursing_bed_share", current_list=True)
 def nursing_bed_share(month: date) -> Measure:
     homes = CareHome.objects.all()
     return Measure(records=homes, amount=Sum("nursing_beds"), base=homes, base_amount=Sum("beds"), scale=HUNDRED,

@@ -9,18 +9,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import COMMUNITY_WORKER
 from areas.models import Area, AreaLevel
-from indicators.registry import Measure, register_indicator
+from indicators.registry import Breakdown, Measure, by_field, register_indicator
 from minzheng.dates import add_months, month_end
 from minzheng.lookups import prefix_q
-from payments.models import BankPayment, PaymentException, PaymentLine
+from payments.models import BankPayment, PaymentCycle, PaymentException, PaymentLine
 from payments.reports import NOT_DELIVERED, PAID_KINDS, payment_days
-from programs.models import Enrolment, EnrolmentChange, PolicyParameter
+from programs.models import Enrolment, EnrolmentChange, PolicyParameter, Program
 from programs.selectors import ParameterNotFound, parameter_at
 
 HUNDRED = Decimal(100)
@@ -73,7 +73,7 @@ def dibao_rural_urban_ratio(month: date) -> Measure:
                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)))
 
 
-@register_indicator("communities_with_worker")
+@register_indicator("communities_with_worker", current_list=True)
 def communities_with_worker(month: date) -> Measure:
     """三级网络: communities with at least one active 村社区协理员 account at that community."""
     communities = Area.objects.filter(prefix_q("code", _district()[:6]), level=AreaLevel.COMMUNITY,
@@ -88,42 +88,63 @@ def _paid_lines(month: date):
 
 
 def _due_programs(month: date, today: date) -> dict[str, date]:
-    """Each programme's payment deadline in `month`, for the programmes whose day has passed."""
-    programs = set(_paid_lines(month).order_by().values_list("program_id", flat=True).distinct())
+    """Each programme's payment deadline in `month`, for the programmes whose day has passed. Every programme is
+    asked (a handful of rows): a programme without lines that month counts nothing, and no scan of the month's
+    lines is spent finding which programmes have some."""
+    programs = set(Program.objects.values_list("code", flat=True))
     days = payment_days(programs, {month}, _district())
     deadlines = {program: month.replace(day=min(days[(program, month)][0], 28)) for program in programs}
     return {program: deadline for program, deadline in deadlines.items() if deadline < today}
 
 
-def _ontime_q(deadlines: dict[str, date]) -> Q:
-    """A line on time: its cycle approved by the programme's payment day, not returned failed, and, where the
-    bank's return is in, paid by that day (payments.reports.ontime_report's rule, line by line)."""
-    q = Q(pk__in=[])
+def _timeliness(month: date, deadlines: dict[str, date]) -> tuple[Q, Q]:
+    """(on time, late) for a line (payments.reports.ontime_report's rule, line by line): on time when its cycle was
+    approved by the programme's payment day, it was not returned failed, and, where the bank's return is in, it
+    was paid by that day. The month's cycles are a handful of rows, so "approved by the day" is decided here and
+    becomes `cycle_id IN (…)` per group of programmes sharing a day; a line has at most one paid bank payment
+    (constraint bank_payment_never_twice), so "paid after the day" is one EXISTS (an anti-join for the on-time
+    lines). Measured on 100,000 lines: the correlated subquery per line read twice, then an OR over every
+    programme's approval date, had made these two figures half a snapshot run."""
+    programs_by_day: dict[date, list[str]] = {}
     for program, deadline in deadlines.items():
-        q |= (Q(program_id=program, cycle__approved_at__date__lte=deadline)
-              & ~Q(status__in=NOT_DELIVERED)
-              & (Q(bank_paid_on__isnull=True) | Q(bank_paid_on__lte=deadline)))
-    return q
+        programs_by_day.setdefault(deadline, []).append(program)
+    approved_on = {pk: timezone.localtime(at).date() for pk, at in PaymentCycle.objects.filter(
+        month=month, approved_at__isnull=False).values_list("pk", "approved_at")}
+    approved, paid_late = Q(pk__in=[]), Q(pk__in=[])
+    for deadline, programs in programs_by_day.items():
+        cycles = [pk for pk, day in approved_on.items() if day <= deadline]
+        approved |= Q(program_id__in=programs, cycle_id__in=cycles)
+        paid_late |= Q(program_id__in=programs, paid_on__gt=deadline)
+    late_by_bank = Exists(BankPayment.objects.filter(paid_late, cycle_id=OuterRef("cycle_id"),
+                                                     enrolment_id=OuterRef("enrolment_id"),
+                                                     status=BankPayment.Status.PAID))
+    not_delivered = Q(status__in=NOT_DELIVERED)
+    return approved & ~not_delivered & ~late_by_bank, ~approved | not_delivered | late_by_bank
 
 
 def _lines_due(month: date):
     deadlines = _due_programs(month, timezone.localdate())
-    paid_on = BankPayment.objects.filter(cycle_id=OuterRef("cycle_id"), enrolment_id=OuterRef("enrolment_id"),
-                                         status=BankPayment.Status.PAID).values("paid_on")[:1]
-    lines = _paid_lines(month).filter(program_id__in=list(deadlines)).annotate(bank_paid_on=Subquery(paid_on))
-    return lines, deadlines
+    return _paid_lines(month).filter(program_id__in=list(deadlines)), _timeliness(month, deadlines)
 
 
-@register_indicator("payments_on_time_rate")
+def program_names(codes: list) -> dict:
+    """项目名称 of the programme codes, in the programmes' own order."""
+    return dict(Program.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+BY_PROGRAM = Breakdown("program", "按项目", by_field("program_id"), program_names)
+
+
+@register_indicator("payments_on_time_rate", breakdowns=[BY_PROGRAM])
 def payments_on_time_rate(month: date) -> Measure:
-    lines, deadlines = _lines_due(month)
-    return Measure(records=lines.filter(_ontime_q(deadlines)), base=lines, scale=HUNDRED, resource="payment")
+    lines, (on_time, _) = _lines_due(month)
+    return Measure(base=lines, counted=on_time, scale=HUNDRED, resource="payment")
 
 
-@register_indicator("payments_late")
+@register_indicator("payments_late", breakdowns=[BY_PROGRAM])
 def payments_late(month: date) -> Measure:
-    lines, deadlines = _lines_due(month)
-    return Measure(records=lines.exclude(_ontime_q(deadlines)), resource="payment")
+    lines, (_, late) = _lines_due(month)
+    return Measure(records=lines.filter(late), resource="payment")
 
 
 @register_indicator("payments_amount_mismatch")
@@ -142,13 +163,13 @@ def exceptions_accepted_without_reason(month: date) -> Measure:
         resource="payment")
 
 
-@register_indicator("payroll_amount")
+@register_indicator("payroll_amount", breakdowns=[BY_PROGRAM])
 def payroll_amount(month: date) -> Measure:
     """发放总额: the month's paid kinds (recoveries are deductions and reduce nothing here)."""
     return Measure(records=_paid_lines(month), amount=Sum("amount"), resource="payment")
 
 
-@register_indicator("payroll_recipients")
+@register_indicator("payroll_recipients", breakdowns=[BY_PROGRAM])
 def payroll_recipients(month: date) -> Measure:
     """发放对象数: enrolments paid in the month (one per enrolment, however many lines)."""
     enrolments = Enrolment.objects.filter(Exists(_paid_lines(month).filter(enrolment_id=OuterRef("pk"))))

@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from accounts.policy import allowed, area_in_scope, restrict, scope_prefix
 from areas.codes import area_code_prefix
 from areas.models import Area
-from indicators.models import Indicator, IndicatorValue
-from indicators.registry import indicator_function
+from indicators.models import Indicator, IndicatorBreakdown, IndicatorValue
+from indicators.registry import Breakdown, indicator_breakdown, indicator_breakdowns, indicator_function
 from indicators.services import snapshots_refresh
 from minzheng.dates import add_months, first_of_month
 from minzheng.lookups import prefix_q
@@ -171,15 +171,58 @@ def ranked(readings: list[tuple[Area, Reading]], indicator: Indicator) -> list[t
     return with_value + without
 
 
-def records(user, indicator: Indicator, month: date, area_code: str | None = None) -> QuerySet:
-    """The records one value counts, through the user's own scope (and grant on that kind of record)."""
+@dataclass
+class Part:
+    """One key of a breakdown (分项) for one area and month: its Chinese label and figure."""
+
+    key: str
+    label: str
+    value: object = None
+    numerator: object = None
+    denominator: object = None
+
+
+def breakdowns_of(indicator: Indicator) -> tuple[Breakdown, ...]:
+    if indicator.status != Indicator.Status.COLLECTED:
+        return ()
+    return indicator_breakdowns(indicator.code)
+
+
+def breakdown(user, indicator: Indicator, area_code: str, month: date, dimension: str) -> list[Part]:
+    """The figure of each key of one breakdown (one programme, one stage …) for one area and month, from the
+    snapshots (a month not yet computed is computed first, as for the figure itself)."""
+    check_area(user, area_code)
+    if indicator_breakdown(indicator.code, dimension) is None:
+        raise PermissionDenied("该指标没有这一分项")
+    month = first_of_month(month)
+    _ensure(indicator, [month])
+    rows = IndicatorBreakdown.objects.filter(indicator=indicator, period_start=month, dimension=dimension,
+                                             area_code=area_code).order_by("sort", "label")
+    if not rows and IndicatorValue.objects.filter(indicator=indicator, period_start=month, area_code=area_code,
+                                                  numerator__gt=0).exists():
+        # A month stored before the indicator was split: its breakdowns are computed now, once.
+        snapshots_refresh(month=month, codes=[indicator.code])
+    return [Part(row.key, row.label, row.value, row.numerator, row.denominator) for row in rows.all()]
+
+
+def records(user, indicator: Indicator, month: date, area_code: str | None = None, *, dimension: str = "",
+            key: str | None = None) -> QuerySet:
+    """The records one value counts, through the user's own scope (and grant on that kind of record); with a
+    breakdown `dimension` and `key`, those of that key only (the same key expression the snapshot grouped by)."""
     check_view(user)
     function = indicator_function(indicator.code)
     if function is None or indicator.status != Indicator.Status.COLLECTED:
         raise PermissionDenied("该指标尚未采集，没有可查看的记录")
-    measure = function(first_of_month(month))
+    month = first_of_month(month)
+    measure = function(month)
     if measure.records is None:
         raise PermissionDenied("该指标没有明细记录")
+    if dimension:
+        split = indicator_breakdown(indicator.code, dimension)
+        if split is None:
+            raise PermissionDenied("该指标没有这一分项")
+        keyed = measure.records.alias(breakdown_key=split.expression(month))
+        measure.records = keyed.filter(breakdown_key__isnull=True) if not key else keyed.filter(breakdown_key=key)
     if not measure.area_field:
         # Reference records with no area of their own (the city's standards): whoever may read them sees them.
         return measure.records if allowed(user, measure.resource, "view") else measure.records.none()

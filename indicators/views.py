@@ -21,6 +21,7 @@ from casework.models import Case
 from indicators import selectors, statistics
 from indicators.models import Indicator
 from indicators.records import record_rows, records_workbook
+from indicators.registry import reads_current_list
 from indicators.services import snapshots_refresh
 from minzheng.dates import add_months, first_of_month, month_or_none
 from tasks.models import Task
@@ -124,6 +125,31 @@ def cockpit_refresh(request: HttpRequest) -> HttpResponse:
     return redirect("cockpit")
 
 
+def _breakdowns(user, indicator: Indicator, area: Area, month: date) -> list[dict]:
+    """Each breakdown of the indicator (分项) for the area and month: its rows and its bar chart."""
+    result = []
+    for split in selectors.breakdowns_of(indicator):
+        parts = selectors.breakdown(user, indicator, area.code, month, split.code)
+        rows = [{"key": p.key, "label": p.label, "shown": _number(p.value), "numerator": _number(p.numerator),
+                 "denominator": _number(p.denominator)} for p in parts]
+        result.append({"code": split.code, "label": split.label, "note": split.note, "rows": rows,
+                       "chart": {"id": f"breakdown-{split.code}", "name": f"{indicator.name}（{split.label}）",
+                                 "unit": indicator.unit, "labels": [p.label for p in parts],
+                                 "values": [None if p.value is None else float(p.value) for p in parts]}})
+    return result
+
+
+def _chosen_part(request: HttpRequest, indicator: Indicator, breakdowns: list[dict]) -> tuple[str, str | None, str]:
+    """The breakdown key the records are narrowed to (?by=…&key=…), with its label; ("", None, "") for all."""
+    dimension, key = request.GET.get("by", ""), request.GET.get("key")
+    for split in breakdowns:
+        if split["code"] == dimension:
+            row = next((r for r in split["rows"] if r["key"] == (key or "")), None)
+            if row is not None:
+                return dimension, key or "", f"{split['label']}：{row['label']}"
+    return "", None, ""
+
+
 @login_required
 @require_GET
 def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -132,13 +158,17 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
     month, area = _month(request), _area(request)
     reading = selectors.reading(request.user, indicator, area.code, month)
     context = {"indicator": indicator, "area": area, "month": month, "month_text": f"{month:%Y-%m}",
-               "reading": reading, "shown": _number(reading.value)}
+               "reading": reading, "shown": _number(reading.value),
+               "current_list": reads_current_list(indicator.code) and month < first_of_month(timezone.localdate())}
     if indicator.status == Indicator.Status.COLLECTED:
         trend = _trend(request.user, indicator, area, month)
-        context["chart_data"] = {"charts": [trend], "ranking": None}
+        breakdowns = _breakdowns(request.user, indicator, area, month)
+        context["breakdowns"] = breakdowns
+        context["chart_data"] = {"charts": [trend], "ranking": None, "bars": [b["chart"] for b in breakdowns]}
         context["by_area"] = _ranking(request.user, indicator, area, month) if area.level != "community" else []
+        dimension, key, context["part_label"] = _chosen_part(request, indicator, breakdowns)
         try:
-            records = selectors.records(request.user, indicator, month, area.code)
+            records = selectors.records(request.user, indicator, month, area.code, dimension=dimension, key=key)
         except PermissionDenied:
             records = None
         if records is not None:

@@ -14,3 +14,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'minzheng.settings')
 
 application = get_asgi_application()
+
+# Before the worker serves its first request (minzheng/warmup.py).
+from minzheng.warmup import warm_up  # noqa: E402
+
+warm_up()

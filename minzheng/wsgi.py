@@ -14,3 +14,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'minzheng.settings')
 
 application = get_wsgi_application()
+
+# Before the worker serves its first request (minzheng/warmup.py).
+from minzheng.warmup import warm_up  # noqa: E402
+
+warm_up()

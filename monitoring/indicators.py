@@ -8,10 +8,10 @@ late) and when it was closed.
 
 from datetime import date, datetime, time
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from indicators.registry import Measure, register_indicator
+from indicators.registry import Breakdown, Measure, register_indicator
 from minzheng.dates import month_end
 from monitoring.models import Warning, WarningType
 from registry.models import Person
@@ -53,8 +53,8 @@ def warnings_handled_late(month: date) -> Measure:
     Rate against all warning tasks closed in the month."""
     start = timezone.make_aware(datetime.combine(month, time.min))
     closed = Task.objects.filter(source_type=WARNING_TASK, closed_at__gte=start, closed_at__lte=_end_moment(month))
-    late = closed.filter(Q(closed_at__gt=F("deadline")) | Q(escalation_level__gt=0))
-    return Measure(records=late, base=closed, scale=HUNDRED, resource="task")
+    late = Q(closed_at__gt=F("deadline")) | Q(escalation_level__gt=0)
+    return Measure(base=closed, counted=late, scale=HUNDRED, resource="task")
 
 
 def _monitored(month: date, warning_type: str | None) -> Measure:
@@ -64,7 +64,22 @@ def _monitored(month: date, warning_type: str | None) -> Measure:
     return Measure(records=Person.objects.filter(Exists(warnings)), resource="person")
 
 
-@register_indicator("monitored_persons")
+def _latest_category(month: date):
+    """The category (预警类型) of the person's latest warning open at the month's end: one category per person,
+    so the categories add up to the figure."""
+    open_warnings = _open_at(Warning.objects.filter(person_id=OuterRef("pk")), _end_moment(month))
+    return Subquery(open_warnings.order_by("-created_at", "-pk").values("warning_type")[:1])
+
+
+def _category_labels(keys: list) -> dict:
+    return {value: label for value, label in WarningType.choices if value in keys}
+
+
+BY_CATEGORY = Breakdown("category", "按监测类别", _latest_category, _category_labels,
+                        note="一人有多条未办结预警时，按其中最近一条的类别计入；各类别之和等于监测对象数")
+
+
+@register_indicator("monitored_persons", breakdowns=[BY_CATEGORY])
 def monitored_persons(month: date) -> Measure:
     """监测对象: persons with at least one open warning at the month's end (by the person's community)."""
     return _monitored(month, None)

@@ -171,3 +171,30 @@ def working_days_between(a: date, b: date) -> int:
         day += ONE_DAY
         count += calendar.is_working_day(day)
     return sign * count
+
+
+def earliest_within_working_days(end: date, counts: list[int]) -> dict[int, date]:
+    """For each n in `counts`: the earliest day d with at most n working days in (d, end] — a day d is "within n
+    working days of end" exactly when d ≥ the date returned (an age band over a date column becomes one
+    comparison). One walk back from `end`; an unpublished year counts Monday–Friday (as the provisional
+    deadlines do)."""
+    _require_date(end)
+    for n in counts:
+        _check_count(n)
+    calendar = _Calendar()
+    remaining, result = sorted(set(counts)), {}
+    calendar.load(_likely_start_year(end, max(remaining, default=0)), end.year)
+    day, seen = end, 0  # seen: working days in [day, end]
+    while remaining:
+        working = calendar.status(day)
+        if day.weekday() < 5 if working is None else working:
+            seen += 1
+        while remaining and seen > remaining[0]:
+            # (day − 1, end] holds n + 1 working days, so `day` is the earliest within n.
+            result[remaining.pop(0)] = day
+        day -= ONE_DAY
+    return result
+
+
+def _likely_start_year(end: date, n: int) -> int:
+    return (end - timedelta(days=min(n * 7 // 5 + 31, 3660))).year

@@ -17,7 +17,8 @@ def client(user):
 def test_catalogue(personas):
     body = client(personas["leader"]).get("/api/indicators/").json()
     by_code = {row["code"]: row for row in body}
-    assert set(body[0]) == {"code", "name", "unit", "direction", "target", "source", "status"}
+    assert set(body[0]) == {"code", "name", "unit", "direction", "target", "source", "status",
+                            "breakdowns"}
     assert by_code["dibao_rural_urban_ratio"]["target"] == "不低于85%（2025年）"
     assert by_code["care_home_quality_rate"]["status"] == "not_collected"
 
@@ -47,6 +48,8 @@ def test_scope_and_errors(personas, areas, town_leader):
     assert c.get(url, {"area": areas["town_a"], "period": "2026-01"}).status_code == 200
     assert c.get(url, {"area": areas["town_b"], "period": "2026-01"}).status_code == 403
     assert c.get(url, {"area": areas["district"], "period": "2026-01"}).status_code == 403
+    assert c.get(url, {"area": areas["town_a"], "period": "2026-01", "by": "program"}).status_code == 200
+    assert c.get(url, {"area": areas["town_b"], "period": "2026-01", "by": "program"}).status_code == 403
     bad = c.get(url, {"area": areas["town_a"], "period": "2026/01"})
     assert bad.status_code == 400 and "period" in str(bad.json())
     assert c.get(url, {"area": "12", "period": "2026-01"}).status_code == 400

@@ -39,6 +39,20 @@
       drawn.push(bars);
     }
 
+    (data.bars || []).forEach(function (bar) {
+      var node = document.getElementById(bar.id);
+      if (!node || !bar.labels.length) { return; }
+      var chart = echarts.init(node, null, { renderer: "svg" });
+      chart.setOption({
+        tooltip: { trigger: "axis" },
+        grid: { left: 150, right: 30, top: 10, bottom: 30 },
+        xAxis: { type: "value", name: bar.unit },
+        yAxis: { type: "category", data: bar.labels.slice().reverse() },
+        series: [{ name: bar.name, type: "bar", data: bar.values.slice().reverse() }]
+      });
+      drawn.push(chart);
+    });
+
     window.addEventListener("resize", function () { drawn.forEach(function (c) { c.resize(); }); });
   }
 
