@@ -160,6 +160,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                                             "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")} if env_bool("SQLITE_FILE_TEST") else {}
 
+# Read replica (只读副本, PostgreSQL streaming replication): reports, exports and the cockpit read from it inside
+# `minzheng.db_router.reading_from_replica()`; every write and every read after a write stay on "default".
+# Unset: one database, everything on "default" (README: 只读副本).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    # Tests (if run with a replica configured) read the replica alias from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["minzheng.db_router.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
