@@ -135,3 +135,11 @@ def detect_meter_alarms() -> dict:
     with acting(source="job"):
         result = meters_detect(now=timezone.now())
     return {"raised": result.raised, "resolved": result.resolved, "tasks": result.tasks}
+
+
+@shared_task(name="periodic.partitions_ahead")
+def partitions_ahead() -> dict:
+    """分区预建: this month's and the next months' partitions of the append-only tables (minzheng.partitions)."""
+    from minzheng.partitions import partitions_ensure
+
+    return partitions_ensure(today=timezone.localdate())

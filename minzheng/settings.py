@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -272,6 +273,22 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Queues (任务队列, minzheng/queues.py): one worker pool per kind of work — imports, payroll, rules, default.
+# `make worker` consumes all four; production runs a worker per queue (deploy/minzheng-worker@.service).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Declared, so a worker started without -Q (make worker) consumes every queue; `-Q imports` narrows it to one.
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("imports", "payroll", "rules", "default"))
+CELERY_QUEUE_OF = {
+    "import.": "imports",
+    "payments.": "payroll",
+    "periodic.open_payment_cycle": "payroll",
+    "monitoring.": "rules",
+    "periodic.auto_enrol_old_age": "rules",
+    "periodic.disability_coverage_check": "rules",
+    "periodic.detect_meter_alarms": "rules",
+    "periodic.children_age_out": "rules",
+}
+CELERY_TASK_ROUTES = ["minzheng.queues.route"]
 
 # Periodic work (定时任务), run by Celery beat (`make worker`, deploy/minzheng-beat.service); the tasks are in
 # minzheng/periodic.py, each idempotent. Times are Beijing time. Re-rating joins here as
@@ -292,6 +309,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-care-roster": {"task": "periodic.refresh_care_roster", "schedule": crontab(hour=2, minute=30)},
     # Hourly: the alarm deadlines are counted in hours.
     "detect-meter-alarms": {"task": "periodic.detect_meter_alarms", "schedule": crontab(minute=5)},
+    # Daily: the partitions of the append-only tables for this month and the next two (PostgreSQL; idempotent).
+    "partitions-ahead": {"task": "periodic.partitions_ahead", "schedule": crontab(hour=0, minute=30)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")
