@@ -122,6 +122,9 @@ def _rebuild(cursor, table: str, column: str, *, partitioned: bool, today: date)
     last_id = cursor.fetchone()[0]
     months = _months_spanned(cursor, table, column, today) if partitioned else []
     cursor.execute(f"ALTER TABLE {_q(table)} RENAME TO {_q(old)}")
+    cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [old])
+    for (key_name,) in cursor.fetchall():  # frees the name <table>_pkey for the new table's key
+        cursor.execute(f"ALTER TABLE {_q(old)} RENAME CONSTRAINT {_q(key_name)} TO {_q(old + '_pkey')}")
     by = f" PARTITION BY RANGE ({_q(column)})" if partitioned else ""
     cursor.execute(f"CREATE TABLE {_q(table)} (LIKE {_q(old)} INCLUDING DEFAULTS INCLUDING IDENTITY){by}")
     key = f"id, {_q(column)}" if partitioned else "id"

@@ -77,6 +77,7 @@ def test_the_schedule_creates_next_months_partition_once(db):
 @postgres_only
 def test_the_periodic_task_is_scheduled_and_creates_partitions(db):
     entry = settings.CELERY_BEAT_SCHEDULE["partitions-ahead"]
+    app.loader.import_default_modules()  # what the worker does at start: autodiscovery included
     assert entry["task"] in app.tasks
     result = app.tasks[entry["task"]].apply().get()
     assert set(result) == set(PARTITIONED)
