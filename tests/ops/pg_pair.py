@@ -6,6 +6,7 @@ initdb and postgres refuse to run as root: as root the clusters run as the `post
 
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -20,11 +21,18 @@ def pg_bin() -> Path:
     return path if (path / "initdb").exists() else Path(shutil.which("initdb") or "initdb").parent
 
 
-class PrimaryReplica:
-    """`with PrimaryReplica(5434, 5435) as pair:` — pair.url("primary", db), pair.url("replica", db)."""
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, primary_port: int = 5434, replica_port: int = 5435):
-        self.ports = {"primary": primary_port, "replica": replica_port}
+
+class PrimaryReplica:
+    """`with PrimaryReplica() as pair:` — pair.url("primary", db), pair.url("replica", db)."""
+
+    def __init__(self, primary_port: int | None = None, replica_port: int | None = None):
+        # Free ports unless told: another run on the same machine may hold 5434/5435.
+        self.ports = {"primary": primary_port or _free_port(), "replica": replica_port or _free_port()}
         self.bin = pg_bin()
         self.root = Path(tempfile.mkdtemp(prefix="minzheng-pgpair-"))
         self.as_postgres = os.geteuid() == 0

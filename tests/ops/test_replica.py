@@ -1,5 +1,5 @@
 """Read replica (只读副本): a primary and its streaming replica started with pg_basebackup (two throw-away clusters on
-ports 5434/5435, tests/ops/pg_pair.py), settings pointed at them; a payment line written on the primary shows in the
+free ports, tests/ops/pg_pair.py), settings pointed at them; a payment line written on the primary shows in the
 payments report read from the replica, and the connection that served the report is in recovery (the replica)."""
 
 import json
@@ -32,7 +32,7 @@ def _source_url() -> str:
 
 def test_reports_read_from_the_replica_and_writes_go_to_the_primary(books, officer):  # noqa: F811
     march_amount = Decimal("1234.56")
-    with PrimaryReplica(5434, 5435) as pair:
+    with PrimaryReplica() as pair:
         with psycopg.connect(pair.url("primary"), autocommit=True) as admin:
             admin.execute("CREATE DATABASE minzheng")
         # The test database (migrated, with the books above) becomes the primary's database; the replica follows.
