@@ -76,6 +76,8 @@ serve: install
 # Development: background jobs and the periodic schedule (CELERY_BEAT_SCHEDULE in settings) in one Celery worker
 # with an embedded beat, next to `make run`. Needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0). Production
 # runs worker and beat as separate services (deploy/minzheng-worker.service, deploy/minzheng-beat.service).
+# The worker consumes every queue (imports, payroll, rules, default: settings.CELERY_TASK_QUEUES); production can run
+# one worker per queue (deploy/minzheng-worker@.service).
 worker: install
 	.venv/bin/celery -A minzheng worker --beat -l info --schedule $${CELERY_BEAT_SCHEDULE_FILE:-/tmp/minzheng-celerybeat-schedule}
 

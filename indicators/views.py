@@ -24,6 +24,7 @@ from indicators.records import record_rows, records_workbook
 from indicators.registry import reads_current_list
 from indicators.services import snapshots_refresh
 from minzheng.dates import add_months, first_of_month, month_or_none
+from minzheng.db_router import replica_reads
 from tasks.models import Task
 from web.downloads import attachment
 
@@ -86,6 +87,7 @@ def _overdue(user) -> dict:
 
 @login_required
 @require_GET
+@replica_reads
 def cockpit(request: HttpRequest) -> HttpResponse:
     selectors.check_view(request.user)
     month, area = _month(request), _area(request)
@@ -152,6 +154,7 @@ def _chosen_part(request: HttpRequest, indicator: Indicator, breakdowns: list[di
 
 @login_required
 @require_GET
+@replica_reads
 def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
     selectors.check_view(request.user)
     indicator = get_object_or_404(Indicator, code=code)
@@ -180,6 +183,7 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def indicator_export(request: HttpRequest, code: str) -> HttpResponse:
     """The records behind a value as XLSX (ID numbers masked); written to the access log as an export."""
     selectors.check_view(request.user)
@@ -205,6 +209,7 @@ def _statistics_user(request: HttpRequest) -> None:
 
 @login_required
 @require_GET
+@replica_reads
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """定期统计报表: this month's table by programme and town and the quarter's summary, with their XLSX."""
     _statistics_user(request)
@@ -217,6 +222,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def statistics_download(request: HttpRequest, kind: str) -> HttpResponse:
     _statistics_user(request)
     if kind not in STATISTICS:

@@ -29,7 +29,7 @@ def job_start(*, kind: str, params: dict, acting_user=None) -> Job:
     from jobs.tasks import run_job
 
     job = Job.objects.create(kind=kind, params=params, created_by=acting_user)
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    transaction.on_commit(lambda: run_job.delay(job.pk, kind=kind))  # the kind picks the queue
     return job
 
 
@@ -70,6 +70,6 @@ def job_retry(job: Job) -> Job:
     from jobs.tasks import run_job
 
     if Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(status=Job.Status.PENDING, error=""):
-        transaction.on_commit(lambda: run_job.delay(job.pk))
+        transaction.on_commit(lambda: run_job.delay(job.pk, kind=job.kind))
     job.refresh_from_db()
     return job

@@ -4,7 +4,8 @@ from celery import shared_task
 
 
 @shared_task(name="jobs.run_job")
-def run_job(job_id: int) -> None:
+def run_job(job_id: int, kind: str = "") -> None:
+    """`kind` is only for routing: the task router sends the job to its kind's queue (settings.CELERY_QUEUE_OF)."""
     from jobs.services import job_run
 
     try:

@@ -145,3 +145,11 @@ def custody_check_tasks() -> int:
 
     with acting(source="job"):
         return custody_check_tasks_create(today=timezone.localdate())
+
+
+@shared_task(name="periodic.partitions_ahead")
+def partitions_ahead() -> dict:
+    """分区预建: this month's and the next months' partitions of the append-only tables (minzheng.partitions)."""
+    from minzheng.partitions import partitions_ensure
+
+    return partitions_ensure(today=timezone.localdate())

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -160,6 +161,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                                             "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")} if env_bool("SQLITE_FILE_TEST") else {}
 
+# Read replica (只读副本, PostgreSQL streaming replication): reports, exports and the cockpit read from it inside
+# `minzheng.db_router.reading_from_replica()`; every write and every read after a write stay on "default".
+# Unset: one database, everything on "default" (README: 只读副本).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    # Tests (if run with a replica configured) read the replica alias from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["minzheng.db_router.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -294,6 +305,22 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Queues (任务队列, minzheng/queues.py): one worker pool per kind of work — imports, payroll, rules, default.
+# `make worker` consumes all four; production runs a worker per queue (deploy/minzheng-worker@.service).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Declared, so a worker started without -Q (make worker) consumes every queue; `-Q imports` narrows it to one.
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("imports", "payroll", "rules", "default"))
+CELERY_QUEUE_OF = {
+    "import.": "imports",
+    "payments.": "payroll",
+    "periodic.open_payment_cycle": "payroll",
+    "monitoring.": "rules",
+    "periodic.auto_enrol_old_age": "rules",
+    "periodic.disability_coverage_check": "rules",
+    "periodic.detect_meter_alarms": "rules",
+    "periodic.children_age_out": "rules",
+}
+CELERY_TASK_ROUTES = ["minzheng.queues.route"]
 
 # Periodic work (定时任务), run by Celery beat (`make worker`, deploy/minzheng-beat.service); the tasks are in
 # minzheng/periodic.py, each idempotent. Times are Beijing time. Re-rating joins here as
@@ -316,6 +343,8 @@ CELERY_BEAT_SCHEDULE = {
     "detect-meter-alarms": {"task": "periodic.detect_meter_alarms", "schedule": crontab(minute=5)},
     # Daily: last month's missing 卡折代管 checks become tasks once (re-runs create nothing).
     "custody-check-tasks": {"task": "periodic.custody_check_tasks", "schedule": crontab(hour=2, minute=15)},
+    # Daily: the partitions of the append-only tables for this month and the next two (PostgreSQL; idempotent).
+    "partitions-ahead": {"task": "periodic.partitions_ahead", "schedule": crontab(hour=0, minute=30)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")

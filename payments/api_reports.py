@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.policy import allowed
+from minzheng.db_router import reading_from_replica
 from payments.report_xlsx import report_export
 from payments.reports import Report, ReportFilter, filter_parse, report_build
 from web.downloads import XLSX, attachment
@@ -81,14 +82,16 @@ class _ReportView(APIView):
 
     def get(self, request: Request) -> Response:
         f = _filter(request)
-        return Response(report_json(report_build(user=request.user, key=self.key, f=f), f))
+        with reading_from_replica():
+            return Response(report_json(report_build(user=request.user, key=self.key, f=f), f))
 
 
 class _ReportXlsxView(APIView):
     key = ""
 
     def get(self, request: Request) -> HttpResponse:
-        name, content = report_export(user=request.user, key=self.key, f=_filter(request))
+        with reading_from_replica():
+            name, content = report_export(user=request.user, key=self.key, f=_filter(request))
         return attachment(content, name)
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -23,6 +23,7 @@ from areas.codes import area_ancestor_codes, area_code_prefix
 from areas.models import Area
 from minzheng import sql as dialect
 from minzheng.dates import month_or_none, years_before
+from minzheng.db_router import read_alias
 from minzheng.lookups import prefix_q
 from payments.models import BankPayment, PaymentCycle, PaymentException, PaymentLine
 from payments.selectors import exceptions_visible, lines_visible
@@ -246,7 +247,7 @@ def _payee_groups(lines: QuerySet[PaymentLine], *, on: date) -> list[dict]:
         LEFT JOIN (SELECT person_id, MIN(grade) AS grade FROM {disability} WHERE is_current GROUP BY person_id) d
                ON d.person_id = p.person_id
         GROUP BY p.program_id, COALESCE(h.hukou_type, m.hukou), d.grade, age_band"""
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:  # the replica when the report is read from it
         cursor.execute(sql, [sixty, eighteen, *params])
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -404,14 +405,16 @@ REPORTS = {
 }
 
 
-@transaction.atomic
 def report_build(*, user, key: str, f: ReportFilter) -> Report:
-    """One report, its queries in one read transaction (a consistent snapshot across its tables)."""
-    if dialect.is_postgres():
-        # Measured (bench/payment_reports.py, 200,000 lines): PostgreSQL's JIT spent ~0.6 s compiling the
-        # recipients plan — half its run time — and saved nothing on these hash aggregates. Off for this
-        # transaction only.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-    return REPORTS[key][1](user=user, f=f)
+    """One report, its queries in one read transaction (a consistent snapshot across its tables), on the replica
+    when the caller reads from it (`minzheng.db_router.reading_from_replica`)."""
+    alias = read_alias()
+    with transaction.atomic(using=alias):
+        if dialect.is_postgres():
+            # Measured (bench/payment_reports.py, 200,000 lines): PostgreSQL's JIT spent ~0.6 s compiling the
+            # recipients plan — half its run time — and saved nothing on these hash aggregates. Off for this
+            # transaction only.
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return REPORTS[key][1](user=user, f=f)
 

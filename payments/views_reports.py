@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from minzheng.dates import month_or_none
+from minzheng.db_router import replica_reads
 from payments.models import PaymentLine
 from payments.report_xlsx import report_export
 from payments.reports import REPORTS, Report, filter_parse, report_build
@@ -102,6 +103,7 @@ def _report_filter(request: HttpRequest, area: AreaFilter):
 
 @login_required
 @require_GET
+@replica_reads
 def report_page(request: HttpRequest, key: str = "amounts") -> HttpResponse:
     require(request.user, "payment", "view")
     if key not in REPORTS:
@@ -122,6 +124,7 @@ def report_page(request: HttpRequest, key: str = "amounts") -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def report_download(request: HttpRequest, key: str) -> HttpResponse:
     """The report as XLSX; `report_export` writes the access log."""
     require(request.user, "payment", "view")

@@ -53,7 +53,7 @@ def worker():
     errors = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "minzheng", "worker", "--pool=solo",
-         "--concurrency=1", "-l", "warning"],
+         "--concurrency=1", "-l", "warning", "-Q", "imports"],  # only the imports queue: the job is routed there
         cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=errors)
 
     def stderr() -> str:
