@@ -72,6 +72,7 @@ def is_current_organisation_payee(organisation: OrganisationPayee) -> bool:
     return PaymentLine.objects.filter(organisation=organisation).exists()
 
 
+@transaction.atomic
 def organisation_account_register(*, acting_user, organisation: OrganisationPayee, bank_name: str,
                                   account_number: str, reason: str = "") -> BankAccount | BankAccountChange:
     """登记或变更收款单位的银行账户 (对公账户): as a person's — a change for a current payee waits for a second

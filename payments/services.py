@@ -336,6 +336,7 @@ def bank_account_register(*, acting_user, person, bank_name: str, account_number
                                   account_number=account_number, reason=reason, current=is_current_payee)
 
 
+@transaction.atomic
 def payee_account_register(*, acting_user, payee, bank_name: str, account_number: str, reason: str,
                            current) -> BankAccount | BankAccountChange:
     """The rule for any payee (a person, a 收款单位): `current(payee)` says whether money is being paid to it now,
