@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from audit.context import acting
 from casework import clock
@@ -100,6 +101,7 @@ class Command(BaseCommand):
             self._domain(demo_carevisits_load, today=today)
             if cases:
                 self._domain(demo_indicators_load, today=today)  # last: the cockpit's 24 months over all of it
+            self._statistics()
         self.stdout.write("\n演示账号：\n" + logins_table(demo_logins() + demo_assistance_logins(district)))
 
     def _assistance(self, district: District, seed: int, cases: int, first_household_id: int) -> None:
@@ -126,6 +128,14 @@ class Command(BaseCommand):
         with acting(source="command"):
             summary = load(**kwargs)
         self.stdout.write(self.style.SUCCESS(summary.line()))
+
+    def _statistics(self) -> None:
+        """PostgreSQL: refresh the planner's statistics after the bulk load. Autovacuum gets there later, but pages
+        served meanwhile are planned on empty-table estimates (measured on the 1.5 M demo: the warnings block of
+        the home page took 44 ms before ANALYZE and 5 ms after)."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def _progress(self, message: str) -> None:
         if self.verbosity >= 1:
