@@ -30,7 +30,7 @@ from assistance.investigation import assets_record, incomes_record, investigator
 from assistance.models import VERIFICATION_SOURCES, Application, Evaluation, Investigation, Verification
 from assistance.rules import application_quote, ready_to_decide, start_month
 from assistance.single_person import single_person_check
-from assistance.step_dates import step_date_check
+from assistance.step_dates import step_date_check, submission_follow_acceptance
 from assistance.workflows import APPLICATION_FAMILIES, RESOURCE, assistance_programs, current_variant, workflow_code
 from casework import clock
 from casework.deadlines import case_deadlines_compute
@@ -134,6 +134,7 @@ def application_submit(*, acting_user, program: Program | str, household: Househ
     if not allowed(acting_user, RESOURCE, "add"):
         raise PermissionDenied(f"无提交申请的权限（{RESOURCE}.add）")
     program = _program(program)
+    stated = submitted_on is not None
     submitted_on = step_date_check(None, step="submit", value=submitted_on, field="submitted_on")
     if channel not in Channel.values:
         raise ValidationError({"channel": [
@@ -160,7 +161,7 @@ def application_submit(*, acting_user, program: Program | str, household: Househ
         acting_user=acting_user, workflow=workflow, area_code=area_code, note=note, detail=application,
         fields={"program": program, "household": household, "person": person, "applicant": applicant,
                 "channel": channel, "inputs": inputs, "variant": workflow.options["variant"],
-                "submitted_on": submitted_on},
+                "submitted_on": submitted_on, "submitted_on_stated": stated},
         message=f"提交{program.name}申请（{Channel(channel).label}），申请人{applicant.name}")
 
 
@@ -206,6 +207,7 @@ def application_accept(*, acting_user, case: Case, accepted_on: date | None = No
     on = parse_past_date(accepted_on, "date", "受理日期", not_before=case.application.materials_requested_on,
                          not_before_label="一次性告知补正材料的日期")
     step_date_check(case, step="accept", value=on, field="date")
+    submission_follow_acceptance(case, on)
     case.accepted_on, case.handler = on, acting_user
     case_advance(case=case, action="accept", to_state="accepted", acting_user=acting_user, before=before, note=note,
                  params={"date": on.isoformat()}, message=f"受理{case.program.name}申请，受理日期 {on:%Y-%m-%d}")

@@ -30,10 +30,23 @@ def _review_date(case: Case) -> date | None:
     return date.fromisoformat(stated) if stated else timezone.localdate(step.at)
 
 
+def stated_submission(case: Case) -> date | None:
+    """The 申请日期 when it was stated. Left at its default (the day the case was entered), it says nothing about a
+    paper application entered afterwards, whose acceptance may be earlier: then the acceptance date is the bound
+    (`submission_follow_acceptance`)."""
+    return case.submitted_on if case.submitted_on_stated else None
+
+
+def submission_follow_acceptance(case: Case, accepted_on: date) -> None:
+    """A defaulted 申请日期 later than the acceptance moves back to it: the applicant applied no later than that."""
+    if stated_submission(case) is None and case.submitted_on is not None and case.submitted_on > accepted_on:
+        case.submitted_on = accepted_on
+
+
 def recorded_dates(case: Case) -> dict[str, date | None]:
     """The latest recorded date of every step the case has been through so far."""
     return {
-        "submit": case.submitted_on or (timezone.localdate(case.submitted_at) if case.submitted_at else None),
+        "submit": stated_submission(case),
         "accept": case.accepted_on,
         "investigate": case.investigations.aggregate(d=Max("visited_on"))["d"],
         "verify": case.verifications.aggregate(d=Max("checked_on"))["d"],

@@ -42,6 +42,9 @@ class Case(models.Model):
     submitted_at = models.DateTimeField("申请时间", auto_now_add=True)
     # The day the applicant applied: the entry day, or the day stated for a paper application entered later (补录).
     submitted_on = models.DateField("申请日期", null=True, blank=True)
+    # False: 申请日期 was left at its default (the day of entry), so it bounds nothing; a paper application entered
+    # afterwards (补录) states it, and then every later step's date must follow it.
+    submitted_on_stated = models.BooleanField("申请日期为填报日期", default=False)
     state = models.CharField("状态", max_length=30)
     inputs = models.JSONField("申请与调查事项", default=dict, blank=True,
                               help_text="测算所需的经办人录入事项，如护理等级、临时救助类型与金额")

@@ -28,10 +28,17 @@ from web.views.common import require, service_error_text, service_errors_to_form
 PAGE_SIZE = 100
 
 
+class _AreaChoice(forms.ModelChoiceField):
+    """村社区 by name only: the division code is for machines."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class OrganisationPayeeForm(StyledForm):
     name = forms.CharField(label="单位名称", max_length=100)
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, help_text="18位，如 52500106MJP123456X")
-    area = forms.ModelChoiceField(label="所在村社区", queryset=Area.objects.none())
+    area = _AreaChoice(label="所在村社区", queryset=Area.objects.none())
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

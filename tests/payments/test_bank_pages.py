@@ -48,7 +48,7 @@ def test_export_download_return_reissue_through_the_pages(cycle, officer, approv
     assert rcb.checksum in page and f"/payments/bank-files/{rcb.pk}/download/" in page
     logged = AccessLog.objects.filter(user=officer, kind="export").count()
     download = web.get(f"/payments/bank-files/{rcb.pk}/download/")
-    assert download.content == bytes(rcb.content)
+    assert b"".join(download.streaming_content) == bytes(rcb.content)
     assert AccessLog.objects.filter(user=officer, kind="export").count() == logged + 1
 
     content = return_csv([["2", "丙", e["bing"].person.bank_accounts.get().account_number, "900.00", "失败", "销户"]])
