@@ -30,7 +30,8 @@ def test_bank_flow_through_the_api(roll, officer, approver, generate, django_cap
     assert len(api.get(f"/api/payment-cycles/{cycle.pk}/bank-files/").json()) == 2
     logged = AccessLog.objects.filter(user=officer).count()
     download = api.get(rcb["download"])
-    assert download.status_code == 200 and hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == rcb["checksum"]
+    body = b"".join(download.streaming_content)
+    assert download.status_code == 200 and hashlib.sha256(body).hexdigest() == rcb["checksum"]
     assert download["X-Checksum-SHA256"] == rcb["checksum"] and "attachment" in download["Content-Disposition"]
     assert AccessLog.objects.filter(user=officer).count() == logged + 1
 
