@@ -49,7 +49,9 @@ def _database_url() -> str:
 def worker():
     """A solo-pool worker on the test database; yields a function returning what it wrote to stderr."""
     root = Path(settings.BASE_DIR)
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": BROKER}
+    # the worker reads the upload from the test's temporary MEDIA_ROOT (set by the autouse `media_root` fixture)
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": BROKER,
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
     errors = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "minzheng", "worker", "--pool=solo",
