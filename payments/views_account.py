@@ -47,6 +47,18 @@ def _person(request: HttpRequest, pk: int) -> Person:
     return person
 
 
+def pending_change_decide(request: HttpRequest, pending: BankAccountChange | None, action: str) -> None:
+    """确认 or 退回 the change waiting on a payee's account (a person's or a 收款单位's), with the page message."""
+    if pending is None:
+        raise ValidationError("没有待确认的账户变更")
+    if action == "confirm":
+        bank_account_change_confirm(acting_user=request.user, change=pending)
+        messages.success(request, "账户变更已确认，自下一次生成银行代发文件起使用新账户")
+    else:
+        bank_account_change_reject(acting_user=request.user, change=pending, note=request.POST.get("note", ""))
+        messages.success(request, "账户变更已退回，原账户不变")
+
+
 @login_required
 def bank_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the account now, a change waiting for confirmation, the form; POST: register, confirm or send back."""
@@ -58,15 +70,7 @@ def bank_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "register")
         try:
             if action in ("confirm", "reject"):
-                if pending is None:
-                    raise ValidationError("没有待确认的账户变更")
-                if action == "confirm":
-                    bank_account_change_confirm(acting_user=request.user, change=pending)
-                    messages.success(request, "账户变更已确认，自下一次生成银行代发文件起使用新账户")
-                else:
-                    bank_account_change_reject(acting_user=request.user, change=pending,
-                                               note=request.POST.get("note", ""))
-                    messages.success(request, "账户变更已退回，原账户不变")
+                pending_change_decide(request, pending, action)
                 return redirect("bank-account-edit", pk=person.pk)
             form = BankAccountForm(request.POST)
             if form.is_valid():

@@ -20,8 +20,7 @@ from payments.payees import (
     organisation_payee_register,
     organisations_visible,
 )
-from payments.services import bank_account_change_confirm, bank_account_change_reject
-from payments.views_account import BankAccountForm
+from payments.views_account import BankAccountForm, pending_change_decide
 from web.forms import StyledForm
 from web.views.common import require, service_error_text, service_errors_to_form
 
@@ -90,15 +89,7 @@ def organisation_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "register")
         try:
             if action in ("confirm", "reject"):
-                if pending is None:
-                    raise ValidationError("没有待确认的账户变更")
-                if action == "confirm":
-                    bank_account_change_confirm(acting_user=request.user, change=pending)
-                    messages.success(request, "账户变更已确认，自下一次生成银行代发文件起使用新账户")
-                else:
-                    bank_account_change_reject(acting_user=request.user, change=pending,
-                                               note=request.POST.get("note", ""))
-                    messages.success(request, "账户变更已退回，原账户不变")
+                pending_change_decide(request, pending, action)
                 return redirect("organisation-account-edit", pk=org.pk)
             form = BankAccountForm(request.POST)
             if form.is_valid():
