@@ -75,3 +75,24 @@ def test_create_household_picking_members_by_autocomplete(page, live_server, per
     expect(page.get_by_test_id("member-table")).to_contain_text("孙七")
     household = Household.objects.get(address="小龙坎正街9号")
     assert list(household.members.values_list("person_id", "relation")) == [(newcomer.pk, "head")]
+
+
+def test_area_filter_keeps_working_after_its_own_swap(page, live_server, personas, registry_data, areas):
+    """Picking a town swaps the results and the community list (out of band); a second pick must still search."""
+    from playwright.sync_api import expect
+
+    log_in(page, live_server, "do")
+    page.goto(f"{live_server.url}/persons/")
+    results = page.locator("#person-results")
+    expect(results).to_contain_text("王五")
+    page.select_option("select[name=town]", areas["town_a"])
+    expect(results).not_to_contain_text("王五")
+    expect(results).to_contain_text("张三")
+    community = page.locator("select[name=community]")
+    expect(community.locator(f"option[value='{areas['community_a']}']")).to_have_count(1)
+    expect(community.locator(f"option[value='{areas['community_b']}']")).to_have_count(0)
+    # The selects were replaced by the swap; the form still hears their "change".
+    page.select_option("select[name=town]", areas["town_b"])
+    expect(results).to_contain_text("王五")
+    expect(results).not_to_contain_text("张三")
+    assert f"town={areas['town_b']}" in page.url
