@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    "workcalendar.middleware.OneCalendarPerRequestMiddleware",
     # AxesMiddleware must be last: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]

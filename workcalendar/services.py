@@ -7,10 +7,15 @@ Which days count, in order of precedence:
 3. Monday–Friday, for a year an administrator has published (CalendarYear) — its adjusted days are rows;
 4. otherwise the year is not published and the answer is unknown: CalendarNotPublished.
 
-Every public function builds one `_Calendar` per call, which loads the rows of the years it needs in one
-query, so a 60-working-day deadline costs two queries rather than ninety.
+Every public function uses one `_Calendar`, which loads the rows of the years it needs in one query, so a
+60-working-day deadline costs two queries rather than ninety. Inside `one_calendar()` — every web request, see
+`workcalendar.middleware` — all calls share one, so a page showing forty deadlines reads the calendar once; a
+CalendarDay or CalendarYear saved meanwhile empties it (`workcalendar.apps`).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -91,6 +96,35 @@ class _Calendar:
         return working
 
 
+_shared: ContextVar["_Calendar | None"] = ContextVar("workcalendar_shared", default=None)
+
+
+def _calendar() -> _Calendar:
+    """The block's shared calendar inside `one_calendar()`, else a fresh one for this call."""
+    return _shared.get() or _Calendar()
+
+
+@contextmanager
+def one_calendar() -> Iterator[None]:
+    """同一日历视图: every working-day call inside the block reads the calendar rows once per year.
+
+    Nested blocks share the outer one. Meant for one request or one batch, not a long-lived worker: rows an
+    administrator saves in another process are seen only by the next block.
+    """
+    token = _shared.set(_Calendar()) if _shared.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _shared.reset(token)
+
+
+def forget_shared_calendar() -> None:
+    """Empty the block's shared calendar (a CalendarDay or CalendarYear was saved); no-op outside a block."""
+    if _shared.get() is not None:
+        _shared.set(_Calendar())
+
+
 def _check_count(n: int) -> None:
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"工作日天数应为整数，收到 {type(n).__name__}")
@@ -114,7 +148,7 @@ def is_covered(year: int) -> bool:
 def is_working_day(d: date) -> bool:
     """是否工作日. Raises CalendarNotPublished for a year no one has published."""
     _require_date(d)
-    return _Calendar().is_working_day(d)
+    return _calendar().is_working_day(d)
 
 
 def add_working_days(start: date, n: int) -> date:
@@ -124,7 +158,7 @@ def add_working_days(start: date, n: int) -> date:
     """
     _require_date(start)
     _check_count(n)
-    calendar = _Calendar()
+    calendar = _calendar()
     calendar.load(start.year, _likely_end_year(start, n))
     day, remaining = start, n
     while remaining:
@@ -142,7 +176,7 @@ def add_working_days_provisional(start: date, n: int) -> tuple[date, bool]:
     """
     _require_date(start)
     _check_count(n)
-    calendar = _Calendar()
+    calendar = _calendar()
     calendar.load(start.year, _likely_end_year(start, n))
     day, remaining, provisional = start, n, False
     while remaining:
@@ -164,7 +198,7 @@ def working_days_between(a: date, b: date) -> int:
     _require_date(a)
     _require_date(b)
     low, high, sign = (a, b, 1) if a <= b else (b, a, -1)
-    calendar = _Calendar()
+    calendar = _calendar()
     calendar.load(low.year, high.year)
     count, day = 0, low
     while day < high:
@@ -181,7 +215,7 @@ def earliest_within_working_days(end: date, counts: list[int]) -> dict[int, date
     _require_date(end)
     for n in counts:
         _check_count(n)
-    calendar = _Calendar()
+    calendar = _calendar()
     remaining, result = sorted(set(counts)), {}
     calendar.load(_likely_start_year(end, max(remaining, default=0)), end.year)
     day, seen = end, 0  # seen: working days in [day, end]
