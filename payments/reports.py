@@ -141,7 +141,8 @@ def amounts_report(*, user, f: ReportFilter) -> Report:
     if not by_community:
         rows = rows.annotate(town=Substr("area_id", 1, 9))
     grouped = (rows.values("program_id", area_key, "month")
-               .annotate(lines=Count("id"), payees=Count("person_id", distinct=True), amount=Sum("amount"))
+               .annotate(lines=Count("id"), payees=Count("person_id", distinct=True),
+                         organisations=Count("organisation_id", distinct=True), amount=Sum("amount"))
                .order_by())
     codes = {r[area_key] if by_community else r[area_key] + "000" for r in grouped}
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
@@ -150,33 +151,42 @@ def amounts_report(*, user, f: ReportFilter) -> Report:
     table = Table(title=f"发放金额（项目 × {level} × 月份）", columns=[
         Column("month", "月份"), Column("program", "项目"), Column("area_code", "区划代码"),
         Column("area", level), Column("lines", "明细条数", "int"), Column("payees", "收款人数", "int"),
-        Column("amount", "发放金额（元）", "money")])
+        Column("organisations", "收款单位数", "int"), Column("amount", "发放金额（元）", "money")])
     for r in grouped:
         code = r[area_key] if by_community else r[area_key] + "000"
         table.rows.append({"month": f"{r['month']:%Y-%m}", "program_code": r["program_id"],
                            "program": programs.get(r["program_id"], r["program_id"]), "area_code": code,
                            "area": names.get(code, code), "lines": r["lines"], "payees": r["payees"],
-                           "amount": _money(r["amount"])})
+                           "organisations": r["organisations"], "amount": _money(r["amount"])})
     table.rows.sort(key=lambda row: (row["month"], order.get(row["program_code"], 999), row["area_code"]))
     table.totals = {"month": "合计", "lines": sum(r["lines"] for r in table.rows),
                     "payees": _rows_payees(_lines(user, f)),
+                    "organisations": _rows_organisations(_lines(user, f)),
                     "amount": _money(sum((r["amount"] for r in table.rows), ZERO))}
     by_program = Table(title="按项目合计", columns=[
         Column("program", "项目"), Column("lines", "明细条数", "int"), Column("payees", "收款人数", "int"),
-        Column("amount", "发放金额（元）", "money")])
+        Column("organisations", "收款单位数", "int"), Column("amount", "发放金额（元）", "money")])
     for r in _lines(user, f).values("program_id").annotate(
-            lines=Count("id"), payees=Count("person_id", distinct=True), amount=Sum("amount")).order_by():
+            lines=Count("id"), payees=Count("person_id", distinct=True),
+            organisations=Count("organisation_id", distinct=True), amount=Sum("amount")).order_by():
         by_program.rows.append({"program_code": r["program_id"], "program": programs.get(r["program_id"]),
-                                "lines": r["lines"], "payees": r["payees"], "amount": _money(r["amount"])})
+                                "lines": r["lines"], "payees": r["payees"], "organisations": r["organisations"],
+                                "amount": _money(r["amount"])})
     by_program.rows.sort(key=lambda row: order.get(row["program_code"], 999))
     by_program.totals = {"program": "合计", "lines": table.totals["lines"], "payees": table.totals["payees"],
-                         "amount": table.totals["amount"]}
+                         "organisations": table.totals["organisations"], "amount": table.totals["amount"]}
     return Report("amounts", "资金发放金额统计表", f.period, [table, by_program],
-                  notes=["发放金额为净额：当月发放、补发、调整之和扣除多发追回。收款人数按人去重。"])
+                  notes=["发放金额为净额：当月发放、补发、调整之和扣除多发追回，含付给服务机构的服务结算。"
+                         "收款人数按人去重；服务结算的收款方计入收款单位数。"])
 
 
 def _rows_payees(rows: QuerySet[PaymentLine]) -> int:
     return rows.aggregate(n=Count("person_id", distinct=True))["n"] or 0
+
+
+def _rows_organisations(rows: QuerySet[PaymentLine]) -> int:
+    """收款单位数: the organisations paid (service settlements), counted apart from the persons."""
+    return rows.aggregate(n=Count("organisation_id", distinct=True))["n"] or 0
 
 
 # ---- 2. 享受对象分类：项目 × 户籍 × 残疾 ------------------------------------------------------------------------
@@ -216,7 +226,8 @@ def recipients_report(*, user, f: ReportFilter) -> Report:
         "同一人享受多个项目时在各项目分别计数，合计为人次；全部项目去重后的收款人数为 "
         f"{_rows_payees(people)} 人。",
         "户籍类别取所发放家庭的户籍类型，个人项目取收款人当前所在家庭；残疾情况取有效的残疾人证；"
-        f"年龄按{f.end:%Y年%m月}1日计算。"])
+        f"年龄按{f.end:%Y年%m月}1日计算。",
+        "付给服务机构的服务结算不是对象本人收款，不计入本表（见资金发放金额统计表的收款单位数）。"])
 
 
 def _payee_groups(lines: QuerySet[PaymentLine], *, on: date) -> list[dict]:
@@ -340,7 +351,8 @@ def ontime_report(*, user, f: ReportFilter, today: date | None = None) -> Report
     return Report("ontime", "按时发放率统计表", f.period, [table], notes=[
         "按时：已导入银行回盘的，以银行交易日期不晚于该项目每月发放日为准；尚无回盘的，以发放批次在发放日（含）前审批且银行未退回为准。"
         "未到发放日且银行尚未回盘的批次不计入合计。",
-        "每月发放日取政策参数“每月发放日”（有效期与依据见政策参数），未维护时取项目设置并标注“未核实”。"])
+        "每月发放日取政策参数“每月发放日”（有效期与依据见政策参数），未维护时取项目设置并标注“未核实”。",
+        "付给服务机构的服务结算按服务协议结算，不计入按时发放率。"])
 
 
 def _bank_paid_dates(user, f: ReportFilter) -> dict[tuple, dict[date, int]]:

@@ -97,6 +97,31 @@ def test_amounts_by_programme_town_and_month(books, officer, areas):
     assert report.tables[0].totals["amount"] == Decimal("4700.00") and report.tables[0].totals["payees"] == 3
     by_program = _rows(report.tables[1], "program_code")
     assert by_program["tekun"]["amount"] == Decimal("3700.00") and by_program["dibao"]["payees"] == 1
+    assert report.tables[0].totals["organisations"] == 0
+
+
+def test_a_service_settlement_counts_in_the_amounts_and_its_payee_as_an_organisation(books, officer, areas):
+    """服务结算: paid to a provider for an enrolment's vouchers — in the net amount, counted as 收款单位, never as a
+    person or in the recipients and on-time figures (which are about the persons)."""
+    from payments.payees import organisation_payee_register
+    from tests.payments.test_organisation_payees import CODE_A, _area
+
+    provider = organisation_payee_register(acting_user=officer, name="小龙坎居家养老服务中心", credit_code=CODE_A,
+                                           area=_area(areas["community_a"]))
+    e = books["yi"]
+    PaymentLine.objects.create(cycle=books["feb"], enrolment=e, program_id=e.program_id, organisation=provider,
+                               area_id=provider.area_id, month=FEB, covered_month=FEB, kind="settlement",
+                               amount=Decimal("300.00"), account_number="6221000000009999")
+    officer_f = _f(officer)
+    amounts = amounts_report(user=officer, f=officer_f)
+    assert amounts.tables[0].totals["amount"] == Decimal("4700.00") + Decimal("300.00")
+    assert (amounts.tables[0].totals["payees"], amounts.tables[0].totals["organisations"]) == (3, 1)
+    dibao = _rows(amounts.tables[1], "program_code")["dibao"]
+    assert (dibao["payees"], dibao["organisations"], dibao["lines"]) == (1, 1, 3)
+    recipients = recipients_report(user=officer, f=officer_f)
+    assert _rows(recipients.tables[0], "program_code")["dibao"]["amount"] == Decimal("1000.00")
+    ontime = ontime_report(user=officer, f=officer_f, today=date(2026, 3, 1))
+    assert sum(r["lines"] for r in ontime.tables[0].rows if r["program_code"] == "dibao") == 2
 
 
 def test_amounts_drill_to_communities_and_programme_filter(books, officer, areas):
@@ -268,13 +293,13 @@ def test_xlsx_export_keeps_numbers_and_is_access_logged(books, officer):
     sheet = workbook.worksheets[0]
     assert "资金发放金额统计表" in sheet["A1"].value
     headers = [c.value for c in sheet[2]]
-    assert headers == ["月份", "项目", "区划代码", "镇街", "明细条数", "收款人数", "发放金额（元）"]
+    assert headers == ["月份", "项目", "区划代码", "镇街", "明细条数", "收款人数", "收款单位数", "发放金额（元）"]
     data = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=8)]
-    assert data[0][:2] == ["2026-01", "最低生活保障（低保）"] and data[0][6] == 500
-    assert data[1][:4] == ["2026-01", "特困人员救助供养", "500106001000", "小龙坎街道"] and data[1][6] == 1000
-    assert sheet.cell(row=3, column=7).number_format == "#,##0.00"
+    assert data[0][:2] == ["2026-01", "最低生活保障（低保）"] and data[0][7] == 500
+    assert data[1][:4] == ["2026-01", "特困人员救助供养", "500106001000", "小龙坎街道"] and data[1][7] == 1000
+    assert sheet.cell(row=3, column=8).number_format == "#,##0.00"
     total = [c.value for c in sheet[9]]
-    assert total[0] == "合计" and total[6] == 4700 and total[5] == 3
+    assert total[0] == "合计" and total[7] == 4700 and total[5] == 3 and total[6] == 0
     log = AccessLog.objects.get(user=officer)
     assert log.kind == AccessLog.Kind.EXPORT and log.detail["report"] == "amounts"
     assert log.detail["filters"]["from"] == "2026-01"
