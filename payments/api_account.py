@@ -98,11 +98,22 @@ def _change(request: Request, pk: int) -> BankAccountChange:
     return change
 
 
-def _state(person) -> dict:
-    return {"person": person.pk, "current_payee": is_current_payee(person),
-            "account": BankAccount.objects.filter(person=person, valid=True).first(),
-            "pending_change": BankAccountChange.objects.filter(person=person, status="pending")
+def account_state(**owner) -> dict:
+    """The valid account and the change waiting on it, of a person or a 收款单位 (`owner`)."""
+    return {"account": BankAccount.objects.filter(**owner, valid=True).first(),
+            "pending_change": BankAccountChange.objects.filter(**owner, status="pending")
             .select_related("requested_by", "decided_by").first()}
+
+
+def registered_response(result: BankAccount | BankAccountChange) -> Response:
+    """201 with the account registered, or 202 with the change that waits for a second person."""
+    if isinstance(result, BankAccountChange):
+        return Response(BankAccountChangeSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+    return Response(BankAccountSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+def _state(person) -> dict:
+    return {"person": person.pk, "current_payee": is_current_payee(person), **account_state(person=person)}
 
 
 class PersonBankAccountView(APIView):
@@ -122,10 +133,8 @@ class PersonBankAccountView(APIView):
         person = _person(request, pk)
         form = BankAccountRegisterSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        result = bank_account_register(acting_user=request.user, person=person, **form.validated_data)
-        if isinstance(result, BankAccountChange):
-            return Response(BankAccountChangeSerializer(result).data, status=status.HTTP_202_ACCEPTED)
-        return Response(BankAccountSerializer(result).data, status=status.HTTP_201_CREATED)
+        return registered_response(bank_account_register(acting_user=request.user, person=person,
+                                                         **form.validated_data))
 
 
 class ChangeConfirmView(APIView):

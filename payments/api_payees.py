@@ -25,8 +25,10 @@ from payments.api_account import (
     BankAccountChangeSerializer,
     BankAccountRegisterSerializer,
     BankAccountSerializer,
+    account_state,
+    registered_response,
 )
-from payments.models import BankAccount, BankAccountChange, OrganisationPayee
+from payments.models import OrganisationPayee
 from payments.payees import (
     is_current_organisation_payee,
     organisation_account_register,
@@ -96,9 +98,7 @@ class OrganisationBankAccountView(APIView):
         org = _organisation(request, pk)
         return Response(OrganisationAccountStateSerializer({
             "organisation": org, "current_payee": is_current_organisation_payee(org),
-            "account": BankAccount.objects.filter(organisation=org, valid=True).first(),
-            "pending_change": BankAccountChange.objects.filter(organisation=org, status="pending")
-            .select_related("requested_by", "decided_by").first()}).data)
+            **account_state(organisation=org)}).data)
 
     @extend_schema(tags=[TAG], summary="登记或变更收款单位的银行账户（已在发放的单位变更须另一人确认）",
                    request=BankAccountRegisterSerializer,
@@ -108,7 +108,5 @@ class OrganisationBankAccountView(APIView):
         org = _organisation(request, pk)
         form = BankAccountRegisterSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        result = organisation_account_register(acting_user=request.user, organisation=org, **form.validated_data)
-        if isinstance(result, BankAccountChange):
-            return Response(BankAccountChangeSerializer(result).data, status=status.HTTP_202_ACCEPTED)
-        return Response(BankAccountSerializer(result).data, status=status.HTTP_201_CREATED)
+        return registered_response(organisation_account_register(acting_user=request.user, organisation=org,
+                                                                 **form.validated_data))

@@ -59,29 +59,29 @@ def pending_change_decide(request: HttpRequest, pending: BankAccountChange | Non
         messages.success(request, "账户变更已退回，原账户不变")
 
 
-@login_required
-def bank_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the account now, a change waiting for confirmation, the form; POST: register, confirm or send back."""
-    require(request.user, "bank_account", "view")
-    person = _person(request, pk)
+def account_page(request: HttpRequest, template: str, *, owner: dict, register, area_id: str, is_payee: bool,
+                 context: dict) -> HttpResponse:
+    """One payee's account page (a person's or a 收款单位's; `owner` is {"person": …} or {"organisation": …}).
+
+    GET: the account now, a change waiting for confirmation, the form. POST: register through `register(bank_name=,
+    account_number=, reason=)`, or confirm or send back the waiting change; each success redirects to this page.
+    """
     form = BankAccountForm()
-    pending = BankAccountChange.objects.filter(person=person, status=BankAccountChange.Status.PENDING).first()
+    pending = BankAccountChange.objects.filter(**owner, status=BankAccountChange.Status.PENDING).first()
     if request.method == "POST":
         action = request.POST.get("action", "register")
         try:
             if action in ("confirm", "reject"):
                 pending_change_decide(request, pending, action)
-                return redirect("bank-account-edit", pk=person.pk)
+                return redirect(request.path)
             form = BankAccountForm(request.POST)
             if form.is_valid():
                 data = form.cleaned_data
-                result = bank_account_register(acting_user=request.user, person=person, bank_name=data["bank_name"],
-                                               account_number=data["account_number"], reason=data["reason"])
-                if isinstance(result, BankAccountChange):
-                    messages.success(request, "账户变更已提交，须由另一名工作人员确认后生效")
-                else:
-                    messages.success(request, "银行账户已登记")
-                return redirect("bank-account-edit", pk=person.pk)
+                result = register(bank_name=data["bank_name"], account_number=data["account_number"],
+                                  reason=data["reason"])
+                messages.success(request, "账户变更已提交，须由另一名工作人员确认后生效"
+                                 if isinstance(result, BankAccountChange) else "银行账户已登记")
+                return redirect(request.path)
         except ValidationError as exc:
             if action == "register":
                 service_errors_to_form(form, exc)
@@ -89,14 +89,28 @@ def bank_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, service_error_text(exc))
         except PermissionDenied as exc:
             messages.error(request, service_error_text(exc))
-    accounts = list(BankAccount.objects.filter(person=person).order_by("-valid", "-id")[:10])
-    in_scope = area_in_scope(request.user, person.area_id)
-    changes = list(BankAccountChange.objects.filter(person=person).select_related("requested_by", "decided_by")
+    accounts = list(BankAccount.objects.filter(**owner).order_by("-valid", "-id")[:10])
+    in_scope = area_in_scope(request.user, area_id)
+    changes = list(BankAccountChange.objects.filter(**owner).select_related("requested_by", "decided_by")
                    .order_by("-id")[:10])
-    return render(request, "payments/bank_account.html", {
-        "person": person, "form": form, "pending": pending, "accounts": accounts, "changes": changes,
-        "current": next((a for a in accounts if a.valid), None), "payee": is_current_payee(person),
-        **custody_context(request.user, person),
+    return render(request, template, {
+        **context, "form": form, "pending": pending, "accounts": accounts, "changes": changes,
+        "current": next((a for a in accounts if a.valid), None), "payee": is_payee,
         "can_change": in_scope and allowed(request.user, "bank_account", "change"),
+        "can_reveal": in_scope and allowed(request.user, "bank_account", "confirm"),
         "can_confirm": (in_scope and pending is not None and allowed(request.user, "bank_account", "confirm")
                         and pending.requested_by_id != request.user.pk)})
+
+
+@login_required
+def bank_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """银行账户 of a person: see `account_page`."""
+    require(request.user, "bank_account", "view")
+    person = _person(request, pk)
+
+    def register(**account):
+        return bank_account_register(acting_user=request.user, person=person, **account)
+
+    return account_page(request, "payments/bank_account.html", owner={"person": person}, register=register,
+                        area_id=person.area_id, is_payee=is_current_payee(person),
+                        context={"person": person, **custody_context(request.user, person)})

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.policy import allowed, area_in_scope, scope_prefix
+from accounts.policy import allowed, scope_prefix
 from areas.models import Area
 from payments.models import BankAccount, BankAccountChange, OrganisationPayee
 from payments.payees import (
@@ -20,7 +20,7 @@ from payments.payees import (
     organisation_payee_register,
     organisations_visible,
 )
-from payments.views_account import BankAccountForm, pending_change_decide
+from payments.views_account import account_page
 from web.forms import StyledForm
 from web.views.common import require, service_error_text, service_errors_to_form
 
@@ -80,44 +80,16 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the account now, a change waiting for confirmation, the form; POST: register, confirm or send back."""
+    """银行账户 of a 收款单位: see `payments.views_account.account_page`."""
     require(request.user, "bank_account", "view")
     org = _organisation(request, pk)
-    form = BankAccountForm()
-    pending = BankAccountChange.objects.filter(organisation=org, status=BankAccountChange.Status.PENDING).first()
-    if request.method == "POST":
-        action = request.POST.get("action", "register")
-        try:
-            if action in ("confirm", "reject"):
-                pending_change_decide(request, pending, action)
-                return redirect("organisation-account-edit", pk=org.pk)
-            form = BankAccountForm(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                result = organisation_account_register(acting_user=request.user, organisation=org,
-                                                       bank_name=data["bank_name"],
-                                                       account_number=data["account_number"], reason=data["reason"])
-                messages.success(request, "账户变更已提交，须由另一名工作人员确认后生效"
-                                 if isinstance(result, BankAccountChange) else "银行账户已登记")
-                return redirect("organisation-account-edit", pk=org.pk)
-        except ValidationError as exc:
-            if action == "register":
-                service_errors_to_form(form, exc)
-            else:
-                messages.error(request, service_error_text(exc))
-        except PermissionDenied as exc:
-            messages.error(request, service_error_text(exc))
-    accounts = list(BankAccount.objects.filter(organisation=org).order_by("-valid", "-id")[:10])
-    in_scope = area_in_scope(request.user, org.area_id)
-    changes = list(BankAccountChange.objects.filter(organisation=org).select_related("requested_by", "decided_by")
-                   .order_by("-id")[:10])
-    return render(request, "payments/organisation_account.html", {
-        "tab": "payees", "org": org, "form": form, "pending": pending, "accounts": accounts, "changes": changes,
-        "current": next((a for a in accounts if a.valid), None), "payee": is_current_organisation_payee(org),
-        "can_change": in_scope and allowed(request.user, "bank_account", "change"),
-        "can_reveal": in_scope and allowed(request.user, "bank_account", "confirm"),
-        "can_confirm": (in_scope and pending is not None and allowed(request.user, "bank_account", "confirm")
-                        and pending.requested_by_id != request.user.pk)})
+
+    def register(**account):
+        return organisation_account_register(acting_user=request.user, organisation=org, **account)
+
+    return account_page(request, "payments/organisation_account.html", owner={"organisation": org},
+                        register=register, area_id=org.area_id, is_payee=is_current_organisation_payee(org),
+                        context={"tab": "payees", "org": org})
 
 
 @login_required
