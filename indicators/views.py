@@ -25,7 +25,7 @@ from indicators.registry import reads_current_list
 from indicators.services import snapshots_refresh
 from minzheng.dates import add_months, first_of_month, month_or_none
 from minzheng.db_router import replica_reads
-from tasks.models import Task
+from tasks.selectors import tasks_overdue
 from web.downloads import attachment
 
 TREND_MONTHS = 24
@@ -79,9 +79,7 @@ def _overdue(user) -> dict:
     today, now = timezone.localdate(), timezone.now()
     cases = restrict(Case.objects.filter(application__isnull=False, closed_at__isnull=True, next_due__lt=today),
                      user, "view", resource="application").select_related("program", "area").order_by("next_due")
-    open_statuses = (Task.Status.OPEN, Task.Status.IN_PROGRESS)
-    tasks = restrict(Task.objects.filter(status__in=open_statuses, deadline__lt=now), user, "view",
-                     resource="task").select_related("area").order_by("deadline")
+    tasks = tasks_overdue(user, now).select_related("area")
     return {"cases": list(cases[:OVERDUE_SHOWN]), "tasks": list(tasks[:OVERDUE_SHOWN])}
 
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.policy import allowed
-from tasks.selectors import OPEN as TASK_OPEN
-from tasks.selectors import tasks_visible, with_overdue, work_queue
+from tasks.selectors import tasks_overdue, with_overdue, work_queue
 from web.desk import LIST_SIZE, WEEK, Block, desk_block
 
 TASK_ROW = "tasks/_desk_task_row.html"
@@ -25,8 +24,7 @@ def my_tasks(user, today: date) -> Block | None:
         tasks = work_queue(user, now)
         title, more, empty = "待办任务", reverse("task-queue"), "暂无待办任务"
     else:
-        tasks = with_overdue(tasks_visible(user).filter(status__in=TASK_OPEN, deadline__lt=now), now).order_by(
-            "deadline", "id")
+        tasks = with_overdue(tasks_overdue(user, now), now)
         title, more, empty = "超期任务", "", "辖区暂无超期任务"
     counts = tasks.order_by().aggregate(total=Count("id"), overdue=Count("id", filter=Q(deadline__lt=now)),
                                         week=Count("id", filter=Q(deadline__gte=now,

@@ -24,6 +24,11 @@ def tasks_visible(user, action: str = "view") -> QuerySet[Task]:
     return restrict(Task.objects.all(), user, action, resource="task", area_field="area_id")
 
 
+def tasks_overdue(user, now: datetime) -> QuerySet[Task]:
+    """超期任务 about the user's area: open and past the deadline, oldest first (index task_open_deadline)."""
+    return tasks_visible(user).filter(status__in=OPEN, deadline__lt=now).order_by("deadline", "id")
+
+
 def work_queue(user, now: datetime | None = None) -> QuerySet[Task]:
     """待办队列: open tasks the user's level must handle, earliest deadline first.
 
