@@ -47,3 +47,33 @@ def test_desk_lists_people_not_visited_this_week(demo, client):
     not_visited = RosterEntry.objects.filter(area_id=worker.area_id, active=True).exclude(
         pk__in=Visit.objects.values("entry_id")).select_related("person").first()
     assert not_visited.person.name in page
+
+
+def test_district_desk_count_from_the_weeks_cells_equals_the_live_count(demo):
+    """The district's figure is added up from the compliance cells once the week has them; same number."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from carevisits.desk import not_visited_this_week
+    from carevisits.models import ComplianceCell
+    from carevisits.selectors import Week, not_reached
+    from carevisits.snapshot import compliance_snapshot_refresh
+
+    officer = User.objects.get(username="district_officer")
+    today = timezone.localdate()
+    week = Week.of(today)
+    live = not_reached(officer, week).count()
+    assert live > 10  # more than the list shows, so the figure is a count, not the list's length
+
+    def figure() -> int:
+        return dict((label, n) for label, n, _ in not_visited_this_week(officer, today).figures)["本周未探访到"]
+
+    ComplianceCell.objects.filter(week=week.monday).delete()
+    assert figure() == live  # no cells yet this week: counted live
+    compliance_snapshot_refresh(week=week)
+    assert ComplianceCell.objects.filter(week=week.monday).exists()
+    assert figure() == live
+    # A community's cells rewritten with one fewer unreached (as a visit does): the figure follows the cells.
+    cell = ComplianceCell.objects.filter(week=week.monday, unreached__gt=0).first()
+    ComplianceCell.objects.filter(pk=cell.pk).update(unreached=cell.unreached - 1)
+    assert figure() == live - 1
