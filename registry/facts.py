@@ -223,4 +223,4 @@ def hukou_outside_chongqing_text(person: Person | int, on: date) -> str:
     fact = fact_on(person, Kind.HUKOU_PLACE, on)
     if fact is None or fact.value.startswith(CHONGQING_PREFIX):
         return ""
-    return f"户籍地（{fact.value}）不在重庆市，本补贴限重庆市户籍人员"
+    return f"户籍地（{fact.value_label}）不在重庆市，本补贴限重庆市户籍人员"
