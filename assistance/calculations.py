@@ -224,7 +224,7 @@ def _single_person_means(ctx: QuoteContext, standard: Decimal, household: Househ
     return single
 
 
-@register_calculator("dibao")
+@register_calculator("dibao", reads_tiers=True)
 def dibao_amount(ctx: QuoteContext) -> Decimal:
     """低保金 = (低保标准 − 家庭月人均收入) × 家庭人数 (《最低生活保障审核确认办法》第二十三条, 差额补助); the
     members who refused work three times without reason are not counted in the multiplier (减发其本人的份额).

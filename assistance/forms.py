@@ -18,7 +18,7 @@ from casework.models import Case, Channel, Objection
 from programs.models import CareLevel, Program, SupportMode, area_ancestor_codes
 from registry.models import Asset, Household, IncomeCategory, Person
 from registry.selectors import households_visible, persons_visible
-from web.forms import BLANK, DateInput, MonthField, PersonPicker, StyledForm
+from web.forms import BLANK, DateInput, MonthField, PersonPicker, StyledForm, community_choices, division_field
 
 INPUT_FIELDS = ("linshi_kind", "amount", "care_level", "support_mode", "no_supporter", "rigid_expenditure",
                 "income_12m")
@@ -147,6 +147,31 @@ class QuoteForm(InputsMixin, StyledForm):
         self.fields["household"] = household_field(user, required=False)
         self.fields["person"] = person_field(user, "对象（个人项目）")
         self.order_fields(["program", "household", "person", "month"])
+
+
+class NonresidentForm(StyledForm):
+    """急难发生地救助登记 (assistance.nonresident): a person with no household here, recorded minimally, and the
+    急难型 临时救助 amount; the community where the emergency happened is one of the user's."""
+
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", max_length=18)
+    hukou_place = forms.CharField()  # replaced in __init__ by the 户籍地 picker
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    area = forms.ChoiceField(label="急难发生地（村社区）")
+    amount = forms.DecimalField(label="临时救助金额（元）", min_value=0, max_digits=12, decimal_places=2)
+    channel = forms.ChoiceField(label="申请渠道", choices=Channel.choices, initial=Channel.WORKER)
+    authorised_data_check = forms.BooleanField(label="已签署信息核对授权书（事后核对用）", required=False)
+    note = forms.CharField(label="急难情形", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="发生了什么、何时何地，写入通报函前请核对")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hukou_place"] = division_field("户籍地")
+        self.fields["hukou_place"].help_text = "按名称选择户籍所在区县（可为外省市）"
+        self.fields["area"].choices = community_choices(user)
+        self.fields["area"].error_messages["invalid_choice"] = "所选村社区不存在或不在您的管辖范围内"
+        self.order_fields(["name", "id_number", "hukou_place", "phone", "area", "amount", "channel",
+                           "authorised_data_check", "note"])
 
 
 # ---- 办理环节 ---------------------------------------------------------------------------------------------------

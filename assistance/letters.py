@@ -39,23 +39,24 @@ def nonresident_report_pdf(case) -> bytes:
     happened, the amount and the date of the 先行救助, and who to contact. It carries the full ID number — the home
     bureau must identify the person — so printing it is a logged export (the view logs it)."""
     from assistance.documents import _number, _seal, _table, area_path
+    from assistance.nonresident import nonresident_emergency, nonresident_hukou
     from programs.calculations.money import money
-    from registry.facts import fact_on
-    from registry.models import PersonFact
 
     st = styles()
     person = case.person
-    hukou = fact_on(person, PersonFact.Kind.HUKOU_PLACE, timezone.localdate())
-    home = hukou.value if hukou is not None else "未登记"
+    home_name, home_code = nonresident_hukou(case, timezone.localdate())
+    home = f"{home_name}（{home_code}）" if home_code else home_name
+    emergency = nonresident_emergency(case)
     paid_on = case.application.advance_approved_on
     amount = money(case.application.monthly_amount) if case.application.monthly_amount is not None else "—"
-    rows = [["姓名", "身份证号", "户籍地区划代码", "联系电话", "急难发生地", "救助类型", "救助金额（元）", "审批日期"],
+    rows = [["姓名", "身份证号", "户籍地", "联系电话", "急难发生地", "救助类型", "救助金额（元）", "审批日期"],
             [person.name, person.id_number or "—", home, person.phone or "—", area_path(case.area), "急难型临时救助",
              amount, f"{paid_on:%Y-%m-%d}" if paid_on else "审批中"]]
     width = A4[0] - 30 * mm
-    story = [*_number(case, "report"), _p("户籍地民政部门：", st.body),
+    story = [*_number(case, "report"), _p(f"{home_name}民政部门：" if home_code else "户籍地民政部门：", st.body),
              _p(f"你地户籍居民{person.name}在我区{area_path(case.area)}遭遇急难，经申请，我局按照急难型临时救助"
                 "“先行救助”的规定在急难发生地给予临时救助（《关于进一步加强和改进临时救助工作的意见》），"
                 "有关手续事后补充。现将救助情况通报如下，请纳入该居民的救助帮扶记录，并视情跟进后续帮扶。", st.body),
+             *([_p(f"急难情形：{emergency}", st.body)] if emergency else []),
              _table(rows, [width * w for w in (0.08, 0.22, 0.13, 0.12, 0.13, 0.1, 0.1, 0.12)])]
     return render("临时救助情况通报函", story + _seal(case))

@@ -19,9 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.policy import allowed, area_in_scope
+from areas.divisions import division_name
 from assistance.inputs import clean_inputs
 from assistance.models import Application
 from assistance.workflows import RESOURCE, current_variant, workflow_code
+from audit.models import AccessLog
 from casework.models import Case, Channel
 from casework.services import case_open
 from casework.workflows import workflow_get
@@ -107,3 +109,26 @@ def nonresident_urgent_submit(*, acting_user, name: str, id_number: str, hukou_p
         fields={"program": program, "household": None, "person": person, "applicant": person, "channel": channel,
                 "inputs": inputs, "variant": workflow.options["variant"]},
         message=f"提交急难发生地临时救助申请（急难型，户籍地非本区），申请人{person.name}")
+
+
+# ---- reads (the case page and the 通报函) ----------------------------------------------------------------------
+
+
+def nonresident_hukou(case: Case, on) -> tuple[str, str]:
+    """(户籍地 name, its code) of a non-resident case's person on that day; ("未登记", "") when none is recorded."""
+    fact = fact_on(case.person, PersonFact.Kind.HUKOU_PLACE, on) if case.person_id else None
+    if fact is None:
+        return "未登记", ""
+    return division_name(fact.value) or "未知区划", fact.value
+
+
+def nonresident_emergency(case: Case) -> str:
+    """急难情形 as the officer described it when registering (the submit step's note)."""
+    step = case.steps.filter(action="submit").order_by("id").first()
+    return step.note if step is not None else ""
+
+
+def nonresident_reports(case: Case) -> list:
+    """The 通报函 printed for the home district (each print is a logged export: who, when), newest first."""
+    return list(AccessLog.objects.filter(kind=AccessLog.Kind.EXPORT, detail__filters__case=case.pk,
+                                         detail__filters__kind="report").select_related("user").order_by("-time"))

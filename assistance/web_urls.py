@@ -9,6 +9,8 @@ urlpatterns = [
     path("overdue/", queue.overdue, name="assistance-overdue"),
     path("search/", search.case_search, name="assistance-search"),
     path("apply/", cases.apply, name="assistance-apply"),
+    # 急难发生地救助登记: a non-resident (no household here) helped where the emergency happened.
+    path("apply/nonresident/", cases.nonresident_apply, name="assistance-nonresident"),
     path("quote/", quote.quote_page, name="assistance-quote"),
     path("households/autocomplete/", cases.household_autocomplete, name="assistance-household-autocomplete"),
     path("households/<int:pk>/chain/", chain.household_chain, name="assistance-household-chain"),

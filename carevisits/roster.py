@@ -13,7 +13,8 @@ How the categories are derived from the registry (household membership, `registr
 - 高龄: aged `carevisits_very_old_age` (80) or more today;
 - 低保 / 特困: an open enrolment (正常享受 or 渐退) in the programme, held by the person or by the household they
   are an active member of.
-Only living residents (status 正常) aged `carevisits_min_age` (60) or more are on the roster; a manual entry
+Only living residents (status 正常) aged `carevisits_min_age` (60) or more are on the roster — not someone known
+here only through 急难发生地救助 (户籍 elsewhere, no household here); a manual entry
 (人工纳入, with a reason) stays while that holds.
 """
 
@@ -30,6 +31,7 @@ from carevisits.models import CATEGORY_FLAGS, RosterEntry
 from minzheng.dates import years_before
 from minzheng.sql import on_conflict_nothing, tune_transaction
 from programs.models import OPEN_STATUSES, Enrolment
+from registry.facts import nonresidents_without_household
 from registry.models import Disability, HouseholdMember, Person, Relation
 
 # The programmes of the 低保 and 特困 categories (the roster's own definition, not a payroll table).
@@ -68,9 +70,11 @@ def _flags(person_ref: str, today: date) -> dict:
 
 
 def eligible_persons(today: date) -> QuerySet[Person]:
-    """Living residents aged 60+ today (the roster's population)."""
+    """Living residents aged 60+ today (the roster's population): not those known here only through an emergency
+    (户籍 elsewhere, no household here: registry.facts.nonresidents_without_household)."""
     cutoff = years_before(today, parameters.value(parameters.MIN_AGE, today))
-    return Person.objects.filter(status=Person.Status.ACTIVE, birth_date__lte=cutoff)
+    return (Person.objects.filter(status=Person.Status.ACTIVE, birth_date__lte=cutoff)
+            .exclude(pk__in=nonresidents_without_household(today)))
 
 
 def _insert_new(today: date, now) -> int:

@@ -371,16 +371,18 @@ def old_age_candidates(*, today: date) -> QuerySet[Person]:
     """数据核查: registry persons aged 80 or more today, alive (status active — neither dead nor moved out),
     living in a community of the district, with a birth date, not recorded with a 户籍地 outside Chongqing (the
     allowance is for 重庆户籍: `registry.facts.hukou_outside_chongqing`, one subquery for all of them), and not
-    holding a 高龄津贴 enrolment (open or suspended)."""
+    holding a 高龄津贴 enrolment (open or suspended); nor someone known here only through an emergency (户籍 in another
+    district, no household here: `registry.facts.nonresidents_without_household`) — their own district pays it."""
     from minzheng.lookups import prefix_q
     from programs.selectors import HOLDING_STATUSES
-    from registry.facts import hukou_outside_chongqing
+    from registry.facts import hukou_outside_chongqing, nonresidents_without_household
 
     holding = Enrolment.objects.filter(program_id=OLD_AGE_PROGRAM, person_id=OuterRef("pk"),
                                        status__in=HOLDING_STATUSES)
     return (Person.objects.filter(prefix_q("area_id", settings.MINZHENG_DISTRICT_CODE), status=Person.Status.ACTIVE,
                                   birth_date__isnull=False, birth_date__lte=years_before(today, 80))
-            .filter(~Exists(holding)).exclude(pk__in=hukou_outside_chongqing(today)))
+            .filter(~Exists(holding)).exclude(pk__in=hukou_outside_chongqing(today))
+            .exclude(pk__in=nonresidents_without_household(today)))
 
 
 def auto_enrol_old_age(*, today: date | None = None, acting_user=None) -> dict:

@@ -10,6 +10,7 @@ unless a district sets one (none is seeded: no verified district figures were fo
   before (history is kept, rows are never edited), with the change log. The ranges must not overlap.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -103,3 +104,38 @@ def amount_tiers_set(*, acting_user, program: Program | str, area_code: str, val
         change_log_write(instance=tier, action=ChangeLog.Action.CREATE, before=None, after=snapshot(tier),
                          acting_user=acting_user, reason="设定分档补助标准")
     return created
+
+
+# ---- reads for the 分档 page ----------------------------------------------------------------------------------
+
+
+def tiered_programs():
+    """The active programmes whose amount function pays by tiers where a district set them."""
+    from programs.calculations.base import tiered_calculators
+
+    return Program.objects.filter(active=True, calculator__in=tiered_calculators()).order_by("sort", "code")
+
+
+@dataclass(frozen=True)
+class TierSet:
+    """One set of tiers set together for an area (the same `valid_from`): its period, source and rows."""
+
+    valid_from: date
+    valid_to: date | None
+    source: str
+    verified: bool
+    created_by: object
+    tiers: list[AmountTier]
+
+
+def amount_tier_history(program: Program | str, area_code: str) -> list[TierSet]:
+    """Every tier set of the programme set for exactly this area, newest first (the one in force has no end)."""
+    code = program.code if isinstance(program, Program) else program
+    rows = (AmountTier.objects.filter(program_id=code, area_code=area_code).select_related("created_by")
+            .order_by("-valid_from", "income_from"))
+    sets: dict[date, list[AmountTier]] = {}
+    for row in rows:
+        sets.setdefault(row.valid_from, []).append(row)
+    return [TierSet(valid_from=start, valid_to=tiers[0].valid_to, source=tiers[0].source,
+                    verified=all(t.verified for t in tiers), created_by=tiers[0].created_by, tiers=tiers)
+            for start, tiers in sets.items()]

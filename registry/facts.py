@@ -9,14 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.policy import allowed, area_in_scope
 from audit.models import ChangeLog, EventType
 from audit.services import change_log_write, domain_event_write, snapshot
-from registry.models import FACT_CHOICES, Person, PersonFact
+from registry.models import FACT_CHOICES, HouseholdMember, Person, PersonFact
 
 Kind = PersonFact.Kind
 # 重庆市 (province-level code 50): 户籍地 codes starting with it are 重庆户籍.
@@ -207,9 +208,19 @@ def hukou_outside_chongqing(on: date) -> QuerySet:
             .values("person_id"))
 
 
+def nonresidents_without_household(on: date) -> QuerySet:
+    """People known to the district only through an emergency where it happened (急难发生地救助,
+    assistance.nonresident): 户籍地 recorded outside the district on that day and no active household membership
+    here. A `person_id` values queryset (a subquery), so the jobs that walk the district's residents (探访关爱名册,
+    免申即享) leave them out; a migrant with a household registered here is a resident and stays in."""
+    member = HouseholdMember.objects.filter(person_id=OuterRef("person_id"), is_active=True)
+    return (PersonFact.objects.filter(_on(on), kind=Kind.HUKOU_PLACE)
+            .exclude(value__startswith=settings.MINZHENG_DISTRICT_CODE).filter(~Exists(member)).values("person_id"))
+
+
 def hukou_outside_chongqing_text(person: Person | int, on: date) -> str:
     """The refusal for one person ("" when their recorded 户籍地 is in Chongqing or none is recorded)."""
     fact = fact_on(person, Kind.HUKOU_PLACE, on)
     if fact is None or fact.value.startswith(CHONGQING_PREFIX):
         return ""
-    return f"户籍地（{fact.value}）不在重庆市，本补贴限重庆市户籍人员"
+    return f"户籍地（{fact.value_label}）不在重庆市，本补贴限重庆市户籍人员"

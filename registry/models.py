@@ -7,6 +7,7 @@ Derived figures (age, household size, per-capita income) are computed in queries
 from django.db import models
 from django.db.models import Q
 
+from areas.divisions import division_name
 from areas.models import Area
 from minzheng.lookups import Reversed
 
@@ -322,7 +323,9 @@ class PersonFact(models.Model):
 
     @property
     def value_label(self) -> str:
-        """The value as a person reads it (a label, never the stored code of a choice)."""
+        """The value as a person reads it (a label, never the stored code of a choice; a 户籍地 by its name)."""
+        if self.kind == self.Kind.HUKOU_PLACE:
+            return division_name(self.value) or f"未知区划（{self.value}）"
         choices = FACT_CHOICES.get(self.kind)
         return str(choices(self.value).label) if choices and self.value in choices.values else self.value
 

@@ -16,6 +16,7 @@ NAV_ITEMS = [
     ("儿童福利", "children-list", "child"),
     ("资金发放", "payment-cycle-list", "payment"),
     ("调整待遇", "rerate-list", "policy"),
+    ("分档救助金额", "tier-list", "policy"),
     ("残疾人两项补贴", "disability-coverage", "enrolment"),
     ("养老服务", "eldercare-assessments", "assessment"),
     ("养老机构", "eldercare-homes", "carehome"),

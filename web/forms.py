@@ -51,6 +51,27 @@ class PersonPicker(forms.Widget):
         return context
 
 
+class DivisionPicker(forms.Widget):
+    """A hidden 12-digit division code (户籍地 anywhere in the country) with an htmx search by name; the person
+    reads and picks names only (areas.divisions)."""
+
+    template_name = "web/widgets/division_picker.html"
+
+    def get_context(self, name, value, attrs):
+        from areas.divisions import division_name
+
+        context = super().get_context(name, value, attrs)
+        context["autocomplete_url"] = reverse("division-autocomplete")
+        context["chosen_label"] = division_name(str(value)) if value and str(value).isdigit() else ""
+        return context
+
+
+def division_field(label: str = "户籍地", required: bool = True) -> forms.CharField:
+    """A 户籍地 chosen by name; the value is the division's 12-digit code (the service checks it)."""
+    return forms.CharField(label=label, required=required, max_length=12, widget=DivisionPicker,
+                           error_messages={"required": f"请选择{label}"})
+
+
 class StyledForm(forms.Form):
     """Adds the Bootstrap classes, so templates can render any field the same way."""
 
@@ -58,7 +79,7 @@ class StyledForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, PersonPicker):
+            if isinstance(widget, PersonPicker | DivisionPicker):
                 continue
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"

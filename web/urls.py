@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from web.views import home, households, person_merge, persons
+from web.views import divisions, home, households, person_merge, persons
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -23,6 +23,8 @@ urlpatterns = [
     path("persons/<int:pk>/death/", persons.person_record_death, name="person-record-death"),
     path("persons/<int:pk>/disabilities/", persons.person_disability_add, name="person-disability-add"),
     path("persons/<int:pk>/facts/", persons.person_fact_add, name="person-fact-add"),
+    # 区县 by name (户籍地 anywhere in the country)
+    path("divisions/autocomplete/", divisions.division_autocomplete, name="division-autocomplete"),
     # households (家庭)
     path("households/", households.household_list, name="household-list"),
     path("households/new/", households.household_create, name="household-create"),

@@ -14,7 +14,13 @@ from accounts.policy import allowed
 from assistance import services
 from assistance.case_panels import case_panels
 from assistance.documents import latest_calculation
-from assistance.forms import ApplyForm
+from assistance.forms import ApplyForm, NonresidentForm
+from assistance.nonresident import (
+    nonresident_emergency,
+    nonresident_hukou,
+    nonresident_reports,
+    nonresident_urgent_submit,
+)
 from assistance.rules import application_quote
 from assistance.selectors import application_view
 from assistance.views.actions import ACTIONS
@@ -56,6 +62,26 @@ def apply(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已提交{case.program.name}申请（案件 {case.pk}）")
             return redirect("assistance-case", pk=case.pk)
     return render(request, "assistance/apply.html", {"form": form})
+
+
+@login_required
+def nonresident_apply(request: HttpRequest) -> HttpResponse:
+    """急难发生地救助登记: a person whose 户籍 is elsewhere, in sudden hardship here (assistance.nonresident)."""
+    require(request.user, "application", "add")
+    form = NonresidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = nonresident_urgent_submit(
+                acting_user=request.user, name=data["name"], id_number=data["id_number"],
+                hukou_place=data["hukou_place"], phone=data["phone"], area_code=data["area"], amount=data["amount"],
+                channel=data["channel"], note=data["note"], authorised_data_check=data["authorised_data_check"])
+        except ValidationError as exc:
+            service_errors_to_form(form, exc, rename={"linshi_kind": "amount", "program": None})
+        else:
+            messages.success(request, f"已登记急难发生地临时救助（案件 {case.pk}），请先行救助审批并向户籍地通报")
+            return redirect("assistance-case", pk=case.pk)
+    return render(request, "assistance/nonresident.html", {"form": form})
 
 
 @login_required
@@ -120,8 +146,17 @@ def case_context(request: HttpRequest, case: Case, posted: tuple | None = None) 
             "review_preview": _review_preview(case) if any(a["action"] == "review" for a in actions) else None,
             "pdfs": [(k, label) for k, label in PDF_KINDS.items() if k in kinds] if can_export else [],
             "can_chain": allowed(request.user, "household", "view") and case.household_id is not None,
+            "nonresident": _nonresident(case, today),
             "panels": case_panels(user=request.user, case=case,
                                   actions=[a["action"] for a in actions] + _done_actions(case))}
+
+
+def _nonresident(case: Case, today) -> dict | None:
+    """急难发生地救助: the person's 户籍地 by name, what happened, and each 通报函 printed for the home district."""
+    if not case.inputs.get(PERSON_ALONE):
+        return None
+    home, _ = nonresident_hukou(case, today)
+    return {"hukou": home, "emergency": nonresident_emergency(case), "reports": nonresident_reports(case)}
 
 
 def _done_actions(case: Case) -> list[str]:

@@ -29,6 +29,7 @@ EligibilityFn = Callable[["QuoteContext"], None]
 AmountFn = Callable[["QuoteContext"], Decimal]
 _ELIGIBILITY: dict[str, EligibilityFn] = {}
 _CALCULATORS: dict[str, AmountFn] = {}
+_TIERED: set[str] = set()  # amount functions that read 分档 tiers where a district set them (programs.tiers)
 _SET_FORMS: dict[str, "SetForm"] = {}
 _FACTS_DUE: dict[str, list["FactsDue"]] = {}
 
@@ -41,12 +42,20 @@ def register_eligibility(key: str) -> Callable[[EligibilityFn], EligibilityFn]:
     return decorator
 
 
-def register_calculator(key: str) -> Callable[[AmountFn], AmountFn]:
-    """Register `fn(ctx) -> Decimal` as the amount function named `key` (run only when eligible)."""
+def register_calculator(key: str, *, reads_tiers: bool = False) -> Callable[[AmountFn], AmountFn]:
+    """Register `fn(ctx) -> Decimal` as the amount function named `key` (run only when eligible); `reads_tiers`:
+    it pays by 分档 tiers where a district set them (the 分档 page offers only such programmes)."""
     def decorator(fn: AmountFn) -> AmountFn:
         _CALCULATORS[key] = fn
+        if reads_tiers:
+            _TIERED.add(key)
         return fn
     return decorator
+
+
+def tiered_calculators() -> frozenset[str]:
+    """The amount functions that read 分档 tiers."""
+    return frozenset(_TIERED)
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,7 @@ def test_a_recorded_hukou_outside_chongqing_refuses_both_subsidies_and_leaves_th
                        value="500106001001", valid_from=date(2026, 2, 10))
     for program in ("disability_care", "disability_living"):
         refused = quote(program=program, person=moved, month=FEB_2026)
-        assert not refused.eligible and any("不在重庆市" in r for r in refused.reasons)
+        assert not refused.eligible and any("户籍地（四川省成都市锦江区）不在重庆市" in r for r in refused.reasons)
         assert quote(program=program, person=stays, month=FEB_2026).eligible
         assert quote(program=program, person=moved, month=date(2026, 1, 1)).eligible  # before the move
     care = set(eligible("disability_care", FEB_2026).values_list("pk", flat=True))
