@@ -25,7 +25,8 @@ def tasks(personas, areas):
     made = {"old": make("最早超期", "community_a", -9), "recent": make("刚超期", "community_a", -1),
             "future": make("未到期", "community_a", 3), "other_town": make("他镇超期", "community_b", -5),
             "closed": make("已办结", "community_a", -20)}
-    task_close(acting_user=personas["community_worker"], task=made["closed"], outcome="not_confirmed", note="已入户核实")
+    task_close(acting_user=personas["community_worker"], task=made["closed"], outcome="not_confirmed",
+               note="已入户核实")
     return now, made
 
 
