@@ -119,6 +119,8 @@ class EventType(models.TextChoices):
     CARE_PLAN_SET = "care_plan_set", "调整探访计划"
     CARE_VISIT_RECORDED = "care_visit_recorded", "探访关爱记录"
     METER_BOUND = "meter_bound", "绑定智能水表"
+    # 平台运维 (minzheng.orphan_files)
+    ORPHAN_FILES_SWEPT = "orphan_files_swept", "清理无主文件"
 
 
 class DomainEvent(models.Model):

@@ -27,7 +27,8 @@ times:
 previous run with the same `--name` left.
 
 The death rule's registry action (登记死亡, one `person_record_death` per person — a few a month in reality) is
-switched off for the run so (c) and (d) count the same thing; `--profile` prints where (a) spends its time.
+switched off for the run so (c) and (d) count the same thing; `--profile` prints where (a) spends its time;
+`--csv-reader` reads the files with the csv module instead of the plain-CSV split (imports.plain_csv), to compare.
 """
 
 import argparse
@@ -293,7 +294,12 @@ def measure(args: argparse.Namespace) -> dict:
         from imports import pipeline
 
         pipeline.SET_BASED = False
+    if args.csv_reader:
+        from imports import pipeline
+
+        pipeline.PLAIN_CSV = False
     result["path"] = "per-row" if args.per_row else "set-based (PostgreSQL) / per-row (SQLite)"
+    result["reader"] = "csv module" if args.csv_reader else "plain CSV split (imports.plain_csv)"
     if not args.skip_e2e:
         seconds, batches, report = end_to_end(files, user, args.profile)
         result["end_to_end_s"] = round(seconds, 1)
@@ -399,6 +405,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for a later --rules-only)")
     parser.add_argument("--per-row", action="store_true",
                         help="(a) through the per-row path (imports.pipeline.SET_BASED off), for comparison")
+    parser.add_argument("--csv-reader", action="store_true",
+                        help="(a) reads the files with the csv module (imports.pipeline.PLAIN_CSV off), for comparison")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

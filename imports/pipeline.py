@@ -23,6 +23,7 @@ from django.utils import timezone
 from audit.context import acting
 from imports.bulk import bulk_insert
 from imports.models import ImportBatch, StagedRow
+from imports.plain_csv import PlainReader, plain_lines
 from imports.progress import progress_outside_transaction
 from imports.reading import FileError, estimate_rows, file_kind, iter_rows
 from imports.schemas import Context, Schema, schema_get
@@ -41,6 +42,8 @@ ROW_STATUS = StagedRow.Status
 # The set-based path (validation and commit as a few SQL statements over the whole file) where the schema has one
 # and the database is PostgreSQL or SQLite; the per-row path otherwise. Tests switch it off to compare the two.
 SET_BASED = True
+# A plain CSV split by imports.plain_csv instead of the csv reader (the same rows); off to compare the two.
+PLAIN_CSV = True
 
 
 def set_based(schema: Schema) -> bool:
@@ -228,7 +231,7 @@ def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, int
     if errors:
         raise FileError("；".join(errors))
     width = len(ctx.batch.headers) or len(header)
-    reader = _Reader(ctx, schema, index, rows)
+    reader = _reader(ctx, schema, index, kind, content, rows)
     for chunk in chunked(reader, CHUNK):
         staged = [_parse_row(schema, ctx.batch.pk, index, number, cells[:width]) for number, cells in chunk]
         schema.db_check(ctx, staged)
@@ -237,6 +240,12 @@ def _stage_file(ctx: Context, schema: Schema, job: Job | None) -> tuple[int, int
         _forget_logged_queries()
     reader.finish()
     return reader.read, reader.dropped
+
+
+def _reader(ctx: Context, schema: Schema, index: dict[str, int], kind: str, content: bytes, rows: Iterator):
+    """The data rows to stage: a plain CSV split by `imports.plain_csv` (the same rows, faster), else `rows`."""
+    lines = plain_lines(content) if PLAIN_CSV and kind == "csv" else None
+    return PlainReader(ctx, schema, index, lines) if lines is not None else _Reader(ctx, schema, index, rows)
 
 
 class _Reader:
@@ -279,7 +288,7 @@ def _stage_raw(ctx: Context, schema: Schema, job: Job | None) -> tuple[tuple[int
     sql = Sql()
     sql.drop(RAW)
     sql.run(f"CREATE TEMP TABLE {RAW} (row_number integer, data {sql.json_type()})")
-    reader = _Reader(ctx, schema, index, rows)
+    reader = _reader(ctx, schema, index, kind, content, rows)
     for chunk in chunked(reader, STAGE_CHUNK):
         _write_raw(sql, chunk, width)
         _report(job, reader.read, max(estimate, reader.read))

@@ -7,7 +7,8 @@ name a person, stays in the database only. No file is ever served by URL; downlo
 check the grant and log the export (`web.downloads.stream_attachment`).
 
 A stored file is written before its row commits. If the transaction then rolls back, the file stays behind
-without a row pointing at it: never reachable from a page, but kept until someone removes it.
+without a row pointing at it: never reachable from a page; the daily sweep (minzheng.orphan_files) removes it once
+it is older than STORED_FILES_GRACE_HOURS. A row deleted with its file takes the file with it on commit.
 """
 
 import os
@@ -67,4 +68,5 @@ def file_delete(field: FieldFile) -> None:
     """Remove the stored bytes (the row keeps its checksum); a file already gone is not an error."""
     if field and field.storage.exists(field.name):
         field.storage.delete(field.name)
+
 

@@ -153,3 +153,12 @@ def partitions_ahead() -> dict:
     from minzheng.partitions import partitions_ensure
 
     return partitions_ensure(today=timezone.localdate())
+
+
+@shared_task(name="periodic.sweep_orphan_files")
+def sweep_orphan_files() -> dict:
+    """清理无主文件: stored files no row names, older than the grace period (minzheng.orphan_files)."""
+    from minzheng.orphan_files import orphan_files_sweep
+
+    with acting(source="job"):
+        return orphan_files_sweep().counts()

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "children",
     "eldercare",
     "carevisits",
+    # platform-wide pieces with no models: stored-file cleanup (minzheng.orphan_files), its command
+    "minzheng",
     # pages, demo
     "web",
     "demo",
@@ -248,6 +250,9 @@ STORAGES = {
     "default": _FILES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# 无主文件 (minzheng.orphan_files): a stored file no row names is removed only once it is this old, so an upload
+# whose row has not committed yet (a large feed being staged) is never taken for one.
+STORED_FILES_GRACE_HOURS = int(os.environ.get("STORED_FILES_GRACE_HOURS", "24"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -346,6 +351,8 @@ CELERY_BEAT_SCHEDULE = {
     "custody-check-tasks": {"task": "periodic.custody_check_tasks", "schedule": crontab(hour=2, minute=15)},
     # Daily: the partitions of the append-only tables for this month and the next two (PostgreSQL; idempotent).
     "partitions-ahead": {"task": "periodic.partitions_ahead", "schedule": crontab(hour=0, minute=30)},
+    # Daily: stored files no row names, older than STORED_FILES_GRACE_HOURS, are removed (a re-run finds none).
+    "sweep-orphan-files": {"task": "periodic.sweep_orphan_files", "schedule": crontab(hour=4, minute=10)},
 }
 # The district officer in whose name the schedule opens each month's payment cycle; empty: opened by hand.
 MINZHENG_PAYROLL_OPENER = os.environ.get("MINZHENG_PAYROLL_OPENER", "")

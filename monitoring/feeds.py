@@ -264,6 +264,7 @@ class ResidentFilter(RowFilter):
     def __init__(self, ctx: Context, index: dict[str, int], feed_code: str) -> None:
         self.ctx, self.feed_code = ctx, feed_code
         self.column = index.get("id_number")
+        self.reads = () if self.column is None else (self.column,)
         self.registered = registered_id_numbers()
 
     def keep(self, cells: list[str]) -> bool:

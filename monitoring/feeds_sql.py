@@ -60,9 +60,26 @@ def _date_digits(cell: str) -> str:
             f"ELSE substr({cell}, 1, 4) || substr({cell}, 6, 2) || substr({cell}, 9, 2) END")
 
 
+def _amount_shape(cell: str) -> str:
+    return f"({cell} ~ '^[0-9]{{1,15}}(\\.[0-9]{{1,12}})?$')"
+
+
+def _pre(column, source: str) -> str | None:
+    """A part of a cell's parsing that `_cell` uses several times, computed once per row in the `raw` CTE (PostgreSQL
+    does not share repeated subexpressions: a date cell's three shape regexes ran ~8 times per row): a date's
+    YYYYMMDD when its shape is one SQL reads, else NULL; an amount's number when its shape is plain, else NULL."""
+    kind = (getattr(column.parse, "sql_form", None) or {}).get("kind")
+    if kind == "date":
+        return f"CASE WHEN {_date_shape(source)} THEN {_date_digits(source)} END AS {_q('p_' + column.key)}"
+    if kind == "amount":
+        return f"CAST(CASE WHEN {_amount_shape(source)} THEN {source} END AS numeric) AS {_q('p_' + column.key)}"
+    return None
+
+
 def _cell(column, cell: str, today: str) -> tuple[str, str, str]:
     """(clean value or NULL, error text or NULL, "needs Python" condition) of one non-empty cell, SQL mirrors of
-    the parsers in `imports.schemas.base` and `monitoring.feeds`; a parser without an SQL form needs Python."""
+    the parsers in `imports.schemas.base` and `monitoring.feeds`; a parser without an SQL form needs Python. Dates
+    and amounts read their `_pre` column."""
     form = getattr(column.parse, "sql_form", None)
     label = form and form["label"]
     given = f"'（填写的是“' || {cell} || '”）'"
@@ -88,19 +105,19 @@ def _cell(column, cell: str, today: str) -> tuple[str, str, str]:
         return (code, f"CASE WHEN ({code}) IS NULL THEN "
                       f"{lit('「' + label + '」应为以下之一：' + form['options'])} || {given} END",
                 f"(({code}) IS NULL AND {cell} !~ {ASCII})")
+    pre = _q("p_" + column.key)
     if kind == "date":
-        digits = _date_digits(cell)
+        digits = pre  # NULL when the shape is not one SQL reads
         y, m, d = (f"CAST(substr({digits}, {s}, {n}) AS integer)" for s, n in ((1, 4), (5, 2), (7, 2)))
-        real = f"({_date_shape(cell)} AND {_real_day(y, m, d)})"
+        real = f"({digits} IS NOT NULL AND {_real_day(y, m, d)})"
         iso = f"substr({digits}, 1, 4) || '-' || substr({digits}, 5, 2) || '-' || substr({digits}, 7, 2)"
         return (f"CASE WHEN {real} AND {digits} <= {lit(today)} THEN {iso} END",
                 f"CASE WHEN NOT {real} THEN {lit(f'「{label}」应为日期，如 2026-01-31')} || {given} "
                 f"WHEN {digits} > {lit(today)} THEN {lit(f'「{label}」不能晚于今天')} || {given} END",
-                f"(NOT {_date_shape(cell)} AND {cell} ~ '[0-9]')")
+                f"({digits} IS NULL AND {cell} ~ '[0-9]')")
     if kind == "amount":
         places = int(form["places"])
-        shape = f"({cell} ~ '^[0-9]{{1,15}}(\\.[0-9]{{1,12}})?$')"
-        number = f"CAST(CASE WHEN {shape} THEN {cell} END AS numeric)"
+        number = pre  # NULL when the shape is not plain
         scaled = f"({number} * {10 ** places})"
         # Decimal.quantize rounds half to even; round() in SQL rounds half away from zero
         even = (f"CASE WHEN {scaled} - trunc({scaled}) = 0.5 AND mod(trunc({scaled}), 2) = 0 "
@@ -109,7 +126,7 @@ def _cell(column, cell: str, today: str) -> tuple[str, str, str]:
         big = f"{number} >= 1000000000000"
         return (f"CASE WHEN NOT ({big}) THEN CAST({value} AS text) END",
                 f"CASE WHEN {big} THEN {lit(f'「{label}」应为不小于0的数字')} || {given} END",
-                f"NOT {shape}")
+                f"{number} IS NULL")
     return "NULL", "NULL", "TRUE"
 
 
@@ -125,6 +142,8 @@ def _id_valid(idc: str, today: str) -> str:
 
 def _row_select(sql: Sql, schema: Schema, index: dict[str, int], today: str) -> str:
     cells = ", ".join(f"{sql.cell('data', index.get(c.key))} AS {_q('r_' + c.key)}" for c in schema.columns)
+    pres = [_pre(c, sql.cell("data", index.get(c.key))) for c in schema.columns]
+    cells += "".join(f", {pre}" for pre in pres if pre)
     parsed, errors, python = [], [], []
     for column in schema.columns:
         cell = _q("r_" + column.key)

@@ -1,5 +1,11 @@
 """Shared fixtures: the 沙坪坝区 area tree and personas at each level, plus an outsider from another town."""
 
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -93,3 +99,48 @@ def registry_data(personas, areas):
     hb = household_create(acting_user=officer, area_code=areas["community_b"], hukou_type="rural",
                           members=[{"person": b1, "relation": "head"}])
     return {"a1": a1, "a2": a2, "b1": b1, "household_a": ha, "household_b": hb}
+
+
+# S3-compatible storage for the file-storage tests (tests/imports/test_storage.py, tests/ops/test_orphan_files.py)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def s3_server():
+    """A real S3-compatible server (moto's, from requirements-dev) on a free local port, for this test only."""
+    binary = shutil.which("moto_server") or str(Path(__file__).resolve().parents[1] / ".venv/bin/moto_server")
+    if not Path(binary).exists():
+        pytest.fail("moto_server is missing: pip install -r requirements-dev.txt")
+    port = _free_port()
+    process = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    import boto3
+
+    keys = {"aws_access_key_id": "minzheng-test", "aws_secret_access_key": "minzheng-test-secret"}
+    boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1", **keys).create_bucket(Bucket="minzheng")
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": "minzheng", "endpoint_url": s3_server, "region_name": "us-east-1",
+        "access_key": keys["aws_access_key_id"], "secret_key": keys["aws_secret_access_key"],
+        "default_acl": "private", "querystring_auth": True, "file_overwrite": False}}}
+    return boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1", **keys)

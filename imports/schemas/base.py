@@ -30,7 +30,12 @@ Parser = Callable[[str], Any]
 class RowFilter:
     """预筛 (prefilter): decides, from a row's raw cells, whether the row is staged at all — for files most of whose
     rows are not ours to keep (a city-wide department feed is ~90 % about other districts). A dropped row is never
-    written anywhere, not even as a staged row; `finish` is told how many were dropped once the file is read."""
+    written anywhere, not even as a staged row; `finish` is told how many were dropped once the file is read.
+
+    `reads`: the cells `keep` looks at (by index), or None for all. A plain CSV (imports.plain_csv) strips only
+    those before asking, and the rest of a row only when it is kept."""
+
+    reads: tuple[int, ...] | None = None
 
     def keep(self, cells: list[str]) -> bool:
         return True

@@ -1,10 +1,7 @@
 """Uploaded files live in the file storage (minzheng.files), not in the database: a local folder by default, an
-S3-compatible bucket (here a real moto server on a free port, private objects) when the settings say so."""
+S3-compatible bucket (here a real moto server on a free port, private objects: `s3_storage` in
+tests/conftest.py) when the settings say so."""
 
-import shutil
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -75,48 +72,6 @@ def test_the_migration_moves_stored_bytes_out_of_the_database_and_back(media_roo
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def s3_server():
-    """A real S3-compatible server (moto's, from requirements-dev) on a free local port, for this test only."""
-    binary = shutil.which("moto_server") or str(Path(__file__).resolve().parents[2] / ".venv/bin/moto_server")
-    if not Path(binary).exists():
-        pytest.fail("moto_server is missing: pip install -r requirements-dev.txt")
-    port = _free_port()
-    process = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def s3_storage(settings, s3_server):
-    import boto3
-
-    keys = {"aws_access_key_id": "minzheng-test", "aws_secret_access_key": "minzheng-test-secret"}
-    boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1", **keys).create_bucket(Bucket="minzheng")
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        "bucket_name": "minzheng", "endpoint_url": s3_server, "region_name": "us-east-1",
-        "access_key": keys["aws_access_key_id"], "secret_key": keys["aws_secret_access_key"],
-        "default_acl": "private", "querystring_auth": True, "file_overwrite": False}}}
-    return boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1", **keys)
 
 
 def test_with_s3_settings_an_upload_is_a_private_object_in_the_bucket(stage, areas, s3_storage, media_root):
