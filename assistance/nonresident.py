@@ -31,9 +31,8 @@ from programs.calculations.base import PERSON_ALONE
 from programs.models import Program
 from programs.selectors import holding_enrolments
 from registry.facts import fact_on, hukou_place_code, person_fact_record
-from registry.identity import InvalidIdNumber, parse_id_number
 from registry.models import Person, PersonFact
-from registry.selectors import current_household_of
+from registry.selectors import current_household_of, person_by_id_number
 from registry.services import person_create
 
 PROGRAM = "linshi"
@@ -41,11 +40,7 @@ PROGRAM = "linshi"
 
 def _person(*, acting_user, name: str, id_number: str, phone: str, area_code: str) -> Person:
     """The person by ID number if already registered (and within the user's area), else registered now."""
-    try:
-        number = parse_id_number(id_number).number
-    except InvalidIdNumber as exc:
-        raise ValidationError({"id_number": [str(exc)]}) from exc
-    found = Person.objects.filter(id_number=number).first()
+    found = person_by_id_number(id_number)
     if found is None:
         return person_create(acting_user=acting_user, name=name, area_code=area_code, id_number=id_number,
                              phone=phone)

@@ -50,13 +50,9 @@ def occupancy_by_level(home: CareHome) -> dict[int, int]:
 def person_for_admission(*, id_number: str, name: str) -> Person:
     """入住登记 links the resident to the registry: the person whose ID number and name both match (a home's account
     cannot browse the registry; it has the ID card in hand)."""
-    from registry.identity import InvalidIdNumber, parse_id_number
+    from registry.selectors import person_by_id_number
 
-    try:
-        number = parse_id_number(id_number).number
-    except InvalidIdNumber as exc:
-        raise ValidationError({"id_number": [str(exc)]}) from None
-    person = Person.objects.filter(id_number=number).first()
+    person = person_by_id_number(id_number)
     if person is None:
         raise ValidationError({"id_number": ["居民信息库中没有该身份证号码的人员，请先到社区登记"]})
     if person.name != (name or "").strip():

@@ -160,8 +160,8 @@ def amounts_report(*, user, f: ReportFilter) -> Report:
                            "organisations": r["organisations"], "amount": _money(r["amount"])})
     table.rows.sort(key=lambda row: (row["month"], order.get(row["program_code"], 999), row["area_code"]))
     table.totals = {"month": "合计", "lines": sum(r["lines"] for r in table.rows),
-                    "payees": _rows_payees(_lines(user, f)),
-                    "organisations": _rows_organisations(_lines(user, f)),
+                    **_lines(user, f).aggregate(payees=Count("person_id", distinct=True),
+                                                organisations=Count("organisation_id", distinct=True)),
                     "amount": _money(sum((r["amount"] for r in table.rows), ZERO))}
     by_program = Table(title="按项目合计", columns=[
         Column("program", "项目"), Column("lines", "明细条数", "int"), Column("payees", "收款人数", "int"),
@@ -182,11 +182,6 @@ def amounts_report(*, user, f: ReportFilter) -> Report:
 
 def _rows_payees(rows: QuerySet[PaymentLine]) -> int:
     return rows.aggregate(n=Count("person_id", distinct=True))["n"] or 0
-
-
-def _rows_organisations(rows: QuerySet[PaymentLine]) -> int:
-    """收款单位数: the organisations paid (service settlements), counted apart from the persons."""
-    return rows.aggregate(n=Count("organisation_id", distinct=True))["n"] or 0
 
 
 # ---- 2. 享受对象分类：项目 × 户籍 × 残疾 ------------------------------------------------------------------------

@@ -103,6 +103,21 @@ def household_detail(*, user, pk: int) -> Household:
     ).get(pk=pk)
 
 
+def person_by_id_number(value: str) -> Person | None:
+    """按身份证号查人 (the ID card in hand): the registered person with this number — written in any form
+    `parse_id_number` reads — or None; ValidationError on the `id_number` field when it is not a valid number.
+    Not scoped: the caller decides what an out-of-area match may learn."""
+    from django.core.exceptions import ValidationError
+
+    from registry.identity import InvalidIdNumber, parse_id_number
+
+    try:
+        number = parse_id_number(value).number
+    except InvalidIdNumber as exc:
+        raise ValidationError({"id_number": [str(exc)]}) from None
+    return Person.objects.filter(id_number=number).first()
+
+
 def current_household_of(person: Person) -> Household | None:
     member = next((m for m in person.memberships.all() if m.is_active), None)
     return member.household if member else None
