@@ -86,11 +86,10 @@ class Indicator(models.Model):
             self.target_comparator, None)
 
 
-class IndicatorValue(models.Model):
-    """指标快照: an indicator's value for one area and one month, written by the snapshot job (re-run updates)."""
+class Reading(models.Model):
+    """One computed figure of an indicator for one area and one month (读数): what a snapshot and a breakdown row
+    both hold."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_index=False,
-                                  verbose_name="指标")
     area_code = models.CharField("区划代码", max_length=12, validators=[AREA_CODE_VALIDATOR])
     period_start = models.DateField("统计月份", help_text="所在月的第一天")
     numerator = models.DecimalField("分子", max_digits=18, decimal_places=4)
@@ -98,6 +97,16 @@ class IndicatorValue(models.Model):
     value = models.DecimalField("指标值", max_digits=18, decimal_places=4, null=True, blank=True,
                                 help_text="分母为零时为空")
     computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        abstract = True
+
+
+class IndicatorValue(Reading):
+    """指标快照: an indicator's value for one area and one month, written by the snapshot job (re-run updates)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_index=False,
+                                  verbose_name="指标")
 
     class Meta:
         verbose_name = "指标快照"
@@ -112,24 +121,17 @@ class IndicatorValue(models.Model):
         return f"{self.indicator_id} {self.area_code} {self.period_start:%Y-%m}"
 
 
-class IndicatorBreakdown(models.Model):
+class IndicatorBreakdown(Reading):
     """指标分项快照: an indicator's value for one area, one month and one key of one of its breakdowns (one
     programme, one stage, one age band, one category), written by the snapshot job with the figure itself. The
     key's Chinese label is stored with it, so a page or an export never shows the key."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="breakdowns", db_index=False,
                                   verbose_name="指标")
-    area_code = models.CharField("区划代码", max_length=12, validators=[AREA_CODE_VALIDATOR])
-    period_start = models.DateField("统计月份", help_text="所在月的第一天")
     dimension = models.CharField("分项维度", max_length=30)
     key = models.CharField("分项", max_length=60, help_text="空为未分类")
     label = models.CharField("分项名称", max_length=100)
     sort = models.PositiveSmallIntegerField("排序", default=0)
-    numerator = models.DecimalField("分子", max_digits=18, decimal_places=4)
-    denominator = models.DecimalField("分母", max_digits=18, decimal_places=4, null=True, blank=True)
-    value = models.DecimalField("指标值", max_digits=18, decimal_places=4, null=True, blank=True,
-                                help_text="分母为零时为空")
-    computed_at = models.DateTimeField("计算时间")
 
     class Meta:
         verbose_name = "指标分项快照"
