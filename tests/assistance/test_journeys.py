@@ -125,12 +125,7 @@ def test_linshi_urgent_approval_then_completion(api, staff, families, clock):
     assert (first.monthly_amount, first.start_month, first.status) == (800, date(2026, 3, 1), "ended")  # one-off
     assert case["calculation"]["advance"]["flags"] == {"town_first_approval": True}
     # the formal steps are completed afterwards
-    api.step("town_officer", cid, "investigate", {"investigators": [staff["town_officer"].pk,
-                                                                    staff["town_officer2"].pk]})
-    api.step("town_officer", cid, "verify", {"sources": ["hukou"], "result": "match"})
-    api.step("town_officer", cid, "evaluate", {"participants": 5, "result": "agree"})
-    api.step("town_reviewer", cid, "review", {"opinion": "agree"})
-    api.step("town_officer", cid, "publish", {})
+    api.to_publicised(cid)
     clock.set(date(2026, 3, 9))
     case = api.step("district_approver", cid, "confirm", {})
     assert case["status"] == "confirmed" and case["enrolment"] == first.pk

@@ -75,12 +75,7 @@ def test_a_non_resident_is_helped_at_the_place_of_emergency_and_paid_once(api, s
                                     detail__filters__kind="report").exists()
 
     # 事后补充材料: the formal steps are completed afterwards, and no second payment follows
-    api.step("town_officer", cid, "investigate", {"investigators": [staff["town_officer"].pk,
-                                                                    staff["town_officer2"].pk]})
-    api.step("town_officer", cid, "verify", {"sources": ["hukou"], "result": "match"})
-    api.step("town_officer", cid, "evaluate", {"participants": 5, "result": "agree"})
-    api.step("town_reviewer", cid, "review", {"opinion": "agree"})
-    api.step("town_officer", cid, "publish", {})
+    api.to_publicised(cid)
     clock.set(date(2026, 3, 9))
     case = api.step("district_approver", cid, "confirm", {})
     assert case["status"] == "confirmed" and case["enrolment"] == enrolment.pk

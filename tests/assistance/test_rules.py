@@ -30,14 +30,8 @@ def _investigators(staff, *names):
     return [staff[n].pk for n in names]
 
 
-def _to_publicised(api, staff, cid, *, investigators=("town_officer", "town_officer2"), reviewer="town_reviewer"):
-    if api.get("town_officer", f"/api/applications/{cid}/")["status"] == "submitted":
-        api.step("town_officer", cid, "accept", {})
-    api.step("town_officer", cid, "investigate", {"investigators": _investigators(staff, *investigators)})
-    api.step("town_officer", cid, "verify", {"sources": ["hukou"], "result": "match"})
-    api.step("town_officer", cid, "evaluate", {"participants": 5, "result": "agree"})
-    api.step(reviewer, cid, "review", {"opinion": "agree"})
-    return api.step("town_officer", cid, "publish", {})
+def _to_publicised(api, staff, cid, **who):
+    return api.to_publicised(cid, **who)
 
 
 def test_town_reviewer_cannot_confirm_the_same_case(api, staff, case_id, clock):
